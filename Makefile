@@ -1,0 +1,69 @@
+# ZVH portal. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+PORT ?= 8000
+CHROMIUM ?= /usr/bin/chromium
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List every target with what it does
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(UV):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip uv
+
+.PHONY: install
+install: $(UV) ## Install the portal's runtime dependencies (locked, with hashes)
+	$(UV) pip sync --python $(BIN)/python --require-hashes requirements.lock
+
+.PHONY: install-test
+install-test: $(UV) ## Install runtime + test dependencies, npm tools and Debian's chromium
+	$(UV) pip sync --python $(BIN)/python --require-hashes requirements-test.lock
+	npm ci --no-audit --no-fund --loglevel=error
+	@command -v $(CHROMIUM) >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+.PHONY: lock
+lock: $(UV) ## Re-lock pyproject.toml into requirements*.lock (exact versions and hashes)
+	$(UV) pip compile pyproject.toml --generate-hashes --python-version 3.11 -o requirements.lock --quiet
+	$(UV) pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 -o requirements-test.lock --quiet
+
+.PHONY: demo
+demo: install ## Install, migrate, load demo content and serve at http://127.0.0.1:$(PORT)
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py ensure_demo_admin
+	@echo "Portal: http://127.0.0.1:$(PORT)/   Beheer: http://127.0.0.1:$(PORT)/admin/   E-mail: var/mail/"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
+
+.PHONY: test
+test: install-test ## Install what the tests need and run the whole suite
+	$(BIN)/python -m pytest
+
+.PHONY: lint
+lint: $(UV) ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+.PHONY: format
+format: ## Apply ruff's formatting and safe fixes
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+.PHONY: messages
+messages: ## Extract and compile translations (needs GNU gettext)
+	$(BIN)/python manage.py makemessages -l nl -l en --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*'
+	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+.PHONY: bench
+bench: install-test ## Run the benchmarks under bench/ and write docs/performance.md
+	$(BIN)/python -m bench
+
+.PHONY: clean
+clean: ## Remove the demo database, outbox and caches (keeps the virtualenv)
+	rm -rf var .pytest_cache

@@ -1,0 +1,244 @@
+"""Synthetic demo content for the embedded default (``manage.py load_demo``).
+
+Everything here is invented. Never put a real person's name or case into it.
+Each loader is idempotent: it looks objects up by a natural key and only
+creates what is missing, so running ``make demo`` twice keeps the data
+(and keeps what an editor changed in the admin).
+"""
+
+from django.db import transaction
+
+from wagtail.models import Page, Site
+
+from casework.models import PartnerKind
+from knowledge.models import Theme
+
+from .models import Basisteam, ContactSettings, FooterLink, FooterSettings, HomePage, Municipality, SectionPage, StandardPage
+
+THEMES = [
+    ("COM en AVE-model", "com-ave-model", "COM",
+     "Casus op maat: complexe casuïstiek die via het AVE-escalatiemodel bij het Zorg- en Veiligheidshuis komt."),
+    ("Radicalisering", "radicalisering", "PGA-R",
+     "Persoonsgerichte aanpak van radicalisering, de weegtafel en de rol van het driehoeksoverleg."),
+    ("Jeugd en High Impact Crime", "jeugd-hic", "PGA Jeugd",
+     "Jongeren in High Impact Crime, drugs, cybercrime en excessief geweld; de Bluelist en kopstukken."),
+    ("Onbegrepen gedrag", "onbegrepen-gedrag", "OG",
+     "Mensen met onbegrepen (verward) gedrag en een veiligheidsrisico."),
+    ("Huiselijk geweld en kindermishandeling", "hgkm-mda", "HGKM/MDA++",
+     "Systeemgerichte aanpak van ernstig en langdurig huiselijk geweld en kindermishandeling (MDA++)."),
+    ("Mensenhandel", "mensenhandel", "",
+     "Signaleren en aanpakken van arbeidsuitbuiting, seksuele uitbuiting en criminele uitbuiting."),
+    ("Privacy en informatiedeling", "privacy-informatiedeling", "AVG",
+     "Gegevens delen binnen het convenant: privacyprotocol, DPIA en de Wet gegevensverwerking door samenwerkingsverbanden."),
+]
+
+# Police basisteams and their municipalities (Eindhoven is split over two teams).
+BASISTEAMS = {
+    "Eindhoven-Noord": ["Eindhoven"],
+    "Eindhoven-Zuid": ["Eindhoven"],
+    "Dommelstroom": ["Cranendonck", "Geldrop-Mierlo", "Heeze-Leende", "Nuenen c.a.", "Son en Breugel", "Valkenswaard", "Waalre"],
+    "Peelland": ["Asten", "Deurne", "Gemert-Bakel", "Helmond", "Laarbeek", "Someren"],
+    "De Kempen": ["Bergeijk", "Best", "Bladel", "Eersel", "Oirschot", "Reusel-De Mierden", "Veldhoven"],
+}
+
+PARTNER_KINDS = [
+    ("gemeente-sociaal-domein", "Gemeente – sociaal domein"),
+    ("gemeente-integrale-veiligheid", "Gemeente – integrale veiligheid"),
+    ("gemeente-handhaving", "Gemeente – handhaving"),
+    ("politie", "Politie"),
+    ("politie-ccb", "Politie – CCB"),
+    ("om", "Openbaar Ministerie / ZSM"),
+    ("reclassering", "Reclassering"),
+    ("ggz", "GGZ"),
+    ("veilig-thuis", "Veilig Thuis"),
+    ("jeugdbescherming", "Jeugdbescherming"),
+    ("raad-kinderbescherming", "Raad voor de Kinderbescherming"),
+    ("dji-pi", "DJI / PI"),
+    ("woningcorporatie", "Woningcorporatie"),
+    ("overige-zorgpartners", "Overige zorgpartners"),
+]
+
+
+def rich(*paragraphs: str) -> list[dict]:
+    return [{"type": "paragraph", "value": f"<p>{text}</p>"} for text in paragraphs]
+
+
+SECTIONS = [
+    {
+        "slug": "kennis-en-expertise",
+        "title": "Kennis & expertise",
+        "introduction": "Achtergronden, werkwijzen en publicaties over complexe zorg- en veiligheidsproblematiek, per thema.",
+        "body": rich(
+            "Het Zorg- en Veiligheidshuis is kennis- en expertisecentrum voor partners en professionals in Brabant Zuidoost. "
+            "Hier vindt u handreikingen, trendsignalen en voorbeelden uit de praktijk, geordend per thema.",
+        ),
+    },
+    {
+        "slug": "trainingen-en-bijeenkomsten",
+        "title": "Trainingen & bijeenkomsten",
+        "introduction": "Trainingen, netwerkbijeenkomsten Oost-Brabant, intervisie en webinars voor professionals.",
+        "body": rich(
+            "We organiseren trainingen over procesregie en de weegtafel radicalisering, netwerkbijeenkomsten met partners "
+            "en bewustwordingssessies voor het sociaal domein, het onderwijs en de GGZ.",
+        ),
+    },
+    {
+        "slug": "nieuwsbrief",
+        "title": "Nieuwsbrief",
+        "introduction": "Vier keer per jaar het nieuws uit het Zorg- en Veiligheidshuis in uw mailbox.",
+        "body": rich(
+            "In de nieuwsbrief leest u over nieuwe werkwijzen, trends in de regio en het programma van trainingen en bijeenkomsten.",
+        ),
+    },
+    {
+        "slug": "voor-partners",
+        "title": "Voor partners",
+        "introduction": "Meld een casus aan, volg uw aanmeldingen en vraag advies. Alleen voor convenantpartners.",
+        "body": [
+            *rich(
+                "Convenantpartners melden complexe casuïstiek aan bij het Zorg- en Veiligheidshuis. Na aanmelding "
+                "beoordeelt een procesregisseur in de triage of de casus in procesregie wordt genomen of dat u advies krijgt.",
+            ),
+            {"type": "callout", "value": {
+                "title": "Beveiligde omgeving",
+                "text": "<p>Voor het aanmelden en volgen van casussen logt u in met uw account en een tweede factor. "
+                        "Een account krijgt u via een uitnodiging van het Zorg- en Veiligheidshuis.</p>",
+                "tone": "info",
+            }},
+        ],
+    },
+    {
+        "slug": "over-ons",
+        "title": "Over ons",
+        "introduction": "Het Zorg- en Veiligheidshuis Brabant Zuidoost verbindt zorg, straf en bestuur in 21 gemeenten.",
+        "body": [
+            {"type": "heading", "value": {"text": "Wat we doen", "level": "h2"}},
+            *rich(
+                "Samen met ruim twintig convenantpartners pakken we complexe problematiek aan waar zorg en veiligheid samenkomen. "
+                "We hebben drie taken: regie op complexe casuïstiek, kennis- en expertisecentrum en vraagbaak voor partners, "
+                "en het signaleren van trends voor bestuurders.",
+            ),
+            {"type": "heading", "value": {"text": "Onze werkwijze", "level": "h2"}},
+            *rich(
+                "Een procesregisseur brengt de betrokken partners bijeen in een casusoverleg, zorgt voor een gezamenlijk beeld "
+                "en een integraal plan van aanpak, en bewaakt de uitvoering tot de casus kan worden afgesloten of overgedragen.",
+            ),
+            {"type": "quote", "value": {"quote": "Samen zien we meer dan ieder afzonderlijk.", "attribution": "Procesregisseur (fictief)"}},
+        ],
+        "menu": True,
+    },
+    {
+        "slug": "contact",
+        "title": "Contact",
+        "introduction": "Vragen over een casus, een training of de nieuwsbrief? Neem contact met ons op.",
+        "body": [
+            *rich("Partners kunnen dagelijks bellen voor advies over een casus. Wilt u een casus aanmelden? Gebruik dan de beveiligde omgeving voor partners."),
+            {"type": "callout", "value": {
+                "title": "Direct gevaar?",
+                "text": "<p>Bel 112. Het Zorg- en Veiligheidshuis is geen crisisdienst.</p>",
+                "tone": "warning",
+            }},
+        ],
+        "contact": True,
+    },
+]
+
+
+def load_reference_data() -> None:
+    for order, (name, slug, short, description) in enumerate(THEMES):
+        Theme.objects.get_or_create(
+            slug=slug, defaults={"name": name, "short_name": short, "description": description, "sort_order": order}
+        )
+    for team_name, municipalities in BASISTEAMS.items():
+        team, _ = Basisteam.objects.get_or_create(name=team_name)
+        for name in municipalities:
+            municipality, _ = Municipality.objects.get_or_create(name=name)
+            municipality.basisteams.add(team)
+    for order, (code, name) in enumerate(PARTNER_KINDS):
+        PartnerKind.objects.get_or_create(code=code, defaults={"name": name, "sort_order": order})
+
+
+def load_home() -> HomePage:
+    home = HomePage.objects.first()
+    if home is None:
+        # Wagtail's "Welcome to your new Wagtail site!" page is not ours; its
+        # site goes with it and is recreated below.
+        for welcome in Page.objects.filter(depth=2, content_type__model="page"):
+            welcome.delete()
+        root = Page.get_first_root_node()
+        home = root.add_child(
+            instance=HomePage(
+                title="Samen werken aan zorg en veiligheid",
+                slug="home",
+                introduction=(
+                    "Het Zorg- en Veiligheidshuis Brabant Zuidoost verbindt partners uit zorg, straf en bestuur "
+                    "rond complexe casuïstiek, en deelt kennis en expertise met professionals in de regio."
+                ),
+            )
+        )
+        home.save_revision().publish()
+    if not Site.objects.filter(is_default_site=True).exists():
+        Site.objects.create(
+            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="ZVH Brabant Zuidoost"
+        )
+    return home
+
+
+def load_sections(home: HomePage) -> dict[str, Page]:
+    pages = {}
+    for spec in SECTIONS:
+        existing = home.get_children().filter(slug=spec["slug"]).first()
+        if existing:
+            pages[spec["slug"]] = existing.specific
+            continue
+        cls = StandardPage if spec.get("contact") or spec["slug"] == "over-ons" else SectionPage
+        fields = {"title": spec["title"], "slug": spec["slug"], "introduction": spec["introduction"], "body": spec["body"], "show_in_menus": True}
+        if cls is StandardPage:
+            fields["show_contact_details"] = bool(spec.get("contact"))
+        page = home.add_child(instance=cls(**fields))
+        page.save_revision().publish()
+        pages[spec["slug"]] = page
+    privacy = home.get_children().filter(slug="privacyverklaring").first()
+    if privacy is None:
+        privacy = home.add_child(
+            instance=StandardPage(
+                title="Privacyverklaring",
+                slug="privacyverklaring",
+                introduction="Hoe het Zorg- en Veiligheidshuis omgaat met persoonsgegevens.",
+                body=rich(
+                    "Wij verwerken persoonsgegevens op grond van het samenwerkingsconvenant en het privacyprotocol. "
+                    "Voor casusgegevens is een DPIA uitgevoerd. We bewaren niet langer dan nodig en delen alleen wat nodig is.",
+                ),
+            )
+        )
+        privacy.save_revision().publish()
+    pages["privacyverklaring"] = privacy
+    return pages
+
+
+def load_site_settings(site: Site, pages: dict[str, Page]) -> None:
+    ContactSettings.objects.get_or_create(
+        site=site,
+        defaults={
+            "visiting_address": "Voorbeeldstraat 1\n5700 AA Helmond",
+            "postal_address": "Postbus 0000\n5700 AA Helmond",
+            "phone": "0492 00 00 00",
+            "email": "info@zvh-bzo.example",
+            "opening_hours": "Maandag tot en met vrijdag, 9.00–17.00 uur",
+        },
+    )
+    footer, created = FooterSettings.objects.get_or_create(
+        site=site, defaults={"tagline": "Samen werken aan zorg en veiligheid in Brabant Zuidoost."}
+    )
+    if created:
+        for order, slug in enumerate(["over-ons", "contact", "privacyverklaring"]):
+            FooterLink.objects.create(footer=footer, page=pages[slug], sort_order=order)
+
+
+@transaction.atomic
+def load() -> HomePage:
+    load_reference_data()
+    home = load_home()
+    pages = load_sections(home)
+    load_site_settings(Site.objects.get(is_default_site=True), pages)
+    return home

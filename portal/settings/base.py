@@ -1,0 +1,392 @@
+"""Settings for the ZVH portal.
+
+This is the one module that reads the environment. Everything else in the
+project reads ``django.conf.settings``. Without any environment variables the
+portal runs in the *embedded demo* mode: SQLite under ``var/``, database search,
+Celery tasks executed in-process and e-mail written to ``var/mail``.
+Set ``PORTAL_ENV=production`` and the service URLs to run on the full stack
+(see docs/deployment.md).
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from csp.constants import NONCE, NONE, SELF
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = env(name)
+    if not value:
+        return default
+    return value.lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+def env_int(name: str, default: int) -> int:
+    value = env(name)
+    try:
+        return int(value) if value else default
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from exc
+
+
+# --- Mode -------------------------------------------------------------------
+PORTAL_ENV = env("PORTAL_ENV", "demo")
+if PORTAL_ENV not in {"demo", "production"}:
+    raise ImproperlyConfigured("PORTAL_ENV must be 'demo' or 'production'")
+DEMO = PORTAL_ENV == "demo"
+# DEBUG is never on outside the demo, whatever the environment says.
+DEBUG = DEMO and env_bool("DJANGO_DEBUG", False)
+
+SECRET_KEY = env("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEMO:
+        raise ImproperlyConfigured("SECRET_KEY is required when PORTAL_ENV=production")
+    # A stable key for the demo so sessions survive a restart; never used in production.
+    SECRET_KEY = "demo-only-insecure-key-" + "z" * 40  # noqa: S105
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEMO else "")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+WAGTAILADMIN_BASE_URL = env("BASE_URL", "http://127.0.0.1:8000")
+
+# --- Applications -----------------------------------------------------------
+INSTALLED_APPS = [
+    "portal",
+    "knowledge",
+    "events",
+    "newsletter",
+    "casework",
+    "search",
+    "wagtail.contrib.forms",
+    "wagtail.contrib.redirects",
+    "wagtail.contrib.settings",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.SecurityHeadersMiddleware",
+    "portal.middleware.PortalCSPMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+]
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "portal" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "csp.context_processors.nonce",
+                "wagtail.contrib.settings.context_processors.settings",
+            ],
+        },
+    },
+]
+
+# --- Database ---------------------------------------------------------------
+DATABASE_URL = env("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+elif DEMO:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "portal.sqlite3",
+            # WAL lets readers continue while a writer commits; busy timeout
+            # makes concurrent writers wait instead of failing.
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
+else:
+    raise ImproperlyConfigured("DATABASE_URL is required when PORTAL_ENV=production")
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache, Celery ----------------------------------------------------------
+REDIS_URL = env("REDIS_URL")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# No broker configured means tasks run in-process: the embedded default.
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "Europe/Amsterdam"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    "worker-heartbeat": {"task": "portal.tasks.record_worker_heartbeat", "schedule": 60.0},
+}
+
+# Wagtail's page cache is off unless asked for; see docs/performance.md.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0)
+
+# --- Search -----------------------------------------------------------------
+ELASTICSEARCH_URL = env("ELASTICSEARCH_URL")
+SEARCH_BACKEND_NAME = "elasticsearch" if ELASTICSEARCH_URL else "database"
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+
+# --- E-mail -----------------------------------------------------------------
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "ZVH Brabant Zuidoost <noreply@zvh-bzo.example>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_PROVIDER = env("EMAIL_PROVIDER", "outbox" if DEMO else "smtp")
+MAIL_OUTBOX_DIR = VAR_DIR / "mail"
+ANYMAIL = {}
+match EMAIL_PROVIDER:
+    case "outbox":
+        EMAIL_BACKEND = "portal.mail.OutboxBackend"
+    case "smtp":
+        EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        EMAIL_HOST = env("EMAIL_HOST", "localhost")
+        EMAIL_PORT = env_int("EMAIL_PORT", 25)
+        EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+        EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+        EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+        EMAIL_TIMEOUT = 20
+    case "mailgun" | "postmark" | "sendgrid" | "brevo" | "amazon_ses" | "mailjet" | "sparkpost":
+        EMAIL_BACKEND = f"anymail.backends.{EMAIL_PROVIDER}.EmailBackend"
+        ANYMAIL = {
+            "MAILGUN_API_KEY": env("ANYMAIL_API_KEY"),
+            "POSTMARK_SERVER_TOKEN": env("ANYMAIL_API_KEY"),
+            "SENDGRID_API_KEY": env("ANYMAIL_API_KEY"),
+            "BREVO_API_KEY": env("ANYMAIL_API_KEY"),
+            "MAILJET_API_KEY": env("ANYMAIL_API_KEY"),
+            "MAILJET_SECRET_KEY": env("ANYMAIL_SECRET_KEY"),
+            "SPARKPOST_API_KEY": env("ANYMAIL_API_KEY"),
+            "WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET"),
+        }
+        INSTALLED_APPS.append("anymail")
+    case _:
+        raise ImproperlyConfigured(f"Unknown EMAIL_PROVIDER {EMAIL_PROVIDER!r}")
+
+# --- Media and static files -------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "portal" / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_STORAGE = env("MEDIA_STORAGE", "local")
+STORAGES = {
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+match MEDIA_STORAGE:
+    case "local":
+        STORAGES["default"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    case "s3":
+        STORAGES["default"] = {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+                "endpoint_url": env("AWS_S3_ENDPOINT_URL") or None,
+                "region_name": env("AWS_S3_REGION_NAME") or None,
+                "default_acl": None,
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        }
+    case _:
+        raise ImproperlyConfigured("MEDIA_STORAGE must be 'local' or 's3'")
+# Whether Django itself serves MEDIA_URL (demo only; production uses the web server or S3).
+SERVE_MEDIA = DEMO and MEDIA_STORAGE == "local"
+
+# --- Internationalisation ---------------------------------------------------
+LANGUAGE_CODE = "nl"
+LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Amsterdam"
+USE_I18N = True
+USE_TZ = True
+LANGUAGE_COOKIE_NAME = "taal"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+
+# --- Accounts: django-allauth is the one login path ---------------------------
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+WAGTAILADMIN_LOGIN_URL = "account_login"
+ACCOUNT_ADAPTER = "portal.accounts.PortalAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/15m/key"}
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ZVH] "
+ACCOUNT_SESSION_REMEMBER = False
+# Open sign-up is off: accounts are created by staff invitation.
+PORTAL_OPEN_SIGNUP = False
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_TRUST_ENABLED = False
+MFA_TOTP_ISSUER = "ZVH Brabant Zuidoost"
+
+# --- Wagtail ----------------------------------------------------------------
+WAGTAIL_SITE_NAME = "ZVH Brabant Zuidoost"
+WAGTAIL_I18N_ENABLED = False
+WAGTAILADMIN_COMMENTS_ENABLED = False
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+
+# --- Security ---------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+if not DEMO:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    # The __Host- prefix pins cookies to this exact host over HTTPS.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    LANGUAGE_COOKIE_NAME = "__Host-taal"
+
+# Strict, nonce-based policy for the public site. The Wagtail admin ships
+# inline scripts and styles, so it gets its own looser policy (see
+# portal.middleware.PortalCSPMiddleware and docs/security.md).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": ["https://www.youtube-nocookie.com", "https://player.vimeo.com"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "default-src": [SELF],
+    "script-src": [SELF, "'unsafe-inline'", "'unsafe-eval'"],
+    "style-src": [SELF, "'unsafe-inline'"],
+    "img-src": [SELF, "data:", "blob:"],
+    "font-src": [SELF, "data:"],
+    "connect-src": [SELF],
+    "frame-src": [SELF, "https://www.youtube-nocookie.com", "https://player.vimeo.com"],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": [SELF],
+}
+ADMIN_URL_PREFIXES = ("/admin/", "/django-admin/")
+
+# --- Logging: JSON lines, scrubbed of personal data -------------------------
+LOG_LEVEL = env("LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"scrub_personal_data": {"()": "portal.logging.ScrubPersonalDataFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["scrub_personal_data"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # django.request logs full request paths which may carry tokens; our
+        # filter scrubs them, and the server access log is off by default.
+        "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # Wagtail's background tasks (search index, reference index) log every run.
+        "django_tasks": {"level": "WARNING"},
+    },
+}
