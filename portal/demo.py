@@ -6,39 +6,96 @@ creates what is missing, so running ``make demo`` twice keeps the data
 (and keeps what an editor changed in the admin).
 """
 
+from importlib import import_module
+
+from django.conf import settings
 from django.db import transaction
 
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from casework.models import PartnerKind
 from knowledge.models import Theme
 
-from .models import Basisteam, ContactSettings, FooterLink, FooterSettings, HomePage, Municipality, SectionPage, StandardPage
+from .models import (
+    Basisteam,
+    ContactSettings,
+    FooterLink,
+    FooterSettings,
+    HomePage,
+    Municipality,
+    SectionPage,
+    StandardPage,
+)
 
 THEMES = [
-    ("COM en AVE-model", "com-ave-model", "COM",
-     "Casus op maat: complexe casuïstiek die via het AVE-escalatiemodel bij het Zorg- en Veiligheidshuis komt."),
-    ("Radicalisering", "radicalisering", "PGA-R",
-     "Persoonsgerichte aanpak van radicalisering, de weegtafel en de rol van het driehoeksoverleg."),
-    ("Jeugd en High Impact Crime", "jeugd-hic", "PGA Jeugd",
-     "Jongeren in High Impact Crime, drugs, cybercrime en excessief geweld; de Bluelist en kopstukken."),
-    ("Onbegrepen gedrag", "onbegrepen-gedrag", "OG",
-     "Mensen met onbegrepen (verward) gedrag en een veiligheidsrisico."),
-    ("Huiselijk geweld en kindermishandeling", "hgkm-mda", "HGKM/MDA++",
-     "Systeemgerichte aanpak van ernstig en langdurig huiselijk geweld en kindermishandeling (MDA++)."),
-    ("Mensenhandel", "mensenhandel", "",
-     "Signaleren en aanpakken van arbeidsuitbuiting, seksuele uitbuiting en criminele uitbuiting."),
-    ("Privacy en informatiedeling", "privacy-informatiedeling", "AVG",
-     "Gegevens delen binnen het convenant: privacyprotocol, DPIA en de Wet gegevensverwerking door samenwerkingsverbanden."),
+    (
+        "COM en AVE-model",
+        "com-ave-model",
+        "COM",
+        "Casus op maat: complexe casuïstiek die via het AVE-escalatiemodel bij het Zorg- en Veiligheidshuis komt.",
+    ),
+    (
+        "Radicalisering",
+        "radicalisering",
+        "PGA-R",
+        "Persoonsgerichte aanpak van radicalisering, de weegtafel en de rol van het driehoeksoverleg.",
+    ),
+    (
+        "Jeugd en High Impact Crime",
+        "jeugd-hic",
+        "PGA Jeugd",
+        "Jongeren in High Impact Crime, drugs, cybercrime en excessief geweld; de Bluelist en kopstukken.",
+    ),
+    (
+        "Onbegrepen gedrag",
+        "onbegrepen-gedrag",
+        "OG",
+        "Mensen met onbegrepen (verward) gedrag en een veiligheidsrisico.",
+    ),
+    (
+        "Huiselijk geweld en kindermishandeling",
+        "hgkm-mda",
+        "HGKM/MDA++",
+        "Systeemgerichte aanpak van ernstig en langdurig huiselijk geweld en kindermishandeling (MDA++).",
+    ),
+    (
+        "Mensenhandel",
+        "mensenhandel",
+        "",
+        "Signaleren en aanpakken van arbeidsuitbuiting, seksuele uitbuiting en criminele uitbuiting.",
+    ),
+    (
+        "Privacy en informatiedeling",
+        "privacy-informatiedeling",
+        "AVG",
+        "Gegevens delen binnen het convenant: privacyprotocol, DPIA en de Wet gegevensverwerking door samenwerkingsverbanden.",
+    ),
 ]
 
 # Police basisteams and their municipalities (Eindhoven is split over two teams).
 BASISTEAMS = {
     "Eindhoven-Noord": ["Eindhoven"],
     "Eindhoven-Zuid": ["Eindhoven"],
-    "Dommelstroom": ["Cranendonck", "Geldrop-Mierlo", "Heeze-Leende", "Nuenen c.a.", "Son en Breugel", "Valkenswaard", "Waalre"],
+    "Dommelstroom": [
+        "Cranendonck",
+        "Geldrop-Mierlo",
+        "Heeze-Leende",
+        "Nuenen c.a.",
+        "Son en Breugel",
+        "Valkenswaard",
+        "Waalre",
+    ],
     "Peelland": ["Asten", "Deurne", "Gemert-Bakel", "Helmond", "Laarbeek", "Someren"],
-    "De Kempen": ["Bergeijk", "Best", "Bladel", "Eersel", "Oirschot", "Reusel-De Mierden", "Veldhoven"],
+    "De Kempen": [
+        "Bergeijk",
+        "Best",
+        "Bladel",
+        "Eersel",
+        "Oirschot",
+        "Reusel-De Mierden",
+        "Veldhoven",
+    ],
 }
 
 PARTNER_KINDS = [
@@ -65,49 +122,6 @@ def rich(*paragraphs: str) -> list[dict]:
 
 SECTIONS = [
     {
-        "slug": "kennis-en-expertise",
-        "title": "Kennis & expertise",
-        "introduction": "Achtergronden, werkwijzen en publicaties over complexe zorg- en veiligheidsproblematiek, per thema.",
-        "body": rich(
-            "Het Zorg- en Veiligheidshuis is kennis- en expertisecentrum voor partners en professionals in Brabant Zuidoost. "
-            "Hier vindt u handreikingen, trendsignalen en voorbeelden uit de praktijk, geordend per thema.",
-        ),
-    },
-    {
-        "slug": "trainingen-en-bijeenkomsten",
-        "title": "Trainingen & bijeenkomsten",
-        "introduction": "Trainingen, netwerkbijeenkomsten Oost-Brabant, intervisie en webinars voor professionals.",
-        "body": rich(
-            "We organiseren trainingen over procesregie en de weegtafel radicalisering, netwerkbijeenkomsten met partners "
-            "en bewustwordingssessies voor het sociaal domein, het onderwijs en de GGZ.",
-        ),
-    },
-    {
-        "slug": "nieuwsbrief",
-        "title": "Nieuwsbrief",
-        "introduction": "Vier keer per jaar het nieuws uit het Zorg- en Veiligheidshuis in uw mailbox.",
-        "body": rich(
-            "In de nieuwsbrief leest u over nieuwe werkwijzen, trends in de regio en het programma van trainingen en bijeenkomsten.",
-        ),
-    },
-    {
-        "slug": "voor-partners",
-        "title": "Voor partners",
-        "introduction": "Meld een casus aan, volg uw aanmeldingen en vraag advies. Alleen voor convenantpartners.",
-        "body": [
-            *rich(
-                "Convenantpartners melden complexe casuïstiek aan bij het Zorg- en Veiligheidshuis. Na aanmelding "
-                "beoordeelt een procesregisseur in de triage of de casus in procesregie wordt genomen of dat u advies krijgt.",
-            ),
-            {"type": "callout", "value": {
-                "title": "Beveiligde omgeving",
-                "text": "<p>Voor het aanmelden en volgen van casussen logt u in met uw account en een tweede factor. "
-                        "Een account krijgt u via een uitnodiging van het Zorg- en Veiligheidshuis.</p>",
-                "tone": "info",
-            }},
-        ],
-    },
-    {
         "slug": "over-ons",
         "title": "Over ons",
         "introduction": "Het Zorg- en Veiligheidshuis Brabant Zuidoost verbindt zorg, straf en bestuur in 21 gemeenten.",
@@ -123,7 +137,13 @@ SECTIONS = [
                 "Een procesregisseur brengt de betrokken partners bijeen in een casusoverleg, zorgt voor een gezamenlijk beeld "
                 "en een integraal plan van aanpak, en bewaakt de uitvoering tot de casus kan worden afgesloten of overgedragen.",
             ),
-            {"type": "quote", "value": {"quote": "Samen zien we meer dan ieder afzonderlijk.", "attribution": "Procesregisseur (fictief)"}},
+            {
+                "type": "quote",
+                "value": {
+                    "quote": "Samen zien we meer dan ieder afzonderlijk.",
+                    "attribution": "Procesregisseur (fictief)",
+                },
+            },
         ],
         "menu": True,
     },
@@ -132,12 +152,17 @@ SECTIONS = [
         "title": "Contact",
         "introduction": "Vragen over een casus, een training of de nieuwsbrief? Neem contact met ons op.",
         "body": [
-            *rich("Partners kunnen dagelijks bellen voor advies over een casus. Wilt u een casus aanmelden? Gebruik dan de beveiligde omgeving voor partners."),
-            {"type": "callout", "value": {
-                "title": "Direct gevaar?",
-                "text": "<p>Bel 112. Het Zorg- en Veiligheidshuis is geen crisisdienst.</p>",
-                "tone": "warning",
-            }},
+            *rich(
+                "Partners kunnen dagelijks bellen voor advies over een casus. Wilt u een casus aanmelden? Gebruik dan de beveiligde omgeving voor partners."
+            ),
+            {
+                "type": "callout",
+                "value": {
+                    "title": "Direct gevaar?",
+                    "text": "<p>Bel 112. Het Zorg- en Veiligheidshuis is geen crisisdienst.</p>",
+                    "tone": "warning",
+                },
+            },
         ],
         "contact": True,
     },
@@ -147,7 +172,13 @@ SECTIONS = [
 def load_reference_data() -> None:
     for order, (name, slug, short, description) in enumerate(THEMES):
         Theme.objects.get_or_create(
-            slug=slug, defaults={"name": name, "short_name": short, "description": description, "sort_order": order}
+            slug=slug,
+            defaults={
+                "name": name,
+                "short_name": short,
+                "description": description,
+                "sort_order": order,
+            },
         )
     for team_name, municipalities in BASISTEAMS.items():
         team, _ = Basisteam.objects.get_or_create(name=team_name)
@@ -159,13 +190,18 @@ def load_reference_data() -> None:
 
 
 def load_home() -> HomePage:
+    # Wagtail's migrations create the locale and tree root; a flushed test
+    # database has neither.
+    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
     home = HomePage.objects.first()
     if home is None:
         # Wagtail's "Welcome to your new Wagtail site!" page is not ours; its
         # site goes with it and is recreated below.
         for welcome in Page.objects.filter(depth=2, content_type__model="page"):
             welcome.delete()
-        root = Page.get_first_root_node()
+        root = Page.get_first_root_node() or Page.add_root(
+            instance=Page(title="Root", slug="root", locale=Locale.get_default())
+        )
         home = root.add_child(
             instance=HomePage(
                 title="Samen werken aan zorg en veiligheid",
@@ -179,7 +215,11 @@ def load_home() -> HomePage:
         home.save_revision().publish()
     if not Site.objects.filter(is_default_site=True).exists():
         Site.objects.create(
-            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="ZVH Brabant Zuidoost"
+            hostname="localhost",
+            port=80,
+            root_page=home,
+            is_default_site=True,
+            site_name="ZVH Brabant Zuidoost",
         )
     return home
 
@@ -191,11 +231,16 @@ def load_sections(home: HomePage) -> dict[str, Page]:
         if existing:
             pages[spec["slug"]] = existing.specific
             continue
-        cls = StandardPage if spec.get("contact") or spec["slug"] == "over-ons" else SectionPage
-        fields = {"title": spec["title"], "slug": spec["slug"], "introduction": spec["introduction"], "body": spec["body"], "show_in_menus": True}
-        if cls is StandardPage:
-            fields["show_contact_details"] = bool(spec.get("contact"))
-        page = home.add_child(instance=cls(**fields))
+        page = home.add_child(
+            instance=StandardPage(
+                title=spec["title"],
+                slug=spec["slug"],
+                introduction=spec["introduction"],
+                body=spec["body"],
+                show_in_menus=True,
+                show_contact_details=bool(spec.get("contact")),
+            )
+        )
         page.save_revision().publish()
         pages[spec["slug"]] = page
     privacy = home.get_children().filter(slug="privacyverklaring").first()
@@ -235,10 +280,35 @@ def load_site_settings(site: Site, pages: dict[str, Page]) -> None:
             FooterLink.objects.create(footer=footer, page=pages[slug], sort_order=order)
 
 
+def ensure_section_page(
+    home: HomePage, *, slug: str, title: str, introduction: str, text: str, callout=None
+) -> Page:
+    """The landing page of a main section; apps call this from their demo loader."""
+    existing = home.get_children().filter(slug=slug).first()
+    if existing:
+        return existing.specific
+    body = rich(text)
+    if callout:
+        body.append({"type": "callout", "value": callout})
+    page = home.add_child(
+        instance=SectionPage(
+            title=title, slug=slug, introduction=introduction, body=body, show_in_menus=True
+        )
+    )
+    page.save_revision().publish()
+    return page
+
+
+# Apps add their own demo content, in menu order.
+APP_DEMO_LOADERS = ["knowledge.demo", "events.demo", "newsletter.demo", "casework.demo"]
+
+
 @transaction.atomic
 def load() -> HomePage:
     load_reference_data()
     home = load_home()
+    for module in APP_DEMO_LOADERS:
+        import_module(module).load(home)
     pages = load_sections(home)
     load_site_settings(Site.objects.get(is_default_site=True), pages)
     return home

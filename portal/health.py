@@ -39,7 +39,11 @@ def last_worker_heartbeat():
 
 def run_checks() -> dict:
     results = {}
-    for name, check in (("database", check_database), ("cache", check_cache), ("broker", check_broker)):
+    for name, check in (
+        ("database", check_database),
+        ("cache", check_cache),
+        ("broker", check_broker),
+    ):
         try:
             outcome = check()
         except Exception:  # noqa: BLE001 - any failure means "down"; details stay out of the response

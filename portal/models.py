@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
-from wagtail.fields import RichTextField, StreamField
+from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
@@ -78,7 +78,11 @@ class StandardPage(BasePage):
         help_text=_("Show the organisation's contact details from the site settings."),
     )
 
-    content_panels = [*BasePage.content_panels, FieldPanel("body"), FieldPanel("show_contact_details")]
+    content_panels = [
+        *BasePage.content_panels,
+        FieldPanel("body"),
+        FieldPanel("show_contact_details"),
+    ]
     search_fields = [*BasePage.search_fields, index.SearchField("body")]
     parent_page_types = ["portal.HomePage", "portal.SectionPage", "portal.StandardPage"]
 
@@ -127,7 +131,9 @@ class FooterLink(Orderable):
     page = models.ForeignKey(
         "wagtailcore.Page", verbose_name=_("page"), on_delete=models.CASCADE, related_name="+"
     )
-    label = models.CharField(_("label"), max_length=80, blank=True, help_text=_("Defaults to the page title."))
+    label = models.CharField(
+        _("label"), max_length=80, blank=True, help_text=_("Defaults to the page title.")
+    )
 
     panels = [FieldPanel("page"), FieldPanel("label")]
 
@@ -183,3 +189,5 @@ class WorkerHeartbeat(models.Model):
     class Meta:
         verbose_name = _("worker heartbeat")
 
+    def __str__(self) -> str:
+        return f"{self.hostname} @ {self.seen_at:%Y-%m-%d %H:%M}"

@@ -21,6 +21,11 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("documents/", include(wagtaildocs_urls)),
+    path("expertise/", include("knowledge.urls")),
+    path("agenda/", include("events.urls")),
+    path("abonnement/", include("newsletter.urls")),
+    path("partners/", include("casework.urls")),
+    path("zoeken/", include("search.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -4,9 +4,9 @@ The database is real PostgreSQL (see portal/settings/test.py). ``demo_site``
 loads the same demo content `make demo` loads, so tests look at what users see.
 """
 
-import pytest
-
 from wagtail.models import Site
+
+import pytest
 
 
 @pytest.fixture

@@ -11,7 +11,14 @@ def test_home_page_is_dutch_with_the_main_sections_in_the_navigation(client, hom
     assert response.status_code == 200
     html = response.content.decode()
     assert '<html lang="nl">' in html
-    for title in ["Kennis &amp; expertise", "Trainingen &amp; bijeenkomsten", "Nieuwsbrief", "Voor partners", "Over ons", "Contact"]:
+    for title in [
+        "Kennis &amp; expertise",
+        "Trainingen &amp; bijeenkomsten",
+        "Nieuwsbrief",
+        "Voor partners",
+        "Over ons",
+        "Contact",
+    ]:
         assert title in html
     assert "Naar de inhoud" in html
 

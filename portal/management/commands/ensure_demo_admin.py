@@ -20,7 +20,9 @@ class Command(BaseCommand):
         if user is None or not password_file.exists():
             password = secrets.token_urlsafe(12)
             if user is None:
-                user = get_user_model().objects.create_superuser("admin", DEMO_ADMIN_EMAIL, password)
+                user = get_user_model().objects.create_superuser(
+                    "admin", DEMO_ADMIN_EMAIL, password
+                )
             else:
                 user.set_password(password)
                 user.save()

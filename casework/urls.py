@@ -1,0 +1,4 @@
+"""URLs of the casework app (mounted under /partners/ by portal.urls)."""
+
+app_name = "casework"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""URLs of the search app (mounted under /zoeken/ by portal.urls)."""
+
+app_name = "search"
+urlpatterns: list = []

@@ -1,0 +1,81 @@
+"""Browser harness: Playwright for Python driving Debian's chromium, with axe-core.
+
+Fixtures:
+- ``browser``: one headless chromium for the session (no browser download; the
+  executable is Debian's, see CHROMIUM_PATH).
+- ``page``: a fresh browser context and page per test.
+- ``demo_server``: the live server with the demo content loaded.
+Helpers:
+- ``axe_violations(page)``: runs axe-core (from node_modules) for WCAG 2.1 AA.
+- ``screenshot(page, name)``: stores a full-page PNG under test-artifacts/.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM must
+# still be usable from the test body (the live server runs in its own thread).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu"]
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def demo_server(live_server, transactional_db):
+    from portal import demo
+
+    demo.load()
+    return live_server
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core against the current page; return the WCAG 2.1 AA violations."""
+    page.evaluate(AXE_JS.read_text())
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA
+    )
+    return result["violations"]
+
+
+def describe(violations: list[dict]) -> str:
+    return json.dumps(
+        [
+            {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in violations
+        ],
+        indent=2,
+    )
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
