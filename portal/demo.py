@@ -192,7 +192,9 @@ def load_reference_data() -> None:
 def load_home() -> HomePage:
     # Wagtail's migrations create the locale and tree root; a flushed test
     # database has neither.
-    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
     home = HomePage.objects.first()
     if home is None:
         # Wagtail's "Welcome to your new Wagtail site!" page is not ours; its

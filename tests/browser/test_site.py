@@ -1,8 +1,8 @@
 """The public site in a real browser: Dutch navigation, keyboard, accessibility."""
 
-import pytest
-
 from wagtail.models import Page
+
+import pytest
 
 from .conftest import axe_violations, describe, screenshot
 
