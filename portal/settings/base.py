@@ -102,6 +102,9 @@ MIDDLEWARE = [
     "portal.middleware.SecurityHeadersMiddleware",
     "portal.middleware.PortalCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Inside the CSP middleware (fresh nonce on every hit), outside session,
+    # CSRF and auth (a hit costs no query; their cookies are seen).
+    "portal.cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -186,7 +189,8 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "portal.tasks.record_worker_heartbeat", "schedule": 60.0},
 }
 
-# Wagtail's page cache is off unless asked for; see docs/performance.md.
+# The anonymous page cache (portal.cache) is off unless asked for; see the
+# Page cache block below and docs/performance.md.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0)
 
 # --- Search -----------------------------------------------------------------
@@ -369,6 +373,23 @@ ADMIN_CONTENT_SECURITY_POLICY = {
     "frame-ancestors": [SELF],
 }
 ADMIN_URL_PREFIXES = ("/admin/", "/django-admin/")
+
+# --- Page cache (portal.cache) -----------------------------------------------
+# Whole pages for anonymous visitors, PAGE_CACHE_SECONDS long (0 = off).
+PAGE_CACHE_ALIAS = "default"
+# Never cached: the admins, accounts, the health check, the casework app,
+# newsletter confirmations (tokens, addresses), search results (visitors'
+# queries, a long tail) and documents (privacy per collection).
+PAGE_CACHE_EXCLUDED_PREFIXES = (
+    *ADMIN_URL_PREFIXES,
+    "/accounts/",
+    "/health/",
+    "/partners/",
+    "/abonnement/",
+    "/zoeken/",
+    "/documents/",
+    "/i18n/",
+)
 
 # --- Logging: JSON lines, scrubbed of personal data -------------------------
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
