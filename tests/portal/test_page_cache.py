@@ -133,6 +133,18 @@ def test_unpublishing_a_page_removes_it_from_the_cache(
     assert client.get(url).status_code == 404
 
 
+def test_deleting_a_page_removes_it_from_the_cache(
+    client, over_ons, page_cache, django_capture_on_commit_callbacks
+):
+    url = over_ons.url
+    client.get(url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        over_ons.delete()
+
+    assert client.get(url).status_code == 404
+
+
 def test_changing_the_contact_settings_refreshes_the_cached_pages(
     client, home, page_cache, django_capture_on_commit_callbacks
 ):
