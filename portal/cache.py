@@ -70,7 +70,8 @@ def current_generation() -> int:
         # at 1 could revive entries of an old generation that have not expired.
         cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
         generation = cache.get(GENERATION_KEY)
-    return generation
+    # Counter gone again (evicted at once): a key of its own is never a stale hit.
+    return time.time_ns() if generation is None else generation
 
 
 def invalidate_page_cache() -> None:
