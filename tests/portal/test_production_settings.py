@@ -1,0 +1,163 @@
+"""Production settings, checked the way production starts them: in a fresh process.
+
+Settings are read once at import, so every case runs in a subprocess with the
+environment a real deployment would have (PORTAL_ENV=production and the URLs).
+"""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HOST = "portal.zvh-bzo.example"
+
+# Prints the settings the security baseline depends on, plus the headers and
+# cookie of one real request through the whole middleware stack (/i18n/setlang/
+# needs no database, so the subprocess does not need the test database).
+PROBE = """
+import json
+import django
+from django.conf import settings
+django.setup()
+from django.test import Client
+
+client = Client(HTTP_HOST=%(host)r)
+response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, secure=True)
+cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+names = [
+    "DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD", "SECURE_PROXY_SSL_HEADER", "SESSION_COOKIE_NAME", "SESSION_COOKIE_SECURE",
+    "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SAMESITE", "SESSION_COOKIE_DOMAIN",
+    "SESSION_COOKIE_PATH", "CSRF_COOKIE_NAME", "CSRF_COOKIE_SECURE", "CSRF_COOKIE_HTTPONLY",
+    "CSRF_COOKIE_SAMESITE", "CSRF_COOKIE_DOMAIN", "CSRF_COOKIE_PATH", "LANGUAGE_COOKIE_NAME",
+    "LANGUAGE_COOKIE_SECURE", "LANGUAGE_COOKIE_HTTPONLY", "LANGUAGE_COOKIE_SAMESITE",
+    "LANGUAGE_COOKIE_DOMAIN", "LANGUAGE_COOKIE_PATH",
+]
+print(json.dumps({
+    "settings": {name: getattr(settings, name) for name in names},
+    "status": response.status_code,
+    "headers": dict(response.headers),
+    "language_cookie": {"name": cookie.key, "output": cookie.output()},
+}))
+""" % {"host": HOST}
+
+
+def production_env(**overrides: str) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "PORTAL_", "PYTEST", "SECRET_KEY", "ALLOWED_HOSTS"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="portal.settings.base",
+        PORTAL_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        DATABASE_URL=os.environ.get(
+            "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zvh_portal"
+        ),
+        REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
+        ALLOWED_HOSTS=HOST,
+        CSRF_TRUSTED_ORIGINS=f"https://{HOST}",
+        BASE_URL=f"https://{HOST}",
+        PORTAL_VAR_DIR=str(ROOT / "var" / "test-production"),
+    )
+    env.update(overrides)
+    return {key: value for key, value in env.items() if value is not None}
+
+
+def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture(scope="module")
+def production():
+    result = run(["-c", PROBE], production_env())
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_check_deploy_reports_nothing_with_production_settings():
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
+        production_env(),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = production_env()
+    del env["SECRET_KEY"]
+
+    result = run(["manage.py", "check"], env)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is required when PORTAL_ENV=production" in result.stderr
+
+
+def test_debug_stays_off_in_production_even_when_the_environment_asks_for_it():
+    result = run(
+        ["-c", "import django; from django.conf import settings; print(settings.DEBUG)"],
+        production_env(DJANGO_DEBUG="1"),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_debug_can_only_be_switched_on_in_the_demo():
+    env = production_env(PORTAL_ENV="demo", DJANGO_DEBUG="1")
+    code = "import django; from django.conf import settings; print(settings.DEBUG)"
+
+    result = run(["-c", code], env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+
+
+def test_the_test_settings_never_run_with_debug(settings):
+    assert settings.DEBUG is False
+
+
+def test_production_sends_hsts_for_at_least_a_year_including_subdomains(production):
+    hsts = production["headers"]["Strict-Transport-Security"]
+    directives = [part.strip() for part in hsts.split(";")]
+
+    max_age = int(directives[0].removeprefix("max-age="))
+    assert max_age >= 365 * 24 * 60 * 60
+    assert "includeSubDomains" in directives
+    assert production["settings"]["SECURE_SSL_REDIRECT"] is True
+
+
+def test_production_cookies_are_host_prefixed_secure_and_http_only(production):
+    config = production["settings"]
+    for kind in ["SESSION", "CSRF", "LANGUAGE"]:
+        # __Host- cookies must be Secure, on path / and without a Domain.
+        assert config[f"{kind}_COOKIE_NAME"].startswith("__Host-"), kind
+        assert config[f"{kind}_COOKIE_SECURE"] is True, kind
+        assert config[f"{kind}_COOKIE_HTTPONLY"] is True, kind
+        assert config[f"{kind}_COOKIE_SAMESITE"] in {"Lax", "Strict"}, kind
+        assert config[f"{kind}_COOKIE_DOMAIN"] is None, kind
+        assert config[f"{kind}_COOKIE_PATH"] == "/", kind
+    assert config["SESSION_COOKIE_NAME"] == "__Host-sessionid"
+    assert config["CSRF_COOKIE_NAME"] == "__Host-csrftoken"
+
+
+def test_the_language_switch_sets_the_host_prefixed_language_cookie_in_production(production):
+    cookie = production["language_cookie"]
+
+    assert production["status"] == 302
+    assert cookie["name"] == "__Host-taal"
+    attributes = [part.strip() for part in cookie["output"].split(";")]
+    assert "Secure" in attributes
+    assert "HttpOnly" in attributes
+    assert "Path=/" in attributes
+    assert not any(part.lower().startswith("domain=") for part in attributes)
