@@ -298,6 +298,10 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ZVH] "
 ACCOUNT_SESSION_REMEMBER = False
 # Open sign-up is off: accounts are created by staff invitation.
 PORTAL_OPEN_SIGNUP = False
+# The Wagtail admin's own password reset and change forms would be a second way
+# in; allauth's (rate-limited, no enumeration) are the only ones.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_TRUST_ENABLED = False
