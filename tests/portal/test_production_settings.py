@@ -21,12 +21,13 @@ HOST = "portal.zvh-bzo.example"
 # needs no database, so the subprocess does not need the test database).
 PROBE = """
 import json
+import os
 import django
 from django.conf import settings
 django.setup()
 from django.test import Client
 
-client = Client(HTTP_HOST=%(host)r)
+client = Client(HTTP_HOST=os.environ["ALLOWED_HOSTS"])
 response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, secure=True)
 cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
 names = [
@@ -44,7 +45,7 @@ print(json.dumps({
     "headers": dict(response.headers),
     "language_cookie": {"name": cookie.key, "output": cookie.output()},
 }))
-""" % {"host": HOST}
+"""
 
 
 def production_env(**overrides: str) -> dict[str, str]:
