@@ -62,11 +62,16 @@ def log_in(page, server, next_url="/admin/"):
     page.wait_for_url(f"**{next_url}")
 
 
-def test_the_public_home_page_runs_without_csp_violations(csp_page, demo_server):
+def test_the_public_home_page_runs_without_csp_violations_or_console_errors(csp_page, demo_server):
+    messages: list[str] = []
+    csp_page.on("console", lambda message: messages.append(f"{message.type}: {message.text}"))
+
     csp_page.goto(demo_server.url + "/")
     csp_page.wait_for_load_state("networkidle")
 
     assert csp_violations(csp_page) == []
+    # Also no header the browser rejects (e.g. an unknown Permissions-Policy feature).
+    assert [m for m in messages if m.startswith(("error", "warning"))] == []
     # site.js ran under the nonce: it marks the document as scripted.
     assert "js" in csp_page.locator("html").get_attribute("class")
 

@@ -2,6 +2,8 @@
 
 import re
 
+from django.test import Client
+
 import pytest
 
 from .failing_urls import SECRET_DETAIL
@@ -147,3 +149,33 @@ def test_the_500_page_needs_no_inline_styles_or_scripts(client, home):
     assert "<script" not in html
     assert "style=" not in html
     assert "<style" not in html
+
+
+@pytest.mark.urls("tests.portal.failing_urls")
+def test_the_403_and_400_pages_are_dutch_and_leak_nothing(client, home, caplog):
+    with caplog.at_level("CRITICAL", logger="django.security"):
+        forbidden = client.get("/verboden/")
+        bad = client.get("/verdacht/")
+
+    assert forbidden.status_code == 403
+    assert "Geen toegang" in forbidden.content.decode()
+    assert bad.status_code == 400
+    assert "Ongeldig verzoek" in bad.content.decode()
+    for response in [forbidden, bad]:
+        assert SECRET_DETAIL not in response.content.decode()
+        assert_baseline_headers(response)
+        assert_strict_public_policy(response)
+
+
+def test_a_form_without_a_valid_csrf_token_gets_a_dutch_403(home):
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert '<html lang="nl">' in html
+    assert "Het formulier kon niet worden verstuurd" in html
+    assert "CSRF" not in html
+    assert "<script" not in html
+    assert_baseline_headers(response)
