@@ -10,6 +10,7 @@ Set ``PORTAL_ENV=production`` and the service URLs to run on the full stack
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -341,6 +342,22 @@ if not DEMO:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     LANGUAGE_COOKIE_NAME = "__Host-taal"
+# Sessions last a working day, not Django's two weeks: the portal leads to
+# casework, and allauth offers no "remember me" (ACCOUNT_SESSION_REMEMBER).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 9)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+# Media on object storage (MEDIA_STORAGE=s3) is served from the bucket's own
+# origin, which the policies must allow for images and video. Default: the
+# origin of AWS_S3_ENDPOINT_URL; set CSP_MEDIA_ORIGINS for a CDN or AWS itself.
+CSP_MEDIA_ORIGINS = env_list(
+    "CSP_MEDIA_ORIGINS", _origin(env("AWS_S3_ENDPOINT_URL")) if MEDIA_STORAGE == "s3" else ""
+)
 
 # Strict, nonce-based policy for the public site. The Wagtail admin ships
 # inline scripts and styles, so it gets its own looser policy (see
@@ -350,7 +367,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *CSP_MEDIA_ORIGINS],
+        "media-src": [SELF, *CSP_MEDIA_ORIGINS],
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-src": ["https://www.youtube-nocookie.com", "https://player.vimeo.com"],
@@ -364,7 +382,8 @@ ADMIN_CONTENT_SECURITY_POLICY = {
     "default-src": [SELF],
     "script-src": [SELF, "'unsafe-inline'", "'unsafe-eval'"],
     "style-src": [SELF, "'unsafe-inline'"],
-    "img-src": [SELF, "data:", "blob:"],
+    "img-src": [SELF, "data:", "blob:", *CSP_MEDIA_ORIGINS],
+    "media-src": [SELF, *CSP_MEDIA_ORIGINS],
     "font-src": [SELF, "data:"],
     "connect-src": [SELF],
     "frame-src": [SELF, "https://www.youtube-nocookie.com", "https://player.vimeo.com"],

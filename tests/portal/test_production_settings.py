@@ -37,7 +37,7 @@ names = [
     "SESSION_COOKIE_PATH", "CSRF_COOKIE_NAME", "CSRF_COOKIE_SECURE", "CSRF_COOKIE_HTTPONLY",
     "CSRF_COOKIE_SAMESITE", "CSRF_COOKIE_DOMAIN", "CSRF_COOKIE_PATH", "LANGUAGE_COOKIE_NAME",
     "LANGUAGE_COOKIE_SECURE", "LANGUAGE_COOKIE_HTTPONLY", "LANGUAGE_COOKIE_SAMESITE",
-    "LANGUAGE_COOKIE_DOMAIN", "LANGUAGE_COOKIE_PATH",
+    "LANGUAGE_COOKIE_DOMAIN", "LANGUAGE_COOKIE_PATH", "SESSION_COOKIE_AGE",
 ]
 print(json.dumps({
     "settings": {name: getattr(settings, name) for name in names},
@@ -77,11 +77,15 @@ def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.fixture(scope="module")
-def production():
-    result = run(["-c", PROBE], production_env())
+def probe(env: dict[str, str]) -> dict:
+    result = run(["-c", PROBE], env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def production():
+    return probe(production_env())
 
 
 def test_check_deploy_reports_nothing_with_production_settings():
@@ -162,3 +166,29 @@ def test_the_language_switch_sets_the_host_prefixed_language_cookie_in_productio
     assert "HttpOnly" in attributes
     assert "Path=/" in attributes
     assert not any(part.lower().startswith("domain=") for part in attributes)
+
+
+def test_production_sessions_last_a_working_day_at_most(production):
+    assert production["settings"]["SESSION_COOKIE_AGE"] <= 12 * 60 * 60
+
+
+def test_production_responses_carry_the_strict_policy(production):
+    policy = production["headers"]["Content-Security-Policy"]
+
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_media_on_object_storage_is_allowed_by_the_policy_for_images_and_video():
+    result = probe(
+        production_env(
+            MEDIA_STORAGE="s3",
+            AWS_STORAGE_BUCKET_NAME="media",
+            AWS_S3_ENDPOINT_URL="https://objects.zvh-bzo.example:9000",
+        )
+    )
+
+    policy = result["headers"]["Content-Security-Policy"]
+    assert "img-src 'self' data: https://objects.zvh-bzo.example:9000" in policy
+    assert "media-src 'self' https://objects.zvh-bzo.example:9000" in policy
