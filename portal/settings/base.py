@@ -345,6 +345,10 @@ if not DEMO:
 # Sessions last a working day, not Django's two weeks: the portal leads to
 # casework, and allauth offers no "remember me" (ACCOUNT_SESSION_REMEMBER).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 9)
+# Behind a reverse proxy REMOTE_ADDR is the proxy's: allauth's per-IP rate
+# limits must read the client from X-Forwarded-For, trusting exactly the number
+# of proxies we run (nginx in docker-compose = 1). 0 ignores the header.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 
 def _origin(url: str) -> str:

@@ -194,3 +194,21 @@ def test_the_account_pages_are_dutch_and_in_the_site_layout(client, home):
         assert h1_text(html) == heading, url
         assert 'class="site-header' in html, url
         assert 'action="/i18n/setlang/"' in html, url
+
+
+def test_behind_the_proxy_one_clients_failures_do_not_lock_out_another(client, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    make_user("een@zvh-bzo.example")
+    make_user("twee@zvh-bzo.example")
+    via_proxy = {"x-forwarded-for": "203.0.113.7"}
+    for _ in range(6):
+        client.post(LOGIN, {"login": "een@zvh-bzo.example", "password": "fout"}, headers=via_proxy)
+
+    response = client.post(
+        LOGIN,
+        {"login": "twee@zvh-bzo.example", "password": PASSWORD},
+        headers={"x-forwarded-for": "198.51.100.20"},
+    )
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"]
