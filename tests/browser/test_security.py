@@ -154,3 +154,24 @@ def test_the_footer_language_switch_makes_the_page_english(page, demo_server):
     page.wait_for_url("**/over-ons/")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("link", name="Skip to content").count() == 1
+
+
+def test_the_account_management_pages_work_under_the_strict_policy(
+    csp_page, demo_server, superuser
+):
+    log_in(csp_page, demo_server)
+
+    for url, name in [
+        ("/accounts/email/", "email"),
+        ("/accounts/password/change/", "password-change"),
+        ("/accounts/2fa/", "mfa"),
+        ("/accounts/2fa/totp/activate/", "mfa-totp"),
+    ]:
+        csp_page.goto(demo_server.url + url)
+        csp_page.wait_for_load_state("networkidle")
+
+        assert csp_page.locator("html").get_attribute("lang") == "nl", url
+        violations = axe_violations(csp_page)
+        screenshot(csp_page, "account-manage-" + name)
+        assert csp_violations(csp_page) == [], url
+        assert violations == [], f"{url}: {describe(violations)}"
