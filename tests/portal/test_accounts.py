@@ -160,6 +160,9 @@ def test_password_reset_answers_the_same_for_a_known_and_an_unknown_address(
     assert [mail.to for mail in mailoutbox] == [[beheerder.email], ["niemand@zvh-bzo.example"]]
     assert "/accounts/password/reset/key/" in mailoutbox[0].body
     assert "/accounts/password/reset/key/" not in mailoutbox[1].body
+    # The mails are Dutch, like the pages.
+    assert mailoutbox[0].subject == "[ZVH] Nieuw wachtwoord"
+    assert mailoutbox[1].subject == "[ZVH] Onbekend account"
 
 
 def test_open_sign_up_is_closed_with_a_dutch_page(client, home):

@@ -192,3 +192,30 @@ def test_media_on_object_storage_is_allowed_by_the_policy_for_images_and_video()
     policy = result["headers"]["Content-Security-Policy"]
     assert "img-src 'self' data: https://objects.zvh-bzo.example:9000" in policy
     assert "media-src 'self' https://objects.zvh-bzo.example:9000" in policy
+
+
+@pytest.mark.django_db
+def test_logging_in_with_the_production_cookie_settings_sets_host_cookies(
+    production, client, settings, home
+):
+    from django.contrib.auth import get_user_model
+
+    from allauth.account.models import EmailAddress
+
+    for name, value in production["settings"].items():
+        if name.startswith(("SESSION_COOKIE_", "CSRF_COOKIE_")):
+            setattr(settings, name, value)
+    email, password = "beheer@zvh-bzo.example", "lang-genoeg-wachtwoord-42"
+    user = get_user_model().objects.create_user(username=email, email=email, password=password)
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+
+    form = client.get("/accounts/login/", secure=True)
+    logged_in = client.post("/accounts/login/", {"login": email, "password": password}, secure=True)
+
+    assert logged_in.status_code == 302
+    for cookie in [form.cookies["__Host-csrftoken"], logged_in.cookies["__Host-sessionid"]]:
+        assert cookie["secure"] is True
+        assert cookie["httponly"] is True
+        assert cookie["samesite"] == "Lax"
+        assert cookie["path"] == "/"
+        assert cookie["domain"] == ""
