@@ -1,6 +1,8 @@
 """Response-header middleware: the parts of the security baseline Django lacks."""
 
 from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 from csp.middleware import CSPMiddleware, PolicyParts
 
@@ -29,3 +31,22 @@ class PortalCSPMiddleware(CSPMiddleware):
         if not report_only and request.path_info.startswith(settings.ADMIN_URL_PREFIXES):
             parts.config = settings.ADMIN_CONTENT_SECURITY_POLICY
         return parts
+
+
+class PortalLocaleMiddleware(LocaleMiddleware):
+    """Dutch unless the visitor chose another language with the footer switch.
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, so an
+    English browser would get English navigation around Dutch page content with
+    ``lang="en"``. The portal is Dutch; English is an explicit choice (the
+    language cookie set by /i18n/setlang/).
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        try:
+            language = translation.get_supported_language_variant(chosen or "")
+        except LookupError:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

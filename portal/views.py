@@ -1,3 +1,6 @@
+from urllib.parse import urlencode
+
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,12 +24,20 @@ def health(request):
 
 
 def login_redirect(request):
-    """The admins' own login pages send people to allauth: one login path."""
-    next_url = request.GET.get("next", "/admin/")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+    """The admins' own login pages send people to allauth: one login path.
+
+    Only a local ``next`` survives; anything off-site falls back to the admin.
+    """
+    next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = "/admin/"
-    return HttpResponseRedirect(f"{reverse('account_login')}?next={next_url}")
+    query = urlencode({REDIRECT_FIELD_NAME: next_url})
+    return HttpResponseRedirect(f"{reverse('account_login')}?{query}")
 
 
 def logout_redirect(request):
-    return HttpResponseRedirect(reverse("account_logout"))
+    # 307 keeps the method and body: the admins' logout buttons POST (with their
+    # CSRF token), and allauth then logs out without asking a second time.
+    return HttpResponseRedirect(reverse("account_logout"), status=307)

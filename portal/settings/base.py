@@ -10,6 +10,7 @@ Set ``PORTAL_ENV=production`` and the service URLs to run on the full stack
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -106,7 +107,7 @@ MIDDLEWARE = [
     # CSRF and auth (a hit costs no query; their cookies are seen).
     "portal.cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "portal.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -302,6 +303,10 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ZVH] "
 ACCOUNT_SESSION_REMEMBER = False
 # Open sign-up is off: accounts are created by staff invitation.
 PORTAL_OPEN_SIGNUP = False
+# The Wagtail admin's own password reset and change forms would be a second way
+# in; allauth's (rate-limited, no enumeration) are the only ones.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_TRUST_ENABLED = False
@@ -315,6 +320,9 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+# No avatars from Gravatar: it would send a hash of every editor's e-mail
+# address to a third party (and the admin CSP does not allow it).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # --- Security ---------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -324,9 +332,7 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
-PERMISSIONS_POLICY = (
-    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
-)
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 if not DEMO:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -340,6 +346,26 @@ if not DEMO:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     LANGUAGE_COOKIE_NAME = "__Host-taal"
+# Sessions last a working day, not Django's two weeks: the portal leads to
+# casework, and allauth offers no "remember me" (ACCOUNT_SESSION_REMEMBER).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 9)
+# Behind a reverse proxy REMOTE_ADDR is the proxy's: allauth's per-IP rate
+# limits must read the client from X-Forwarded-For, trusting exactly the number
+# of proxies we run (nginx in docker-compose = 1). 0 ignores the header.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+# Media on object storage (MEDIA_STORAGE=s3) is served from the bucket's own
+# origin, which the policies must allow for images and video. Default: the
+# origin of AWS_S3_ENDPOINT_URL; set CSP_MEDIA_ORIGINS for a CDN or AWS itself.
+CSP_MEDIA_ORIGINS = env_list(
+    "CSP_MEDIA_ORIGINS", _origin(env("AWS_S3_ENDPOINT_URL")) if MEDIA_STORAGE == "s3" else ""
+)
 
 # Strict, nonce-based policy for the public site. The Wagtail admin ships
 # inline scripts and styles, so it gets its own looser policy (see
@@ -349,7 +375,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *CSP_MEDIA_ORIGINS],
+        "media-src": [SELF, *CSP_MEDIA_ORIGINS],
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-src": ["https://www.youtube-nocookie.com", "https://player.vimeo.com"],
@@ -363,7 +390,8 @@ ADMIN_CONTENT_SECURITY_POLICY = {
     "default-src": [SELF],
     "script-src": [SELF, "'unsafe-inline'", "'unsafe-eval'"],
     "style-src": [SELF, "'unsafe-inline'"],
-    "img-src": [SELF, "data:", "blob:"],
+    "img-src": [SELF, "data:", "blob:", *CSP_MEDIA_ORIGINS],
+    "media-src": [SELF, *CSP_MEDIA_ORIGINS],
     "font-src": [SELF, "data:"],
     "connect-src": [SELF],
     "frame-src": [SELF, "https://www.youtube-nocookie.com", "https://player.vimeo.com"],

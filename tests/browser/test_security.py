@@ -1,0 +1,177 @@
+"""The security baseline in a real browser: CSP, the one login path, account pages."""
+
+from django.contrib.auth import get_user_model
+
+import pytest
+from allauth.account.models import EmailAddress
+
+from portal.models import HomePage
+
+from .conftest import axe_violations, describe, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+EMAIL = "beheer@zvh-bzo.example"
+PASSWORD = "lang-genoeg-wachtwoord-42"
+
+# Runs before any page script: records every CSP violation the page reports.
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(
+    event.violatedDirective + " blocked " + (event.blockedURI || "inline") +
+    " at " + event.sourceFile + ":" + event.lineNumber
+  );
+});
+"""
+
+
+@pytest.fixture
+def csp_page(page):
+    """A page that collects CSP violations from events and from the console."""
+    page.add_init_script(RECORD_CSP_VIOLATIONS)
+    console: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            console.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.csp_console = console
+    return page
+
+
+def csp_violations(page) -> list[str]:
+    return page.evaluate("window.__cspViolations") + page.csp_console
+
+
+@pytest.fixture
+def superuser():
+    user = get_user_model().objects.create_superuser(username=EMAIL, email=EMAIL, password=PASSWORD)
+    EmailAddress.objects.create(user=user, email=EMAIL, primary=True, verified=True)
+    return user
+
+
+def log_in(page, server, next_url="/admin/"):
+    page.goto(f"{server.url}/admin/")
+    # The Wagtail admin sends us to allauth's login, in the site's layout.
+    page.wait_for_url("**/accounts/login/?next=/admin/")
+    page.get_by_label("E-mail").fill(EMAIL)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_url(f"**{next_url}")
+
+
+def test_the_public_home_page_runs_without_csp_violations_or_console_errors(csp_page, demo_server):
+    messages: list[str] = []
+    csp_page.on("console", lambda message: messages.append(f"{message.type}: {message.text}"))
+
+    csp_page.goto(demo_server.url + "/")
+    csp_page.wait_for_load_state("networkidle")
+
+    assert csp_violations(csp_page) == []
+    # Also no header the browser rejects (e.g. an unknown Permissions-Policy feature).
+    assert [m for m in messages if m.startswith(("error", "warning"))] == []
+    # site.js ran under the nonce: it marks the document as scripted.
+    assert "js" in csp_page.locator("html").get_attribute("class")
+
+
+def test_a_superuser_logs_in_through_allauth_and_uses_the_wagtail_admin_without_csp_violations(
+    csp_page, demo_server, superuser
+):
+    log_in(csp_page, demo_server)
+    csp_page.wait_for_load_state("networkidle")
+    assert csp_page.locator("html").get_attribute("lang") == "nl"
+    screenshot(csp_page, "admin-dashboard")
+    assert csp_violations(csp_page) == []
+
+    home = HomePage.objects.get()
+    csp_page.goto(f"{demo_server.url}/admin/pages/{home.pk}/edit/")
+    csp_page.wait_for_load_state("networkidle")
+    assert csp_page.locator("#id_title").input_value() == home.title
+    screenshot(csp_page, "admin-page-editor")
+    assert csp_violations(csp_page) == []
+
+    csp_page.goto(f"{demo_server.url}/django-admin/")
+    csp_page.wait_for_load_state("networkidle")
+    assert csp_violations(csp_page) == []
+
+    # Logged in, the public page shows Wagtail's user bar: still no violations.
+    csp_page.goto(demo_server.url + "/")
+    csp_page.wait_for_load_state("networkidle")
+    assert csp_violations(csp_page) == []
+
+
+def test_the_account_pages_look_like_the_site_are_dutch_and_pass_axe(page, demo_server):
+    for url, name in [
+        ("/accounts/login/", "login"),
+        ("/accounts/password/reset/", "password-reset"),
+        ("/accounts/password/reset/done/", "password-reset-done"),
+        ("/accounts/signup/", "signup-closed"),
+        ("/accounts/confirm-email/", "verification-sent"),
+    ]:
+        page.goto(demo_server.url + url)
+
+        assert page.locator("html").get_attribute("lang") == "nl", url
+        assert page.get_by_role("navigation", name="Hoofdmenu").is_visible(), url
+        violations = axe_violations(page)
+        screenshot(page, "account-" + name)
+        assert violations == [], f"{url}: {describe(violations)}"
+
+
+def test_a_bad_password_gets_a_dutch_message_and_keeps_the_e_mail_address(page, demo_server):
+    page.goto(demo_server.url + "/accounts/login/")
+    page.get_by_label("E-mail").fill("iemand@zvh-bzo.example")
+    page.get_by_label("Wachtwoord").fill("niet-goed")
+    page.get_by_role("button", name="Aanmelden").click()
+
+    assert page.get_by_text("e-mailadres en/of wachtwoord is niet correct").is_visible()
+    assert page.get_by_label("E-mail").input_value() == "iemand@zvh-bzo.example"
+    violations = axe_violations(page)
+    screenshot(page, "account-login-error")
+    assert violations == [], describe(violations)
+
+
+def test_the_logout_page_is_dutch_and_passes_axe(page, demo_server, superuser):
+    log_in(page, demo_server)
+
+    page.goto(demo_server.url + "/accounts/logout/")
+    violations = axe_violations(page)
+    screenshot(page, "account-logout")
+    assert violations == [], describe(violations)
+    page.get_by_role("button", name="Afmelden").click()
+    page.wait_for_url(demo_server.url + "/")
+    page.goto(demo_server.url + "/admin/")
+    page.wait_for_url("**/accounts/login/?next=/admin/")
+
+
+def test_the_footer_language_switch_makes_the_page_english(page, demo_server):
+    page.goto(demo_server.url + "/over-ons/")
+
+    page.get_by_label("Kies een taal").select_option("en")
+    page.get_by_role("button", name="Wissel").click()
+
+    page.wait_for_url("**/over-ons/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("link", name="Skip to content").count() == 1
+
+
+def test_the_account_management_pages_work_under_the_strict_policy(
+    csp_page, demo_server, superuser
+):
+    log_in(csp_page, demo_server)
+
+    for url, name in [
+        ("/accounts/email/", "email"),
+        ("/accounts/password/change/", "password-change"),
+        ("/accounts/2fa/", "mfa"),
+        ("/accounts/2fa/totp/activate/", "mfa-totp"),
+    ]:
+        csp_page.goto(demo_server.url + url)
+        csp_page.wait_for_load_state("networkidle")
+
+        assert csp_page.locator("html").get_attribute("lang") == "nl", url
+        violations = axe_violations(csp_page)
+        screenshot(csp_page, "account-manage-" + name)
+        assert csp_violations(csp_page) == [], url
+        assert violations == [], f"{url}: {describe(violations)}"
