@@ -187,6 +187,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/Amsterdam"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers log through settings.LOGGING (JSON, scrubbed), not Celery's own handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "portal.tasks.record_worker_heartbeat", "schedule": 60.0},
 }
