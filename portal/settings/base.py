@@ -252,6 +252,9 @@ match MEDIA_STORAGE:
             "BACKEND": "storages.backends.s3.S3Storage",
             "OPTIONS": {
                 "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+                # Empty means boto3's own chain (instance role, ~/.aws); see docs/deployment.md.
+                "access_key": env("AWS_ACCESS_KEY_ID") or None,
+                "secret_key": env("AWS_SECRET_ACCESS_KEY") or None,
                 "endpoint_url": env("AWS_S3_ENDPOINT_URL") or None,
                 "region_name": env("AWS_S3_REGION_NAME") or None,
                 "default_acl": None,
