@@ -11,7 +11,7 @@ import email.policy
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -60,6 +60,9 @@ def _summary(message_id: str, message: EmailMessage) -> OutboxMessage:
         sent_at = parsedate_to_datetime(message["Date"]) if message["Date"] else None
     except (TypeError, ValueError):
         sent_at = None
+    if sent_at and sent_at.tzinfo is None:
+        # Django writes UTC dates as "-0000", which the parser returns without a zone.
+        sent_at = sent_at.replace(tzinfo=UTC)
     return OutboxMessage(
         id=message_id,
         sent_at=sent_at,

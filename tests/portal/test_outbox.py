@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.test import override_settings
+from django.utils import timezone
 
 import pytest
 
@@ -69,6 +72,8 @@ def test_the_outbox_lists_messages_newest_first_with_time_recipient_and_subject(
         ("sanne@voorbeeld.example", "Eerste"),
     ]
     assert messages[0].sent_at >= messages[1].sent_at
+    # A real moment in time, shown in the portal's time zone.
+    assert abs(timezone.now() - messages[0].sent_at) < timedelta(minutes=5)
 
 
 def test_the_outbox_list_is_limited_but_counts_everything(outbox):
