@@ -2,6 +2,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,11 +21,16 @@ from .mail import outbox_message_get, outbox_message_list
 @require_GET
 def health(request):
     checks = run_checks()
-    healthy = all(value in {"ok", "eager"} for value in checks.values())
     heartbeat = None
     if checks["database"] == "ok":
-        seen = last_worker_heartbeat()
-        heartbeat = seen.isoformat() if seen else None
+        try:
+            seen = last_worker_heartbeat()
+        except DatabaseError:
+            # Reachable but unusable (e.g. not migrated yet): down, and never a 500.
+            checks["database"] = "down"
+        else:
+            heartbeat = seen.isoformat() if seen else None
+    healthy = all(value in {"ok", "eager"} for value in checks.values())
     body = {"status": "ok" if healthy else "down", "checks": checks, "worker_last_seen": heartbeat}
     return JsonResponse(body, status=200 if healthy else 503)
 

@@ -2,6 +2,7 @@ import json
 import socket
 
 from django.conf import settings
+from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
@@ -105,3 +106,14 @@ def test_health_is_not_redirected_to_https_so_load_balancers_can_probe_it(
     with override_settings(SECURE_SSL_REDIRECT=True, SECURE_REDIRECT_EXEMPT=exempt):
         assert client.get("/health/").status_code == 200
         assert client.get("/").status_code == 301
+
+
+def test_health_is_503_not_500_when_the_database_answers_but_lacks_the_portal_tables(client):
+    # Inside the test's transaction, rolled back afterwards.
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE portal_workerheartbeat RENAME TO portal_workerheartbeat_away")
+
+    response = client.get("/health/")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == "down"
