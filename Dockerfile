@@ -17,7 +17,8 @@ RUN groupadd --system --gid 10001 portal \
 COPY requirements.lock ./
 RUN pip install --require-hashes --no-deps -r requirements.lock
 
-COPY --chown=portal:portal . .
+# The code stays owned by root: the portal user can read it, not change it.
+COPY . .
 
 # Static files are part of the image (served by WhiteNoise). collectstatic needs no
 # database or secret, so it runs in the settings' demo mode at build time.

@@ -221,3 +221,11 @@ def test_secrets_and_local_state_stay_out_of_the_image():
 
     for entry in (".git", ".venv", "node_modules", "var", ".env", "!.env.example"):
         assert entry in ignored
+
+
+def test_the_portal_user_can_write_only_its_var_directory():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+
+    assert "COPY . .\n" in dockerfile
+    assert "--chown" not in dockerfile
+    assert "chown -R portal:portal var" in dockerfile
