@@ -65,7 +65,13 @@ class ScrubPersonalDataFilter(logging.Filter):
     """Scrubs the message, the traceback and every ``extra`` field of a record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = scrub(record.getMessage())
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            # A malformed call (wrong number of %-arguments) must not break the
+            # request that logs it; keep the template, drop the arguments.
+            message = str(record.msg)
+        record.msg = scrub(message)
         record.args = None
         if record.exc_info:
             # Tracebacks quote values ("Key (email)=(...) already exists"): format

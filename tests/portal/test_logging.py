@@ -156,3 +156,10 @@ def test_the_request_log_of_the_development_server_drops_the_query_string(log_li
 
     (line,) = log_lines()
     assert line["message"] == f'"GET /zoeken/?{REDACTED} HTTP/1.1" 404 179'
+
+
+def test_a_malformed_log_call_keeps_its_template_and_drops_the_arguments(log_lines):
+    logging.getLogger("portal.test").warning("Afmelding %s van %s", "jan@example.nl")
+
+    (line,) = log_lines()
+    assert line["message"] == "Afmelding %s van %s"
