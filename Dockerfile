@@ -31,4 +31,6 @@ USER portal
 EXPOSE 8000
 
 # Production is chosen by the environment (PORTAL_ENV=production, see .env.example).
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "30", "--forwarded-allow-ips", "*"]
+CMD ["gunicorn", "portal.wsgi:application", "--bind=0.0.0.0:8000", "--workers=3", "--timeout=30", \
+     "--forwarded-allow-ips=*", "--logger-class=portal.logging.GunicornLogger", \
+     "--access-logfile=-", "--access-logformat=%(m)s %(U)s %(s)s %(B)s %(M)sms"]

@@ -9,6 +9,9 @@ every line the portal writes passes it; see docs/operations.md.
 import logging
 import re
 
+from gunicorn.glogging import Logger as GunicornBaseLogger
+from pythonjsonlogger.json import JsonFormatter
+
 # "jan@example.nl", also URL-encoded as "jan%40example.nl". The local part may hold
 # nearly any character, so take everything up to a space or URL separator.
 EMAIL = re.compile(r"[^\s/?=&\"'<>:;,()\[\]]*(?:@|%40)[\w-]+(?:\.[\w-]+)+")
@@ -89,3 +92,27 @@ class ScrubPersonalDataFilter(logging.Filter):
             else:
                 setattr(record, name, _scrub_value(getattr(record, name)))
         return True
+
+
+# The same JSON shape as settings.LOGGING's formatter.
+JSON_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+JSON_RENAME = {"asctime": "time", "levelname": "level", "name": "logger"}
+# gunicorn's access line without the client's IP address, user agent or referrer;
+# %(U)s is the path without the query string.
+GUNICORN_ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(B)s %(M)sms"
+
+
+class GunicornLogger(GunicornBaseLogger):
+    """gunicorn's error and access logs as scrubbed JSON lines, like the portal's.
+
+    Use with ``gunicorn --logger-class=portal.logging.GunicornLogger
+    --access-logfile=- --access-logformat='<GUNICORN_ACCESS_FORMAT>'``
+    (docker-compose.yml's web service).
+    """
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        for handler in [*self.error_log.handlers, *self.access_log.handlers]:
+            handler.setFormatter(JsonFormatter(JSON_FORMAT, rename_fields=JSON_RENAME))
+            if not any(isinstance(f, ScrubPersonalDataFilter) for f in handler.filters):
+                handler.addFilter(ScrubPersonalDataFilter())

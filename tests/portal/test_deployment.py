@@ -229,3 +229,18 @@ def test_the_portal_user_can_write_only_its_var_directory():
     assert "COPY . .\n" in dockerfile
     assert "--chown" not in dockerfile
     assert "chown -R portal:portal var" in dockerfile
+
+
+def test_gunicorn_logs_through_the_scrubbing_json_logger(compose):
+    from portal.logging import GUNICORN_ACCESS_FORMAT
+
+    command = compose["services"]["web"]["command"]
+    dockerfile = (ROOT / "Dockerfile").read_text()
+
+    for expected in (
+        "--logger-class=portal.logging.GunicornLogger",
+        "--access-logfile=-",
+        f"--access-logformat={GUNICORN_ACCESS_FORMAT}",
+    ):
+        assert expected in command
+        assert f'"{expected}"' in dockerfile

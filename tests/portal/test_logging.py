@@ -1,6 +1,11 @@
 import io
 import json
 import logging
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
 
 from django.db import IntegrityError
 
@@ -8,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.logging import REDACTED, ScrubPersonalDataFilter, scrub
+from portal.logging import GUNICORN_ACCESS_FORMAT, REDACTED, ScrubPersonalDataFilter, scrub
 
 
 @pytest.fixture
@@ -163,3 +168,49 @@ def test_a_malformed_log_call_keeps_its_template_and_drops_the_arguments(log_lin
 
     (line,) = log_lines()
     assert line["message"] == "Afmelding %s van %s"
+
+
+def test_gunicorn_logs_scrubbed_json_and_an_access_line_without_ip_or_query(closed_port, tmp_path):
+    root = Path(__file__).resolve().parents[2]
+    output = tmp_path / "gunicorn.log"
+    with output.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "tests.portal.gunicorn_probe:app",
+                f"--bind=127.0.0.1:{closed_port}",
+                "--workers=1",
+                "--logger-class=portal.logging.GunicornLogger",
+                "--access-logfile=-",
+                f"--access-logformat={GUNICORN_ACCESS_FORMAT}",
+            ],
+            cwd=root,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        url = f"http://127.0.0.1:{closed_port}/afmelden/jan@example.nl/?email=piet%40example.nl"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=5).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    pytest.fail(f"gunicorn did not answer:\n{output.read_text()}")
+                time.sleep(0.2)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+    lines = [json.loads(line) for line in output.read_text().splitlines() if line.strip()]
+    access = [line for line in lines if line["logger"] == "gunicorn.access"]
+    assert [line["message"].rsplit(" ", 1)[0] for line in access] == [
+        f"GET /afmelden/{REDACTED}/ 200 2"
+    ]
+    assert any(line["logger"] == "gunicorn.error" for line in lines)
+    text = output.read_text()
+    for leak in ("jan@example.nl", "piet", "127.0.0.1 -"):
+        assert leak not in text
