@@ -77,7 +77,7 @@ def test_the_compose_file_has_every_service_of_the_stack(compose):
     assert compose["services"]["redis"]["image"] == "redis:7"
     assert (
         compose["services"]["elasticsearch"]["image"]
-        .rsplit("/", 1)[1]
+        .rsplit("/", 1)[-1]
         .startswith("elasticsearch:8.19.")
     )
     assert compose["services"]["mailpit"]["image"].startswith("axllent/mailpit")
