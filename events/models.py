@@ -189,6 +189,10 @@ class EventPage(BasePage):
         context = super().get_context(request, *args, **kwargs)
         context.update(event_public_state(event=self, user=request.user))
         context["form"] = RegistrationForm(event=self, user=request.user)
+        if self.is_past:
+            from .services import survey_summary
+
+            context["survey"] = survey_summary(event=self)
         return context
 
     def save(self, *args, **kwargs):

@@ -485,6 +485,17 @@ def certificate_issue(*, registration: Registration) -> str:
     return registration.certificate_code
 
 
+def certificate_lookup(*, code: str) -> Registration | None:
+    """The registration a certificate code belongs to, for the public check page."""
+    if not re.fullmatch(r"[A-Z0-9]{10}", code):
+        return None
+    return (
+        Registration.objects.select_related("event")
+        .filter(certificate_code=code, anonymised_at__isnull=True)
+        .first()
+    )
+
+
 # --- reminders, surveys -----------------------------------------------------
 
 

@@ -140,6 +140,8 @@ def manage(request, token: str):
         and (not registration.has_seat or not deadline or timezone.now() <= deadline),
         "deadline": deadline,
         "show_online_link": registration.status == RegistrationStatus.CONFIRMED,
+        "meets_rule": event.is_past
+        and services.registration_meets_attendance_rule(registration=registration),
     }
     return render(request, "events/manage.html", context, status=status)
 
@@ -238,11 +240,12 @@ def my_registrations(request):
     points: dict[tuple[str, int], float] = {}
     rows = []
     for registration in registrations:
-        rows.append((registration, services.token_for(registration)))
         event = registration.event
-        if event.has_accreditation and services.registration_meets_attendance_rule(
+        meets = event.is_past and services.registration_meets_attendance_rule(
             registration=registration
-        ):
+        )
+        rows.append((registration, services.token_for(registration), meets))
+        if meets and event.has_accreditation:
             key = (event.accreditation_register, timezone.localtime(event.starts_at).year)
             points[key] = points.get(key, 0) + float(event.accreditation_points)
     return render(
@@ -269,3 +272,30 @@ def my_registrations_delete(request):
     count = services.person_delete_registrations(user=request.user)
     messages.success(request, _("%(count)s registrations deleted.") % {"count": count})
     return redirect("events:mine")
+
+
+def certificate(request, token: str):
+    from .certificates import certificate_pdf
+
+    registration = _registration_or_404(token)
+    try:
+        code = services.certificate_issue(registration=registration)
+    except services.RegistrationError as exc:
+        raise Http404(exc.message) from exc
+    response = HttpResponse(
+        certificate_pdf(registration=registration, code=code), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="certificaat-{code}.pdf"'
+    return response
+
+
+def certificate_verify(request):
+    code = request.GET.get("code", "").strip().upper().replace(" ", "")
+    registration = services.certificate_lookup(code=code) if code else None
+    status = 404 if code and registration is None else 200
+    return render(
+        request,
+        "events/certificate_verify.html",
+        {"code": code, "registration": registration},
+        status=status,
+    )
