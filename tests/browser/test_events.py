@@ -104,3 +104,62 @@ def test_the_agenda_filters_and_tabs_pass_axe(page, demo_server):
     page.goto(demo_server.url + AGENDA + "netwerkbijeenkomst-onbegrepen-gedrag/")
     assert "Vol – u kunt zich op de wachtlijst zetten" in page.inner_text("main")
     assert_accessible(page, "events-full")
+
+
+def login(page, server_url, user) -> None:
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": server_url}]
+    )
+
+
+def test_mijn_trainingen_and_the_certificate_check_pass_axe(page, demo_server, django_user_model):
+    from events import services
+    from events.models import EventPage, RegistrationStatus
+
+    user = django_user_model.objects.create_user(
+        username="pim", email="pim@voorbeeld.example", first_name="Pim", last_name="Voorbeeld"
+    )
+    past = EventPage.objects.get(slug="training-weegtafel-radicalisering")
+    registration = past.registrations.create(
+        name="Pim Voorbeeld",
+        email=user.email,
+        user=user,
+        status=RegistrationStatus.CONFIRMED,
+    )
+    for session in past.sessions.all():
+        services.attendance_record(registration=registration, session=session, present=True)
+    code = services.certificate_issue(registration=registration)
+    login(page, demo_server.url, user)
+
+    page.goto(demo_server.url + "/agenda/mijn-trainingen/")
+    assert "Training: de weegtafel radicalisering" in page.inner_text("main")
+    assert_accessible(page, "events-mijn-trainingen")
+
+    page.goto(demo_server.url + "/agenda/certificaat/controleren/")
+    tab_to(page, "#id_code")
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**code=**")
+    assert "Dit certificaat is geldig." in page.inner_text("main")
+    assert_accessible(page, "events-certificate-verified")
+
+
+def test_staff_registrations_page_in_the_admin(page, demo_server, django_user_model):
+    from events.models import EventPage
+
+    admin = django_user_model.objects.create_superuser(
+        username="beheer", email="beheer@voorbeeld.example", password="x" * 16
+    )
+    login(page, demo_server.url, admin)
+    full = EventPage.objects.get(slug="netwerkbijeenkomst-onbegrepen-gedrag")
+
+    page.goto(demo_server.url + f"/admin/bijeenkomsten/{full.pk}/")
+
+    assert "12 van 12 plaatsen bezet." in page.inner_text("main")
+    screenshot(page, "events-admin-registrations")
