@@ -1,0 +1,37 @@
+"""Background work for events: each task takes ids and calls one service."""
+
+from celery import shared_task
+
+from . import emails, services
+
+RETRY = {"autoretry_for": (ConnectionError, TimeoutError), "retry_backoff": True, "max_retries": 5}
+
+
+@shared_task(**RETRY)
+def send_registration_mail(registration_id: int, kind: str) -> None:
+    emails.registration_mail_send(registration_id=registration_id, kind=kind)
+
+
+@shared_task(**RETRY)
+def send_event_message(registration_id: int, subject: str, body: str) -> None:
+    emails.event_message_send(registration_id=registration_id, subject=subject, body=body)
+
+
+@shared_task
+def expire_holds_and_offers() -> int:
+    return services.holds_and_offers_expire()
+
+
+@shared_task
+def send_reminders() -> int:
+    return services.reminders_send()
+
+
+@shared_task
+def send_surveys() -> int:
+    return services.surveys_send()
+
+
+@shared_task
+def privacy_sweep() -> dict:
+    return services.privacy_sweep()

@@ -429,7 +429,34 @@ PAGE_CACHE_EXCLUDED_PREFIXES = (
     "/zoeken/",
     "/documents/",
     "/i18n/",
+    # events app: registration forms, signed self-service links, feeds
+    "/agenda/",
 )
+
+# --- Events -------------------------------------------------------------------
+# Trainingen & bijeenkomsten (events app, docs/events.md).
+# How long a guest's seat is held until they confirm their e-mail address.
+EVENTS_HOLD_MINUTES = env_int("EVENTS_HOLD_MINUTES", 60)
+# How long the first person on the waiting list has to accept a freed seat;
+# shorter when the event is close (within EVENTS_OFFER_NEAR_DAYS days).
+EVENTS_OFFER_HOURS = env_int("EVENTS_OFFER_HOURS", 48)
+EVENTS_OFFER_HOURS_NEAR = env_int("EVENTS_OFFER_HOURS_NEAR", 4)
+EVENTS_OFFER_NEAR_DAYS = env_int("EVENTS_OFFER_NEAR_DAYS", 3)
+EVENTS_REMINDER_DAYS_BEFORE = env_int("EVENTS_REMINDER_DAYS_BEFORE", 2)
+# Registrant data is anonymised this many months after the event (counts stay).
+EVENTS_ANONYMISE_AFTER_MONTHS = env_int("EVENTS_ANONYMISE_AFTER_MONTHS", 12)
+# Accreditation evidence (attendance, certificate codes) is kept longer.
+EVENTS_ACCREDITATION_KEEP_MONTHS = env_int("EVENTS_ACCREDITATION_KEEP_MONTHS", 60)
+EVENTS_SURVEY_PUBLIC_MINIMUM = 5
+CELERY_BEAT_SCHEDULE |= {
+    "events-expire-holds-and-offers": {
+        "task": "events.tasks.expire_holds_and_offers",
+        "schedule": 300.0,
+    },
+    "events-send-reminders": {"task": "events.tasks.send_reminders", "schedule": 3600.0},
+    "events-send-surveys": {"task": "events.tasks.send_surveys", "schedule": 3600.0},
+    "events-privacy-sweep": {"task": "events.tasks.privacy_sweep", "schedule": 6 * 3600.0},
+}
 
 # --- Logging: JSON lines, scrubbed of personal data -------------------------
 LOG_LEVEL = env("LOG_LEVEL", "INFO")

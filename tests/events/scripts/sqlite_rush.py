@@ -1,0 +1,113 @@
+"""A registration rush on the embedded SQLite settings, run in its own process.
+
+Usage: python sqlite_rush.py <immediate|deferred>. Prints one JSON line:
+{"confirmed": n, "waitlisted": n, "errors": [...]}.
+``deferred`` is the control: SQLite's default transaction mode, without which
+concurrent writers are not serialised.
+"""
+
+import atexit
+import json
+import os
+import shutil
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT))
+for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"):
+    os.environ.pop(name, None)
+VAR_DIR = tempfile.mkdtemp(prefix="sqlite-rush-")
+atexit.register(shutil.rmtree, VAR_DIR, ignore_errors=True)
+os.environ.update(
+    PORTAL_ENV="demo",
+    PORTAL_VAR_DIR=VAR_DIR,
+    DJANGO_SETTINGS_MODULE="portal.settings.base",
+    LOG_LEVEL="ERROR",
+)
+
+import django  # noqa: E402
+
+django.setup()
+
+from datetime import timedelta  # noqa: E402
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connections  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from wagtail.models import Locale, Page  # noqa: E402
+
+
+class NoMigrations(dict):
+    # Tables straight from the models: seconds instead of half a minute of migrations.
+    def __contains__(self, item):
+        return True
+
+    def __getitem__(self, item):
+        return None
+
+
+def main(mode: str) -> dict:
+    settings.MIGRATION_MODULES = NoMigrations()
+    call_command("migrate", run_syncdb=True, verbosity=0)
+    from events import services
+    from events.models import AgendaPage, EventPage, EventSession, Registration
+
+    # Only the seat rule is under test here, not the e-mails.
+    services._notify = lambda registration, kind: None
+
+    locale = Locale.objects.create(language_code="nl")
+    root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    agenda = root.add_child(instance=AgendaPage(title="Agenda", slug="agenda"))
+    start = timezone.now() + timedelta(days=10)
+    event = agenda.add_child(
+        instance=EventPage(
+            title="Rush",
+            slug="rush",
+            kind="training",
+            capacity=10,
+            sessions=[EventSession(starts_at=start, ends_at=start + timedelta(hours=2))],
+        )
+    )
+    users = [
+        get_user_model().objects.create_user(username=f"u{n}", email=f"u{n}@voorbeeld.example")
+        for n in range(50)
+    ]
+    connections.close_all()
+    if mode == "deferred":
+        settings.DATABASES["default"]["OPTIONS"]["transaction_mode"] = "DEFERRED"
+        connections.settings["default"]["OPTIONS"]["transaction_mode"] = "DEFERRED"
+    barrier = threading.Barrier(len(users))
+    errors = []
+
+    def one(user):
+        try:
+            barrier.wait()
+            services.registration_create(event=event, user=user)
+        except Exception as exc:  # noqa: BLE001 - reported to the test
+            errors.append(type(exc).__name__ + ": " + str(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=one, args=(user,)) for user in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    registrations = Registration.objects.filter(event_id=event.pk)
+    return {
+        "confirmed": registrations.filter(status="confirmed").count(),
+        "waitlisted": registrations.filter(status="waitlisted").count(),
+        "errors": errors,
+        "mode": connections["default"].settings_dict["OPTIONS"].get("transaction_mode"),
+        "event_check": EventPage.objects.filter(pk=event.pk).exists(),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(sys.argv[1])))
