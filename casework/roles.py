@@ -33,6 +33,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     ],
     PRIVACY_OFFICER: [
         ("casework", "view_audit"),
+        ("casework", "approve_destruction"),
     ],
     FUNCTIONEEL_BEHEER: [
         ("casework", "invite_user"),

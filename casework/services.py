@@ -26,11 +26,13 @@ from .models import (
     CaseDraft,
     CaseKind,
     CaseShare,
+    DestructionList,
     Invitation,
     Membership,
     PartnerOrganisation,
     Relatiebeheer,
     TimelineEntry,
+    Tombstone,
 )
 from .roles import STAFF_ROLES, has_role_perm
 from .selectors import cases_visible_to, organisation_of, users_to_notify
@@ -551,3 +553,92 @@ def drafts_purge(*, older_than_days: int | None = None) -> int:
     if count:
         audit.record(action="draft.purge", object_type="casedraft", object_id=str(count))
     return count
+
+
+def destruction_propose(*, actor, request=None) -> DestructionList | None:
+    """List closed cases past the retention term; nothing is removed yet."""
+    _require_staff(actor, "approve_destruction")
+    cutoff = timezone.now() - timedelta(days=settings.CASEWORK_CLOSED_RETENTION_DAYS)
+    due = Case.objects.filter(closed_at__lt=cutoff, status__in=workflow.CLOSED_STATUSES)
+    pending = DestructionList.objects.filter(executed_at__isnull=True, cases__isnull=False)
+    due = list(due.exclude(pk__in=pending.values("cases")))
+    if not due:
+        return None
+    with transaction.atomic():
+        destruction_list = DestructionList.objects.create(proposed_by=actor)
+        destruction_list.cases.set(due)
+        audit.record(
+            action="destruction.propose",
+            user=actor,
+            request=request,
+            obj=destruction_list,
+            purpose=f"{len(due)} cases",
+        )
+    return destruction_list
+
+
+@transaction.atomic
+def destruction_approve(
+    *, destruction_list: DestructionList, actor, request=None
+) -> DestructionList:
+    """The second pair of eyes: someone other than the proposer."""
+    _require_staff(actor, "approve_destruction")
+    destruction_list = DestructionList.objects.select_for_update().get(pk=destruction_list.pk)
+    if destruction_list.proposed_by_id == actor.pk:
+        raise CaseworkError(
+            _("A destruction list must be approved by someone other than its proposer.")
+        )
+    if destruction_list.approved_at:
+        raise CaseworkError(_("This destruction list has already been approved."))
+    destruction_list.approved_by = actor
+    destruction_list.approved_at = timezone.now()
+    destruction_list.save(update_fields=["approved_by", "approved_at"])
+    audit.record(action="destruction.approve", user=actor, request=request, obj=destruction_list)
+    return destruction_list
+
+
+@transaction.atomic
+def destruction_execute(*, destruction_list: DestructionList, actor=None, request=None) -> dict:
+    """Remove the listed cases and everything hanging off them; keep a tombstone each.
+
+    The audit log keeps its entries: they refer to references, not rows."""
+    destruction_list = DestructionList.objects.select_for_update().get(pk=destruction_list.pk)
+    if not destruction_list.approved_at:
+        raise CaseworkError(_("This destruction list has not been approved yet."))
+    if destruction_list.executed_at:
+        raise CaseworkError(_("This destruction list has already been carried out."))
+    removed = []
+    for case in destruction_list.cases.select_related("municipality", "organisation"):
+        if case.status not in workflow.CLOSED_STATUSES:
+            continue
+        Tombstone.objects.create(
+            reference=case.reference,
+            kind=case.kind,
+            municipality_name=case.municipality.name,
+            organisation_name=case.organisation.name if case.organisation else "",
+            submitted_at=case.submitted_at,
+            closed_at=case.closed_at,
+            final_status=case.status,
+            destruction_list=destruction_list,
+        )
+        removed.append(
+            {
+                "reference": case.reference,
+                "timeline_entries": case.timeline.count(),
+                "shares": case.shares.count(),
+                "advice_requests": AdviceRequest.objects.filter(case=case).count(),
+            }
+        )
+        audit.record(action="case.destroy", user=actor, request=request, obj=case)
+        case.delete()
+    destruction_list.executed_at = timezone.now()
+    destruction_list.report = {"removed": removed, "count": len(removed)}
+    destruction_list.save(update_fields=["executed_at", "report"])
+    audit.record(
+        action="destruction.execute",
+        user=actor,
+        request=request,
+        obj=destruction_list,
+        purpose=f"{len(removed)} cases",
+    )
+    return destruction_list.report

@@ -24,4 +24,5 @@ urlpatterns = [
     path("uitnodigen/", views.invite, name="invite"),
     path("uitnodiging/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("audit/", views.audit_log, name="audit"),
+    path("bewaartermijn/", views.retention, name="retention"),
 ]

@@ -41,7 +41,14 @@ from .forms import (
     TransitionForm,
     step_form,
 )
-from .models import AdviceRequest, AuditEntry, CaseDraft, CaseKind, PartnerOrganisation
+from .models import (
+    AdviceRequest,
+    AuditEntry,
+    CaseDraft,
+    CaseKind,
+    DestructionList,
+    PartnerOrganisation,
+)
 from .roles import has_role_perm, is_staff_member
 from .selectors import (
     Access,
@@ -93,6 +100,7 @@ def home(request):
             "can_advice": has_role_perm(request.user, "log_advice"),
             "can_invite": has_role_perm(request.user, "invite_user"),
             "can_audit": has_role_perm(request.user, "view_audit"),
+            "can_retention": has_role_perm(request.user, "approve_destruction"),
         },
     )
 
@@ -739,3 +747,51 @@ def audit_log(request):
 def _off_hours(moment) -> bool:
     local = timezone.localtime(moment)
     return local.weekday() >= 5 or local.hour < 7 or local.hour >= 19
+
+
+# --- Retention ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def retention(request):
+    """Privacy officers propose destruction lists; another privacy officer approves them."""
+    _require(request.user, "approve_destruction")
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "propose":
+                proposed = services.destruction_propose(actor=request.user, request=request)
+                if proposed is None:
+                    messages.info(request, _("No closed cases have passed their retention term."))
+                else:
+                    messages.success(request, _("A destruction list has been proposed."))
+            elif request.POST.get("action") == "approve":
+                list_id = request.POST.get("list", "")
+                valid_id = list_id.isdigit() and len(list_id) < 12
+                destruction_list = (
+                    DestructionList.objects.filter(pk=int(list_id)).first() if valid_id else None
+                )
+                if destruction_list is None:
+                    raise Http404
+                services.destruction_approve(
+                    destruction_list=destruction_list, actor=request.user, request=request
+                )
+                report = services.destruction_execute(
+                    destruction_list=destruction_list, actor=request.user, request=request
+                )
+                messages.success(
+                    request, _("%(count)s cases have been destroyed.") % {"count": report["count"]}
+                )
+            else:
+                return HttpResponse(status=400)
+        except services.CaseworkError as exc:
+            messages.error(request, str(exc))
+        return redirect("casework:retention")
+    lists = DestructionList.objects.prefetch_related("cases").select_related(
+        "proposed_by", "approved_by"
+    )[:50]
+    return render(
+        request,
+        "casework/retention.html",
+        {"lists": lists, "term_days": settings.CASEWORK_CLOSED_RETENTION_DAYS},
+    )

@@ -15,6 +15,7 @@ from casework.models import (
     PartnerOrganisation,
     Urgency,
 )
+from casework.roles import ensure_roles
 from portal.models import Basisteam, Municipality
 
 
@@ -83,6 +84,9 @@ def partner_user(organisation=None, *, mfa=True):
 
 
 def staff_user(role: str, *, mfa=True):
+    if not Group.objects.filter(name=role).exists():
+        # Transactional tests flush the groups the data migration created.
+        ensure_roles()
     user = UserFactory()
     user.groups.add(Group.objects.get(name=role))
     return with_mfa(user) if mfa else user
