@@ -108,6 +108,13 @@ class QuestionStep(forms.Form):
         _("Your question to the ZVH"),
         _("What do you want the Zorg- en Veiligheidshuis to do?"),
     )
+    attachment = forms.FileField(
+        label=_("Attachment (optional)"),
+        required=False,
+        help_text=_(
+            "For example a report or a letter. PDF, JPEG, PNG, Word or Excel, at most 10 MB. Photos are stripped of location and camera data."
+        ),
+    )
     urgency = forms.ChoiceField(
         label=_("Urgency"),
         choices=Urgency.choices,
@@ -133,12 +140,12 @@ STEPS = [
 STEP_SLUGS = [slug for slug, _label, _form in STEPS]
 
 
-def step_form(slug: str, kind: str, data=None):
+def step_form(slug: str, kind: str, data=None, files=None):
     for step_slug, _label, form_class in STEPS:
         if step_slug == slug:
             if form_class in (PersonStep, SituationStep):
-                return form_class(data, kind=kind, prefix=None)
-            return form_class(data)
+                return form_class(data, files, kind=kind)
+            return form_class(data, files)
     raise KeyError(slug)
 
 
@@ -243,6 +250,13 @@ class AdviceLogForm(forms.Form):
 
 class AdviceAnswerForm(forms.Form):
     advice = _text(_("Advice"), _("The advice given."))
+
+
+class AttachmentForm(forms.Form):
+    attachment = forms.FileField(
+        label=_("Add an attachment"),
+        help_text=_("PDF, JPEG, PNG, Word or Excel, at most 10 MB."),
+    )
 
 
 class BreakGlassForm(forms.Form):

@@ -518,3 +518,32 @@ class Tombstone(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+class Attachment(models.Model):
+    """A file on a case (or on a draft until it is submitted). Stored encrypted in a
+    private directory; served only through the permission-checked, audited view."""
+
+    public_id = models.UUIDField(default=_new_public_id, unique=True, editable=False)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    draft = models.ForeignKey(
+        CaseDraft, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    # File names can carry personal data ("verslag Jansen.pdf"): encrypted too.
+    original_name = EncryptedTextField()
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=100, unique=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"attachment {self.public_id}"

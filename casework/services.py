@@ -245,6 +245,7 @@ def case_submit(*, draft: CaseDraft, cleaned: dict, user, request=None) -> Case:
         author_organisation=organisation,
         to_status=case.status,
     )
+    draft.attachments.update(case=case, draft=None)
     draft.delete()
     audit.record(action="case.create", user=user, request=request, obj=case)
     link = _absolute(reverse("casework:case_detail", args=[case.public_id]))
@@ -549,7 +550,12 @@ def break_glass_open(*, user, case: Case, reason: str, request=None) -> BreakGla
 def drafts_purge(*, older_than_days: int | None = None) -> int:
     days = settings.CASEWORK_DRAFT_RETENTION_DAYS if older_than_days is None else older_than_days
     cutoff = timezone.now() - timedelta(days=days)
-    count, _ = CaseDraft.objects.filter(updated_at__lt=cutoff).delete()
+    old = CaseDraft.objects.filter(updated_at__lt=cutoff)
+    from .models import Attachment
+
+    _remove_attachment_files(Attachment.objects.filter(draft__in=old))
+    count = old.count()
+    old.delete()
     if count:
         audit.record(action="draft.purge", object_type="casedraft", object_id=str(count))
     return count
@@ -627,9 +633,11 @@ def destruction_execute(*, destruction_list: DestructionList, actor=None, reques
                 "timeline_entries": case.timeline.count(),
                 "shares": case.shares.count(),
                 "advice_requests": AdviceRequest.objects.filter(case=case).count(),
+                "attachments": case.attachments.count(),
             }
         )
         audit.record(action="case.destroy", user=actor, request=request, obj=case)
+        _remove_attachment_files(case.attachments.all())
         case.delete()
     destruction_list.executed_at = timezone.now()
     destruction_list.report = {"removed": removed, "count": len(removed)}
@@ -642,3 +650,89 @@ def destruction_execute(*, destruction_list: DestructionList, actor=None, reques
         purpose=f"{len(removed)} cases",
     )
     return destruction_list.report
+
+
+# --- Attachments ------------------------------------------------------------------------
+
+
+def attachment_add(
+    *, upload, user, case: Case | None = None, draft: CaseDraft | None = None, request=None
+):
+    """Check, scan, strip and store a file on a case the user may see fully, or on their own draft."""
+    from . import attachments
+    from .models import Attachment
+    from .selectors import Access, case_access
+
+    if case is not None:
+        if case_access(user, case) != Access.FULL:
+            raise CaseworkError(_("You are not allowed to do this."))
+    elif draft is None or draft.owner_id != user.pk:
+        raise CaseworkError(_("You are not allowed to do this."))
+    try:
+        name, content_type, data = attachments.check(upload)
+    except attachments.AttachmentRefused as exc:
+        audit.record(
+            action="attachment.refused",
+            user=user,
+            request=request,
+            obj=case,
+            object_type="attachment",
+            result="refused",
+        )
+        raise CaseworkError(str(exc)) from exc
+    storage_name, digest = attachments.store(data)
+    try:
+        with transaction.atomic():
+            attachment = Attachment.objects.create(
+                case=case,
+                draft=draft,
+                original_name=name,
+                content_type=content_type,
+                size=len(data),
+                sha256=digest,
+                storage_name=storage_name,
+                uploaded_by=user,
+            )
+            audit.record(
+                action="attachment.upload",
+                user=user,
+                request=request,
+                obj=case or draft,
+                object_type="attachment",
+            )
+    except Exception:
+        attachments.remove(storage_name)
+        raise
+    return attachment
+
+
+def attachment_read(*, attachment, user, request=None) -> bytes:
+    """The decrypted bytes, for someone who may see the whole case; audited."""
+    from . import attachments
+    from .selectors import Access, case_access
+
+    if attachment.case is None or case_access(user, attachment.case) != Access.FULL:
+        raise CaseworkError(_("You are not allowed to do this."))
+    audit.record(
+        action="attachment.download",
+        user=user,
+        request=request,
+        obj=attachment.case,
+        purpose=str(attachment.public_id),
+    )
+    return attachments.load(attachment.storage_name)
+
+
+def _remove_attachment_files(queryset) -> None:
+    from . import attachments
+
+    names = list(queryset.values_list("storage_name", flat=True))
+    transaction.on_commit(lambda: [attachments.remove(name) for name in names])
+
+
+@transaction.atomic
+def draft_discard(*, draft: CaseDraft, user) -> None:
+    if draft.owner_id != user.pk:
+        raise CaseworkError(_("You are not allowed to do this."))
+    _remove_attachment_files(draft.attachments.all())
+    draft.delete()

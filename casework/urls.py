@@ -17,6 +17,16 @@ urlpatterns = [
     path("casus/<uuid:public_id>/", views.case_detail, name="case_detail"),
     path("casus/<uuid:public_id>/inzage/", views.case_break_glass, name="case_break_glass"),
     path("casus/<uuid:public_id>/export/", views.case_export, name="case_export"),
+    path(
+        "casus/<uuid:public_id>/bijlage/",
+        views.case_attachment_upload,
+        name="case_attachment_upload",
+    ),
+    path(
+        "casus/<uuid:public_id>/bijlage/<uuid:attachment_id>/",
+        views.case_attachment_download,
+        name="case_attachment_download",
+    ),
     path("casus/<uuid:public_id>/<slug:action>/", views.case_action, name="case_action"),
     path("te-laat/", views.overdue, name="overdue"),
     path("advies/", views.advice, name="advice"),

@@ -30,6 +30,7 @@ from .forms import (
     AdviceAnswerForm,
     AdviceLogForm,
     AssignForm,
+    AttachmentForm,
     AuditQueryForm,
     BreakGlassForm,
     InvitationAcceptForm,
@@ -186,11 +187,22 @@ def intake_step(request, draft_id, step):
     index = STEP_SLUGS.index(step)
     status = 200
     if request.method == "POST":
-        form = step_form(step, draft.kind, request.POST)
+        form = step_form(step, draft.kind, request.POST, request.FILES)
         # Save what was typed before validating: nothing is lost on an error.
         services.draft_update(draft=draft, values=_raw_values(request, form), step=step)
+        upload = request.FILES.get("attachment")
+        upload_error = None
+        if upload is not None:
+            try:
+                services.attachment_add(
+                    upload=upload, user=request.user, draft=draft, request=request
+                )
+            except services.CaseworkError as exc:
+                upload_error = str(exc)
         if request.POST.get("back") and index > 0:
             return redirect("casework:intake_step", draft.public_id, STEP_SLUGS[index - 1])
+        if form.is_valid() and upload_error:
+            form.add_error("attachment", upload_error)
         if form.is_valid():
             if step != STEP_SLUGS[-1]:
                 return redirect("casework:intake_step", draft.public_id, STEP_SLUGS[index + 1])
@@ -238,6 +250,7 @@ def intake_step(request, draft_id, step):
             "summary": summary,
             "autosave_seconds": settings.CASEWORK_AUTOSAVE_SECONDS,
             "is_first": index == 0,
+            "attachments": draft.attachments.all(),
         },
         status=status,
     )
@@ -282,7 +295,7 @@ def intake_autosave(request, draft_id):
 @login_required
 @require_POST
 def intake_discard(request, draft_id):
-    _own_draft(request, draft_id).delete()
+    services.draft_discard(draft=_own_draft(request, draft_id), user=request.user)
     messages.success(request, _("The draft has been deleted."))
     return redirect("casework:home")
 
@@ -367,6 +380,9 @@ def case_detail(request, public_id):
         )
     elif own_org is not None:
         context["message_form"] = MessageForm()
+    if access == Access.FULL:
+        context["attachments"] = case.attachments.all()
+        context["attachment_form"] = AttachmentForm()
     return render(request, "casework/case_detail.html", context)
 
 
@@ -456,6 +472,47 @@ def case_action(request, public_id, action):
             request, case, _("Not saved: %(problems)s") % {"problems": problems}, form=form
         )
     return redirect("casework:case_detail", case.public_id)
+
+
+@login_required
+@require_POST
+def case_attachment_upload(request, public_id):
+    case, access = _visible_or_404(request, public_id)
+    if access != Access.FULL:
+        raise Http404
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _action_error(request, case, _("Choose a file first."))
+    try:
+        services.attachment_add(
+            upload=form.cleaned_data["attachment"], user=request.user, case=case, request=request
+        )
+    except services.CaseworkError as exc:
+        return _action_error(request, case, str(exc))
+    messages.success(request, _("The attachment has been added."))
+    return redirect("casework:case_detail", case.public_id)
+
+
+@login_required
+@reauthentication_required
+@require_GET
+def case_attachment_download(request, public_id, attachment_id):
+    """Served only here: visibility by the selector, fresh re-authentication, audited."""
+    case, access = _visible_or_404(request, public_id)
+    attachment = case.attachments.filter(public_id=attachment_id).first()
+    if access != Access.FULL or attachment is None:
+        raise Http404
+    try:
+        data = services.attachment_read(attachment=attachment, user=request.user, request=request)
+    except services.CaseworkError as exc:
+        raise Http404 from exc
+    response = HttpResponse(data, content_type=attachment.content_type)
+    extension = (
+        attachment.original_name.rpartition(".")[2] if "." in attachment.original_name else "bin"
+    )
+    # The real name may hold personal data; it is shown on the page, not put in headers.
+    response["Content-Disposition"] = f'attachment; filename="{case.reference}-bijlage.{extension}"'
+    return response
 
 
 def _action_error(request, case, message, form=None):

@@ -315,6 +315,46 @@ NL = {
     "The driehoek (mayor, police, OM) decides on escalation.": "De driehoek (burgemeester, politie, OM) besluit over opschaling.",
     "The driehoek has decided; procesregie follows.": "De driehoek heeft besloten; procesregie volgt.",
     "A procesregisseur is preparing advice.": "Een procesregisseur bereidt een advies voor.",
+    "The virus scanner is not available right now, so the file was not accepted. Please try again later.": "De virusscanner is nu niet beschikbaar, daarom is het bestand niet geaccepteerd. Probeer het later opnieuw.",
+    "This image could not be read.": "Deze afbeelding kon niet worden gelezen.",
+    "The file is too large. The maximum is %(mb)s MB.": "Het bestand is te groot. Het maximum is %(mb)s MB.",
+    "The file is empty.": "Het bestand is leeg.",
+    "The file contains a virus or other malware and was not accepted.": "Het bestand bevat een virus of andere schadelijke software en is niet geaccepteerd.",
+    "This type of file is not accepted. Send a PDF, JPEG, PNG, Word (.docx) or Excel (.xlsx) file.": "Dit soort bestand wordt niet geaccepteerd. Stuur een PDF-, JPEG-, PNG-, Word- (.docx) of Excel-bestand (.xlsx).",
+    "The file name does not match its contents. Check that it is really a %(ext)s file.": "De bestandsnaam past niet bij de inhoud, daarom is het bestand niet geaccepteerd. Controleer of het echt een %(ext)s-bestand is.",
+    "For example a report or a letter. PDF, JPEG, PNG, Word or Excel, at most 10 MB. Photos are stripped of location and camera data.": "Bijvoorbeeld een verslag of een brief. PDF, JPEG, PNG, Word of Excel, hoogstens 10 MB. Uit foto's worden locatie- en cameragegevens verwijderd.",
+    "Attachment (optional)": "Bijlage (niet verplicht)",
+    "Add an attachment": "Bijlage toevoegen",
+    "PDF, JPEG, PNG, Word or Excel, at most 10 MB.": "PDF, JPEG, PNG, Word of Excel, hoogstens 10 MB.",
+    "Can propose and approve destruction lists": "Mag vernietigingslijsten voorstellen en goedkeuren",
+    "destruction list": "vernietigingslijst",
+    "destruction lists": "vernietigingslijsten",
+    "tombstone": "grafsteen",
+    "tombstones": "grafstenen",
+    "A destruction list must be approved by someone other than its proposer.": "Een vernietigingslijst moet worden goedgekeurd door iemand anders dan degene die hem voorstelde.",
+    "This destruction list has already been approved.": "Deze vernietigingslijst is al goedgekeurd.",
+    "This destruction list has not been approved yet.": "Deze vernietigingslijst is nog niet goedgekeurd.",
+    "This destruction list has already been carried out.": "Deze vernietigingslijst is al uitgevoerd.",
+    "Attachments": "Bijlagen",
+    "No attachments.": "Geen bijlagen.",
+    "Upload": "Uploaden",
+    "Attached:": "Bijgevoegd:",
+    "Retention": "Bewaartermijn",
+    "Closed cases are destroyed %(term_days)s days after closing. A privacy officer proposes a destruction list; a second privacy officer approves it, after which the cases are removed. A tombstone without personal data remains, and the audit log is kept.": "Afgesloten casussen worden %(term_days)s dagen na afsluiting vernietigd. Een privacyfunctionaris stelt een vernietigingslijst voor; een tweede privacyfunctionaris keurt hem goed, waarna de casussen worden verwijderd. Er blijft een grafsteen zonder persoonsgegevens over, en het auditlog blijft bewaard.",
+    "Propose a destruction list": "Vernietigingslijst voorstellen",
+    "Destruction lists": "Vernietigingslijsten",
+    "List": "Lijst",
+    "proposed by": "voorgesteld door",
+    "%(count)s cases destroyed on %(when)s, approved by %(who)s.": "%(count)s casussen vernietigd op %(when)s, goedgekeurd door %(who)s.",
+    "timeline entries": "tijdlijnregels",
+    "Approve and destroy": "Goedkeuren en vernietigen",
+    "Waiting for approval by another privacy officer.": "Wacht op goedkeuring door een andere privacyfunctionaris.",
+    "No destruction lists yet.": "Nog geen vernietigingslijsten.",
+    "No closed cases have passed their retention term.": "Er zijn geen afgesloten casussen waarvan de bewaartermijn is verstreken.",
+    "A destruction list has been proposed.": "Er is een vernietigingslijst voorgesteld.",
+    "%(count)s cases have been destroyed.": "%(count)s casussen zijn vernietigd.",
+    "Choose a file first.": "Kies eerst een bestand.",
+    "The attachment has been added.": "De bijlage is toegevoegd.",
 }
 NL_PLURAL = {
     "This person appears in %(counter)s other case.": [
@@ -337,10 +377,13 @@ if __name__ == "__main__":
                 missing.append(entry.msgid)
         elif entry.msgid in NL:
             entry.msgstr = NL[entry.msgid]
-        elif not entry.msgstr:
+        elif not entry.msgstr or "fuzzy" in entry.flags:
+            # A fuzzy guess from makemessages is not a translation.
+            entry.msgstr = ""
             missing.append(entry.msgid)
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
+    po.metadata_is_fuzzy = False
     po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
     po.metadata["Language"] = "nl"
     po.metadata["Plural-Forms"] = "nplurals=2; plural=(n != 1);"

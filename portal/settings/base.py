@@ -407,6 +407,12 @@ CASEWORK_INVITATION_DAYS = env_int("CASEWORK_INVITATION_DAYS", 7)
 CASEWORK_DRAFT_RETENTION_DAYS = env_int("CASEWORK_DRAFT_RETENTION_DAYS", 30)
 CASEWORK_CLOSED_RETENTION_DAYS = env_int("CASEWORK_CLOSED_RETENTION_DAYS", 5 * 365)
 CASEWORK_AUTOSAVE_SECONDS = env_int("CASEWORK_AUTOSAVE_SECONDS", 20)
+# Attachments: private directory (never under MEDIA_ROOT), encrypted, scanned by clamd.
+CASEWORK_ATTACHMENT_ROOT = Path(env("CASEWORK_ATTACHMENT_ROOT", str(VAR_DIR / "casework-private")))
+CASEWORK_ATTACHMENT_MAX_BYTES = env_int("CASEWORK_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# clamd: a unix socket path, or host:port. Uploads are refused when it cannot be reached.
+CASEWORK_CLAMD = env("CASEWORK_CLAMD", "/var/run/clamav/clamd.ctl")
+CASEWORK_CLAMD_TIMEOUT = env_int("CASEWORK_CLAMD_TIMEOUT", 30)
 
 # --- Logging: JSON lines, scrubbed of personal data -------------------------
 LOG_LEVEL = env("LOG_LEVEL", "INFO")

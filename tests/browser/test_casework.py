@@ -11,9 +11,12 @@ from allauth.mfa.totp.internal.auth import (
 from casework import services
 from casework.models import Case, PartnerOrganisation, Relatiebeheer
 from portal.models import Municipality
+from tests.casework.clamd import clamd_socket, scanner  # noqa: F401 - fixtures
 from tests.casework.factories import partner_user, staff_user
 
 from .conftest import axe_violations, describe, screenshot
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,7 +57,7 @@ def people(demo_server):
 
 
 def test_a_partner_files_a_com_aanmelding_and_a_regisseur_takes_it_into_procesregie(
-    browser, demo_server, people
+    browser, demo_server, people, scanner
 ):
     partner, regisseur = people
     context = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
@@ -91,8 +94,12 @@ def test_a_partner_files_a_com_aanmelding_and_a_regisseur_takes_it_into_procesre
 
     page.get_by_label("Uw vraag aan het ZVH").fill("Graag procesregie en een casusoverleg")
     page.get_by_label("Hoog: binnen een week").check()
+    page.get_by_label("Bijlage (niet verplicht)").set_input_files(
+        files=[{"name": "verslag.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
     assert_accessible(page, "aanmelden-stap-3")
     page.get_by_role("button", name="Volgende stap").click()
+    page.wait_for_url("**/controle/")
 
     assert page.get_by_text("Testpersoon Van Dijk").is_visible()
     page.get_by_label("Ik heb de gegevens gecontroleerd en ze kloppen.").check()
@@ -103,6 +110,8 @@ def test_a_partner_files_a_com_aanmelding_and_a_regisseur_takes_it_into_procesre
     page.wait_for_url(f"**/partners/casus/{case.public_id}/")
     assert case.reference in page.get_by_role("heading", level=1).inner_text()
     assert case.procesregisseur == regisseur
+    assert case.attachments.get().original_name == "verslag.pdf"
+    assert page.get_by_role("link", name="verslag.pdf").is_visible()
     assert_accessible(page, "casus-partner")
     context.close()
 

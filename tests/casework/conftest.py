@@ -53,3 +53,6 @@ def privacy_officer(db):
 @pytest.fixture
 def case(organisation, regisseur):
     return CaseFactory(organisation=organisation, procesregisseur=regisseur)
+
+
+from .clamd import clamd_socket, scanner  # noqa: E402, F401 - fixtures

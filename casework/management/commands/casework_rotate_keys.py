@@ -34,9 +34,8 @@ class Command(BaseCommand):
                         assignments = ", ".join(
                             f"{connection.ops.quote_name(f.column)} = %s" for f in fields
                         )
-                        cursor.execute(
-                            f"UPDATE {table} SET {assignments} WHERE id = %s", [*values, row[0]]
-                        )  # noqa: S608
+                        sql = f"UPDATE {table} SET {assignments} WHERE id = %s"  # noqa: S608
+                        cursor.execute(sql, [*values, row[0]])
                         total += 1
             total += self._rotate_mfa()
         self.stdout.write(f"re-encrypted {total} rows")

@@ -13,9 +13,11 @@
   function save() {
     if (!dirty) { return; }
     dirty = false;
+    var data = new FormData(form);
+    data.delete("attachment"); // files are sent with the step itself, not every few seconds
     fetch(url, {
       method: "POST",
-      body: new FormData(form),
+      body: data,
       credentials: "same-origin",
       headers: { "X-Requested-With": "fetch" }
     }).then(function (response) {
