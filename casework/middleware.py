@@ -38,7 +38,10 @@ class CaseworkSecurityMiddleware:
                 add_never_cache_headers(refused)
                 return refused
         if user is not None and user.is_authenticated:
-            request.session[LAST_SEEN_KEY] = int(time.time())
+            now = int(time.time())
+            # Write the session only when the stamp moves noticeably: one write per 30 s.
+            if now - request.session.get(LAST_SEEN_KEY, 0) >= 30:
+                request.session[LAST_SEEN_KEY] = now
         response = self.get_response(request)
         if protected:
             add_never_cache_headers(response)

@@ -429,6 +429,8 @@ def message_send(
         partner_organisation = own_organisation
         recipients = [user for user in [case.procesregisseur, case.casusregisseur] if user]
     else:
+        # Messages are between partners and the regisseurs directing the case.
+        _require_staff(author)
         if to_organisation is None:
             raise CaseworkError(_("Choose the organisation the message is for."))
         involved = {case.organisation_id, *case.shares.values_list("organisation_id", flat=True)}

@@ -372,7 +372,7 @@ def case_detail(request, public_id):
                         "casusregisseur": case.casusregisseur_id,
                     },
                 ),
-                "message_form": MessageForm(organisations=involved),
+                "message_form": MessageForm(organisations=involved) if can_triage else None,
                 "transition_form": TransitionForm(),
                 "duplicates": services.duplicates_of(case=case, user=request.user),
                 "duplicate_count": services.duplicate_count(case=case),

@@ -56,8 +56,9 @@ def people(demo_server):
     return partner, regisseur
 
 
+@pytest.mark.usefixtures("scanner")
 def test_a_partner_files_a_com_aanmelding_and_a_regisseur_takes_it_into_procesregie(
-    browser, demo_server, people, scanner
+    browser, demo_server, people
 ):
     partner, regisseur = people
     context = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})

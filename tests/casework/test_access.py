@@ -251,3 +251,36 @@ def test_a_deactivated_partner_sees_nothing(partner, case):
     partner.is_active = False
     partner.save()
     assert not cases_visible_to(partner).exists()
+
+
+def test_no_casework_url_serves_anything_without_a_second_factor(client, organisation):
+    """Every URL pattern of the app, GET and POST, for a signed-in user without MFA."""
+    import uuid
+
+    from casework import urls
+
+    user = partner_user(organisation, mfa=False)
+    case = CaseFactory(organisation=organisation)
+    client.force_login(user)
+    fill = {
+        "<uuid:public_id>": str(case.public_id),
+        "<uuid:draft_id>": str(uuid.uuid4()),
+        "<uuid:attachment_id>": str(uuid.uuid4()),
+        "<slug:step>": "persoon",
+        "<slug:action>": "status",
+        "<int:pk>": "1",
+    }
+    checked = 0
+    for pattern in urls.urlpatterns:
+        route = str(pattern.pattern)
+        if route.startswith("uitnodiging/"):
+            continue  # the invitation page is for people who are not signed in yet
+        for placeholder, value in fill.items():
+            route = route.replace(placeholder, value)
+        for method in (client.get, client.post):
+            response = method("/partners/" + route)
+            assert response.status_code == 302, route
+            assert response["Location"].startswith(reverse("mfa_activate_totp")), route
+            assert case.reference.encode() not in response.content
+            checked += 1
+    assert checked >= 30
