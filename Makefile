@@ -26,6 +26,8 @@ install-test: $(UV) ## Install runtime + test dependencies, npm tools and Debian
 	$(UV) pip sync --python $(BIN)/python --require-hashes requirements-test.lock
 	npm ci --no-audit --no-fund --loglevel=error
 	@command -v $(CHROMIUM) >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@# Casework attachment tests start their own clamd with a test signature database.
+	@command -v clamd >/dev/null || command -v /usr/sbin/clamd >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clamav-daemon >/dev/null; }
 
 .PHONY: lock
 lock: $(UV) ## Re-lock pyproject.toml into requirements*.lock (exact versions and hashes)

@@ -1,12 +1,56 @@
 """Synthetic demo content for casework, loaded by ``manage.py load_demo``.
 
 Idempotent: objects are looked up by a natural key and only created when missing.
+No demo cases or accounts: case data is never invented into a running portal;
+staff invite users through /partners/uitnodigen/.
 """
 
+from django.urls import reverse
+
 from portal.demo import ensure_section_page
+from portal.models import Municipality
+
+from .models import Department, PartnerKind, PartnerOrganisation
+
+# (name, partner kind code, municipality, department)
+ORGANISATIONS = [
+    ("Gemeente Helmond – sociaal domein", "gemeente-sociaal-domein", "Helmond", Department.SOCIAL),
+    (
+        "Gemeente Helmond – integrale veiligheid",
+        "gemeente-integrale-veiligheid",
+        "Helmond",
+        Department.SAFETY,
+    ),
+    (
+        "Gemeente Eindhoven – sociaal domein",
+        "gemeente-sociaal-domein",
+        "Eindhoven",
+        Department.SOCIAL,
+    ),
+    ("Gemeente Eindhoven – handhaving", "gemeente-handhaving", "Eindhoven", Department.ENFORCEMENT),
+    ("Politie basisteam Peelland", "politie", None, Department.NONE),
+    ("Reclassering regio Oost-Brabant", "reclassering", None, Department.NONE),
+    ("Veilig Thuis Zuidoost-Brabant", "veilig-thuis", None, Department.NONE),
+]
 
 
 def load(home) -> None:
+    for name, kind_code, municipality_name, department in ORGANISATIONS:
+        kind = PartnerKind.objects.filter(code=kind_code).first()
+        if kind is None:
+            kind = PartnerKind.objects.order_by("sort_order").first()
+        if kind is None:
+            continue
+        municipality = (
+            Municipality.objects.filter(name=municipality_name).first()
+            if municipality_name
+            else None
+        )
+        PartnerOrganisation.objects.get_or_create(
+            name=name,
+            defaults={"kind": kind, "municipality": municipality, "department": department},
+        )
+    entrance = reverse("casework:home")
     ensure_section_page(
         home,
         slug="voor-partners",
@@ -19,7 +63,8 @@ def load(home) -> None:
         callout={
             "title": "Beveiligde omgeving",
             "text": "<p>Voor het aanmelden en volgen van casussen logt u in met uw account en een tweede factor. "
-            "Een account krijgt u via een uitnodiging van het Zorg- en Veiligheidshuis.</p>",
+            "Een account krijgt u via een uitnodiging van het Zorg- en Veiligheidshuis.</p>"
+            f'<p><a href="{entrance}">Naar de beveiligde omgeving voor partners</a></p>',
             "tone": "info",
         },
     )

@@ -1,9 +1,22 @@
-"""Casework: partner organisation kinds now; aanmeldingen follow (issue 6)."""
+"""Casework: organisations, roles, aanmeldingen, their timeline and the audit log.
 
+Personal fields and narrative text are ``EncryptedTextField``s (ciphertext in the
+database). Who may see which case is decided in ``casework.selectors`` only.
+"""
+
+import hashlib
+import json
+import secrets
+import uuid
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel
+
+from .crypto import EncryptedTextField
 
 
 class PartnerKind(models.Model):
@@ -22,3 +35,515 @@ class PartnerKind(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Department(models.TextChoices):
+    NONE = "", _("—")
+    SOCIAL = "sociaal-domein", _("Social domain")
+    SAFETY = "integrale-veiligheid", _("Integral safety")
+    ENFORCEMENT = "handhaving", _("Enforcement")
+
+
+class PartnerOrganisation(models.Model):
+    """A covenant partner: a municipal department, the police, GGZ, ..."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.ForeignKey(
+        PartnerKind, verbose_name=_("kind"), on_delete=models.PROTECT, related_name="organisations"
+    )
+    municipality = models.ForeignKey(
+        "portal.Municipality",
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partner_organisations",
+        help_text=_("Only for municipal organisations."),
+    )
+    department = models.CharField(
+        _("department"), max_length=30, choices=Department.choices, blank=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("kind"),
+        FieldPanel("municipality"),
+        FieldPanel("department"),
+        FieldPanel("is_active"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("partner organisation")
+        verbose_name_plural = _("partner organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """Links a partner user to exactly one organisation."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="casework_membership",
+    )
+    organisation = models.ForeignKey(
+        PartnerOrganisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.organisation}"
+
+
+class Relatiebeheer(models.Model):
+    """Relatiemanagement: a procesregisseur is first contact for a basisteam or municipality.
+
+    A municipality-specific row wins over its basisteam's row.
+    """
+
+    regisseur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("procesregisseur"),
+        on_delete=models.CASCADE,
+        related_name="relatiebeheer",
+    )
+    basisteam = models.OneToOneField(
+        "portal.Basisteam",
+        verbose_name=_("basisteam"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="relatiebeheer",
+    )
+    municipality = models.OneToOneField(
+        "portal.Municipality",
+        verbose_name=_("municipality"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="relatiebeheer",
+    )
+
+    class Meta:
+        verbose_name = _("relationship management")
+        verbose_name_plural = _("relationship management")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(basisteam__isnull=False, municipality__isnull=True)
+                | models.Q(basisteam__isnull=True, municipality__isnull=False),
+                name="relatiebeheer_one_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.regisseur} – {self.basisteam or self.municipality}"
+
+
+class CaseKind(models.TextChoices):
+    COM = "com", _("Casus op maat (COM)")
+    ADVIES = "advies", _("Advice request")
+    PGA_R = "pga-r", _("PGA Radicalisation signal")
+    PGA_JEUGD = "pga-jeugd", _("PGA Youth (HIC)")
+    PGA_OG = "pga-og", _("PGA Confused behaviour")
+    MDA = "mda", _("MDA++")
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normaal", _("Normal")
+    HIGH = "hoog", _("High: within a week")
+    URGENT = "spoed", _("Urgent: within two working days")
+
+
+class AveLevel(models.TextChoices):
+    NONE = "", _("Not applicable")
+    AVE3 = "ave-3", _("AVE-3")
+    AVE4 = "ave-4", _("AVE-4")
+
+
+class JeugdEntry(models.TextChoices):
+    NONE = "", _("Not applicable")
+    BLUELIST = "bluelist", _("Bluelist (risk screening)")
+    KOPSTUK = "kopstuk", _("Kopstuk (leader of a youth group)")
+    REST = "restcategorie", _("Restcategorie via the driehoek")
+
+
+def _new_public_id() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+class Case(models.Model):
+    """An aanmelding and everything that follows from it."""
+
+    public_id = models.UUIDField(default=_new_public_id, unique=True, editable=False)
+    reference = models.CharField(_("reference"), max_length=20, unique=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=CaseKind.choices)
+    status = models.CharField(_("status"), max_length=40)
+    status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
+    organisation = models.ForeignKey(
+        PartnerOrganisation,
+        verbose_name=_("registering organisation"),
+        on_delete=models.PROTECT,
+        related_name="registered_cases",
+        null=True,
+        blank=True,
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    municipality = models.ForeignKey(
+        "portal.Municipality",
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    procesregisseur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("procesregisseur"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="regie_cases",
+    )
+    casusregisseur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("casusregisseur"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="casusregie_cases",
+    )
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
+    ave_level = models.CharField(
+        _("AVE level"), max_length=10, choices=AveLevel.choices, blank=True
+    )
+    jeugd_entry = models.CharField(
+        _("entry"), max_length=20, choices=JeugdEntry.choices, blank=True
+    )
+    # Personal data and narrative: encrypted at rest.
+    person_name = EncryptedTextField(_("name of the person concerned"), blank=True)
+    person_birth_date = EncryptedTextField(_("date of birth"), blank=True)
+    other_persons = EncryptedTextField(_("other persons concerned"), blank=True)
+    problem = EncryptedTextField(_("problem"), blank=True)
+    safety_risk = EncryptedTextField(_("safety risk"), blank=True)
+    tried = EncryptedTextField(_("what has been tried"), blank=True)
+    question = EncryptedTextField(_("question to the ZVH"), blank=True)
+    person_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        permissions = [
+            ("view_all_cases", _("Can see every case")),
+            ("triage_case", _("Can triage, direct and advise on cases")),
+            ("break_glass", _("Can open a case with a stated reason")),
+            ("log_advice", _("Can log advice requests")),
+            ("view_overdue", _("Can see overdue lists")),
+            ("export_case", _("Can export cases")),
+            ("view_audit", _("Can query the audit log")),
+            ("invite_user", _("Can invite users")),
+            ("approve_destruction", _("Can propose and approve destruction lists")),
+        ]
+
+    def __str__(self) -> str:
+        # Never personal data: this string may end up in logs and admin titles.
+        return self.reference or str(self.public_id)
+
+
+class CaseShare(models.Model):
+    """An involved partner organisation and how much of the case it may see."""
+
+    class Scope(models.TextChoices):
+        STATUS = "status", _("Status and messages only")
+        SUMMARY = "summary", _("Status, messages and the question")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
+    organisation = models.ForeignKey(
+        PartnerOrganisation, on_delete=models.PROTECT, related_name="shared_cases"
+    )
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.STATUS)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "organisation"], name="one_share_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} → {self.organisation}"
+
+
+class TimelineEntry(models.Model):
+    class Kind(models.TextChoices):
+        STATUS = "status", _("Status change")
+        NOTE = "note", _("Note")
+        MEETING = "meeting", _("Case meeting")
+        PLAN = "plan", _("Plan van aanpak")
+        MESSAGE = "message", _("Message")
+        ASSIGNMENT = "assignment", _("Assignment")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timeline")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    author_organisation = models.ForeignKey(
+        PartnerOrganisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # A message's partner side: the organisation it is to or from. Empty = internal.
+    partner_organisation = models.ForeignKey(
+        PartnerOrganisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=40, blank=True)
+    to_status = models.CharField(max_length=40, blank=True)
+    meeting_date = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(null=True, blank=True)
+    body = EncryptedTextField(blank=True)
+    participants = EncryptedTextField(blank=True)
+    agreements = EncryptedTextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.kind} {self.created_at:%Y-%m-%d}"
+
+
+class AdviceRequest(models.Model):
+    """A question for advice: filed through the portal or phoned in and logged by staff."""
+
+    class Channel(models.TextChoices):
+        PORTAL = "portal", _("Portal")
+        PHONE = "telefoon", _("Phone")
+        EMAIL = "email", _("E-mail")
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="advice"
+    )
+    organisation = models.ForeignKey(
+        PartnerOrganisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    municipality = models.ForeignKey(
+        "portal.Municipality", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    question = EncryptedTextField(_("question"))
+    advice = EncryptedTextField(_("advice"), blank=True)
+    asked_at = models.DateTimeField(_("asked"), default=timezone.now)
+    advised_at = models.DateTimeField(_("advised"), null=True, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-asked_at"]
+
+    def __str__(self) -> str:
+        return f"advice {self.pk}"
+
+
+class BreakGlass(models.Model):
+    """Temporary access to a case outside one's own, with a stated reason (logged)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="break_glass")
+    reason = EncryptedTextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"break-glass {self.pk} ({self.case})"
+
+
+class CaseDraft(models.Model):
+    """An unfinished aanmelding; saved on every step and by the autosave script."""
+
+    public_id = models.UUIDField(default=_new_public_id, unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        PartnerOrganisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=12, choices=CaseKind.choices)
+    payload = EncryptedTextField(default="{}")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return f"draft {self.public_id}"
+
+    @property
+    def data(self) -> dict:
+        try:
+            value = json.loads(self.payload or "{}")
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    @data.setter
+    def data(self, value: dict) -> None:
+        self.payload = json.dumps(value)
+
+
+class Invitation(models.Model):
+    """An invitation to create an account; only the token's hash is stored."""
+
+    email = models.EmailField(_("e-mail address"))
+    organisation = models.ForeignKey(
+        PartnerOrganisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        help_text=_("For partner users. Leave empty for ZVH staff."),
+    )
+    group_names = models.JSONField(default=list, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk}"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+
+class AuditEntry(models.Model):
+    """Append-only, hash-chained record of access to case data (see casework.audit)."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    # A plain id, not a foreign key: deleting a user must not rewrite the chain.
+    actor_pk = models.BigIntegerField(null=True, blank=True, db_index=True)
+    actor_label = models.CharField(max_length=254, blank=True)
+    organisation = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=40, db_index=True)
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.CharField(max_length=64, blank=True, db_index=True)
+    purpose = models.CharField(max_length=500, blank=True)
+    origin = models.CharField(max_length=64, blank=True)
+    result = models.CharField(max_length=20, default="ok")
+    prev_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.action} {self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("audit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("audit entries are append-only")
+
+
+class DestructionList(models.Model):
+    """Closed cases past their retention term, destroyed only after a second person approves."""
+
+    created_at = models.DateTimeField(default=timezone.now)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    cases = models.ManyToManyField(Case, related_name="+", blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    executed_at = models.DateTimeField(null=True, blank=True)
+    report = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("destruction list")
+        verbose_name_plural = _("destruction lists")
+
+    def __str__(self) -> str:
+        return f"destruction list {self.pk}"
+
+
+class Tombstone(models.Model):
+    """What remains of a destroyed case: no personal data, enough for the annual figures."""
+
+    reference = models.CharField(max_length=20, unique=True)
+    kind = models.CharField(max_length=12, choices=CaseKind.choices)
+    municipality_name = models.CharField(max_length=100)
+    organisation_name = models.CharField(max_length=200, blank=True)
+    submitted_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True)
+    final_status = models.CharField(max_length=40)
+    destroyed_at = models.DateTimeField(default=timezone.now)
+    destruction_list = models.ForeignKey(
+        DestructionList, on_delete=models.PROTECT, related_name="tombstones"
+    )
+
+    class Meta:
+        ordering = ["-destroyed_at"]
+        verbose_name = _("tombstone")
+        verbose_name_plural = _("tombstones")
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Attachment(models.Model):
+    """A file on a case (or on a draft until it is submitted). Stored encrypted in a
+    private directory; served only through the permission-checked, audited view."""
+
+    public_id = models.UUIDField(default=_new_public_id, unique=True, editable=False)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    draft = models.ForeignKey(
+        CaseDraft, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    # File names can carry personal data ("verslag Jansen.pdf"): encrypted too.
+    original_name = EncryptedTextField()
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=100, unique=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"attachment {self.public_id}"

@@ -1,0 +1,740 @@
+"""Casework business rules. Views, forms, commands and tasks call these; they hold no rules.
+
+Every write is transactional and audited (``casework.audit.record``). E-mails
+never carry case content: only a reference and a link.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from allauth.account.models import EmailAddress
+
+from . import audit, workflow
+from .crypto import blind_index
+from .models import (
+    AdviceRequest,
+    BreakGlass,
+    Case,
+    CaseDraft,
+    CaseKind,
+    CaseShare,
+    DestructionList,
+    Invitation,
+    Membership,
+    PartnerOrganisation,
+    Relatiebeheer,
+    TimelineEntry,
+    Tombstone,
+)
+from .roles import STAFF_ROLES, has_role_perm
+from .selectors import cases_visible_to, organisation_of, users_to_notify
+
+
+class CaseworkError(Exception):
+    """A refused action; the message is shown to the user as it is (translated)."""
+
+
+def _absolute(path: str) -> str:
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+# --- Organisations and relatiemanagement ---------------------------------------
+
+
+def regisseur_default_for(*, municipality):
+    """The procesregisseur holding the municipality, else one of its basisteams."""
+    row = (
+        Relatiebeheer.objects.filter(municipality=municipality).select_related("regisseur").first()
+    )
+    if row is None:
+        row = (
+            Relatiebeheer.objects.filter(basisteam__municipalities=municipality)
+            .select_related("regisseur")
+            .order_by("basisteam__name")
+            .first()
+        )
+    return row.regisseur if row else None
+
+
+def membership_set(*, user, organisation: PartnerOrganisation) -> Membership:
+    if user.groups.filter(name__in=STAFF_ROLES).exists():
+        raise CaseworkError(_("ZVH staff cannot belong to a partner organisation."))
+    membership, _created = Membership.objects.update_or_create(
+        user=user, defaults={"organisation": organisation}
+    )
+    return membership
+
+
+# --- Invitations ---------------------------------------------------------------
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    email: str,
+    organisation: PartnerOrganisation | None,
+    group_names: list[str],
+    invited_by,
+    request=None,
+) -> tuple[Invitation, str]:
+    """Invite someone by e-mail; returns the invitation and the one-time token."""
+    email = email.strip().lower()
+    unknown = set(group_names) - set(STAFF_ROLES)
+    if unknown:
+        raise CaseworkError(_("Unknown role."))
+    if organisation is None and not group_names:
+        raise CaseworkError(_("Choose an organisation or a ZVH role."))
+    if organisation is not None and group_names:
+        raise CaseworkError(_("A partner user cannot also hold a ZVH role."))
+    if get_user_model().objects.filter(email__iexact=email).exists():
+        raise CaseworkError(_("There is already an account for this e-mail address."))
+    token = Invitation.new_token()
+    invitation = Invitation.objects.create(
+        email=email,
+        organisation=organisation,
+        group_names=list(group_names),
+        token_hash=Invitation.hash_token(token),
+        invited_by=invited_by,
+        expires_at=timezone.now() + timedelta(days=settings.CASEWORK_INVITATION_DAYS),
+    )
+    link = _absolute(reverse("casework:invitation_accept", args=[token]))
+    transaction.on_commit(
+        lambda: send_mail(
+            _("[ZVH] Invitation to the secure partner environment"),
+            _(
+                "You have been invited to the secure environment of the Zorg- en Veiligheidshuis "
+                "Brabant Zuidoost. Choose your password here (valid for %(days)s days):\n\n%(link)s\n"
+            )
+            % {"days": settings.CASEWORK_INVITATION_DAYS, "link": link},
+            None,
+            [email],
+        )
+    )
+    audit.record(action="invitation.create", user=invited_by, request=request, obj=invitation)
+    return invitation, token
+
+
+def invitation_for_token(*, token: str) -> Invitation | None:
+    invitation = Invitation.objects.filter(token_hash=Invitation.hash_token(token)).first()
+    if invitation is None or invitation.accepted_at or invitation.expires_at <= timezone.now():
+        return None
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, password: str, request=None):
+    """Create the account with a verified e-mail address; the token works once."""
+    invitation = invitation_for_token(token=token)
+    if invitation is None:
+        raise CaseworkError(_("This invitation is no longer valid."))
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at:
+        raise CaseworkError(_("This invitation is no longer valid."))
+    User = get_user_model()
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise CaseworkError(_("There is already an account for this e-mail address."))
+    user = User(email=invitation.email, username=invitation.email[:150])
+    user.set_password(password)
+    user.save()
+    EmailAddress.objects.create(user=user, email=invitation.email, verified=True, primary=True)
+    if invitation.organisation_id:
+        Membership.objects.create(user=user, organisation=invitation.organisation)
+    for name in invitation.group_names:
+        user.groups.add(Group.objects.get(name=name))
+    if "Functioneel beheer" in invitation.group_names:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    audit.record(action="invitation.accept", user=user, request=request, obj=invitation)
+    return user
+
+
+# --- Drafts and submission -----------------------------------------------------
+
+DRAFT_VALUE_LIMIT = 20_000
+
+
+def _clean_raw(value):
+    """What a draft keeps of a posted value: text without NUL bytes, bounded."""
+    if isinstance(value, list):
+        return [_clean_raw(item) for item in value[:50]]
+    return str(value).replace("\x00", "")[:DRAFT_VALUE_LIMIT]
+
+
+def draft_start(*, user, kind: str) -> CaseDraft:
+    if kind not in CaseKind.values:
+        raise CaseworkError(_("Unknown case kind."))
+    organisation = organisation_of(user)
+    if organisation is None:
+        raise CaseworkError(_("Only partner users can register a case."))
+    return CaseDraft.objects.create(owner=user, organisation=organisation, kind=kind)
+
+
+@transaction.atomic
+def draft_update(*, draft: CaseDraft, values: dict, step: str = "") -> CaseDraft:
+    data = draft.data
+    for key, value in values.items():
+        data[key] = _clean_raw(value)
+    if step:
+        data["_step"] = step
+    draft.data = data
+    draft.updated_at = timezone.now()
+    draft.save(update_fields=["payload", "updated_at"])
+    return draft
+
+
+def _next_reference(case: Case) -> str:
+    return f"ZVH-{case.submitted_at:%Y}-{case.pk:05d}"
+
+
+@transaction.atomic
+def case_submit(*, draft: CaseDraft, cleaned: dict, user, request=None) -> Case:
+    """Turn a complete draft into a case with a reference; the draft is removed."""
+    draft = CaseDraft.objects.select_for_update().get(pk=draft.pk)
+    organisation = organisation_of(user)
+    if organisation is None or draft.owner_id != user.pk:
+        raise CaseworkError(_("Only partner users can register a case."))
+    municipality = cleaned["municipality"]
+    case = Case(
+        kind=draft.kind,
+        status=workflow.INITIAL_STATUS[draft.kind],
+        organisation=organisation,
+        registered_by=user,
+        municipality=municipality,
+        procesregisseur=regisseur_default_for(municipality=municipality),
+        urgency=cleaned["urgency"],
+        ave_level=cleaned.get("ave_level") or "",
+        jeugd_entry=cleaned.get("jeugd_entry") or "",
+        person_name=cleaned.get("person_name", ""),
+        person_birth_date=str(cleaned.get("person_birth_date") or ""),
+        other_persons=cleaned.get("other_persons", ""),
+        problem=cleaned.get("problem", ""),
+        safety_risk=cleaned.get("safety_risk", ""),
+        tried=cleaned.get("tried", ""),
+        question=cleaned.get("question", ""),
+    )
+    case.person_index = blind_index(case.person_name, case.person_birth_date)
+    case.save()
+    case.reference = _next_reference(case)
+    case.save(update_fields=["reference"])
+    for partner in cleaned.get("partners") or []:
+        if partner.pk != organisation.pk:
+            CaseShare.objects.get_or_create(case=case, organisation=partner)
+    if draft.kind == CaseKind.ADVIES:
+        AdviceRequest.objects.create(
+            case=case,
+            organisation=organisation,
+            municipality=municipality,
+            channel=AdviceRequest.Channel.PORTAL,
+            question=case.question,
+            logged_by=user,
+        )
+    TimelineEntry.objects.create(
+        case=case,
+        kind=TimelineEntry.Kind.STATUS,
+        author=user,
+        author_organisation=organisation,
+        to_status=case.status,
+    )
+    draft.attachments.update(case=case, draft=None)
+    draft.delete()
+    audit.record(action="case.create", user=user, request=request, obj=case)
+    link = _absolute(reverse("casework:case_detail", args=[case.public_id]))
+    reference = case.reference
+    recipient = user.email
+    transaction.on_commit(
+        lambda: send_mail(
+            _("[ZVH] Registration received: %(reference)s") % {"reference": reference},
+            _(
+                "We have received your registration with reference %(reference)s.\n"
+                "Follow it in the secure environment:\n\n%(link)s\n"
+            )
+            % {"reference": reference, "link": link},
+            None,
+            [recipient],
+        )
+    )
+    if case.procesregisseur_id:
+        _notify(case, [case.procesregisseur])
+    return case
+
+
+def duplicates_of(*, case: Case, user) -> list[Case]:
+    """Other visible cases about the same person (by blind index, never by name)."""
+    if not case.person_index:
+        return []
+    return list(
+        cases_visible_to(user).filter(person_index=case.person_index).exclude(pk=case.pk)[:20]
+    )
+
+
+def duplicate_count(*, case: Case) -> int:
+    """How many other cases share the person's blind index (a number, no details)."""
+    if not case.person_index:
+        return 0
+    return Case.objects.filter(person_index=case.person_index).exclude(pk=case.pk).count()
+
+
+# --- Workflow -------------------------------------------------------------------
+
+
+def _require_staff(user, codename: str = "triage_case") -> None:
+    if not has_role_perm(user, codename):
+        raise CaseworkError(_("You are not allowed to do this."))
+
+
+def _require_visible(user, case: Case) -> None:
+    if not cases_visible_to(user).filter(pk=case.pk).exists():
+        raise CaseworkError(_("You are not allowed to do this."))
+
+
+@transaction.atomic
+def case_transition(*, case: Case, to_status: str, actor, note: str = "", request=None) -> Case:
+    _require_staff(actor)
+    _require_visible(actor, case)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not workflow.is_allowed(case.kind, case.status, to_status):
+        raise CaseworkError(
+            _("A case cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": workflow.status_label(case.status), "to": workflow.status_label(to_status)}
+        )
+    from_status = case.status
+    case.status = to_status
+    case.status_changed_at = timezone.now()
+    case.closed_at = case.status_changed_at if to_status in workflow.CLOSED_STATUSES else None
+    case.save(update_fields=["status", "status_changed_at", "closed_at"])
+    TimelineEntry.objects.create(
+        case=case,
+        kind=TimelineEntry.Kind.STATUS,
+        author=actor,
+        from_status=from_status,
+        to_status=to_status,
+        body=note,
+    )
+    audit.record(action="case.transition", user=actor, request=request, obj=case, purpose=to_status)
+    return case
+
+
+@transaction.atomic
+def case_add_note(*, case: Case, actor, body: str, request=None) -> TimelineEntry:
+    _require_staff(actor)
+    _require_visible(actor, case)
+    entry = TimelineEntry.objects.create(
+        case=case, kind=TimelineEntry.Kind.NOTE, author=actor, body=body
+    )
+    audit.record(action="case.note", user=actor, request=request, obj=case)
+    return entry
+
+
+@transaction.atomic
+def case_add_meeting(
+    *, case: Case, actor, meeting_date, participants: str, agreements: str, request=None
+) -> TimelineEntry:
+    _require_staff(actor)
+    _require_visible(actor, case)
+    entry = TimelineEntry.objects.create(
+        case=case,
+        kind=TimelineEntry.Kind.MEETING,
+        author=actor,
+        meeting_date=meeting_date,
+        participants=participants,
+        agreements=agreements,
+    )
+    audit.record(action="case.meeting", user=actor, request=request, obj=case)
+    return entry
+
+
+@transaction.atomic
+def case_add_plan(*, case: Case, actor, body: str, request=None) -> TimelineEntry:
+    _require_staff(actor)
+    _require_visible(actor, case)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    version = case.timeline.filter(kind=TimelineEntry.Kind.PLAN).count() + 1
+    entry = TimelineEntry.objects.create(
+        case=case, kind=TimelineEntry.Kind.PLAN, author=actor, version=version, body=body
+    )
+    audit.record(action="case.plan", user=actor, request=request, obj=case, purpose=f"v{version}")
+    return entry
+
+
+@transaction.atomic
+def case_assign(
+    *, case: Case, actor, procesregisseur=None, casusregisseur=None, request=None
+) -> Case:
+    _require_staff(actor)
+    _require_visible(actor, case)
+    if procesregisseur is not None and not has_role_perm(procesregisseur, "triage_case"):
+        raise CaseworkError(_("This person is not a procesregisseur."))
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    changes = []
+    if procesregisseur is not None and procesregisseur.pk != case.procesregisseur_id:
+        case.procesregisseur = procesregisseur
+        changes.append(_("procesregisseur: %(name)s") % {"name": procesregisseur.get_username()})
+    if casusregisseur is not None and casusregisseur.pk != case.casusregisseur_id:
+        case.casusregisseur = casusregisseur
+        changes.append(_("casusregisseur: %(name)s") % {"name": casusregisseur.get_username()})
+    if not changes:
+        return case
+    case.save(update_fields=["procesregisseur", "casusregisseur"])
+    TimelineEntry.objects.create(
+        case=case, kind=TimelineEntry.Kind.ASSIGNMENT, author=actor, body="; ".join(changes)
+    )
+    audit.record(action="case.assign", user=actor, request=request, obj=case)
+    return case
+
+
+# --- Messages -------------------------------------------------------------------
+
+
+def _notify(case: Case, users) -> None:
+    """A content-free e-mail to each user who may see the case."""
+    recipients = [user.email for user in users_to_notify(case, users) if user.email]
+    if not recipients:
+        return
+    link = _absolute(reverse("casework:case_detail", args=[case.public_id]))
+    transaction.on_commit(
+        lambda: [
+            send_mail(
+                _("[ZVH] New message in the secure environment"),
+                _("There is news about one of your cases. Log in to read it:\n\n%(link)s\n")
+                % {"link": link},
+                None,
+                [address],
+            )
+            for address in recipients
+        ]
+    )
+
+
+@transaction.atomic
+def message_send(
+    *, case: Case, author, body: str, to_organisation=None, request=None
+) -> TimelineEntry:
+    """A partner writes to the ZVH, or staff write to a partner organisation on the case."""
+    _require_visible(author, case)
+    body = body.strip()
+    if not body:
+        raise CaseworkError(_("Write a message first."))
+    own_organisation = organisation_of(author)
+    if own_organisation is not None:
+        partner_organisation = own_organisation
+        recipients = [user for user in [case.procesregisseur, case.casusregisseur] if user]
+    else:
+        # Messages are between partners and the regisseurs directing the case.
+        _require_staff(author)
+        if to_organisation is None:
+            raise CaseworkError(_("Choose the organisation the message is for."))
+        involved = {case.organisation_id, *case.shares.values_list("organisation_id", flat=True)}
+        if to_organisation.pk not in involved:
+            raise CaseworkError(_("This organisation is not involved in the case."))
+        partner_organisation = to_organisation
+        recipients = [
+            membership.user
+            for membership in to_organisation.memberships.select_related("user")
+            if membership.user.is_active
+        ]
+    entry = TimelineEntry.objects.create(
+        case=case,
+        kind=TimelineEntry.Kind.MESSAGE,
+        author=author,
+        author_organisation=own_organisation,
+        partner_organisation=partner_organisation,
+        body=body,
+    )
+    audit.record(action="message.send", user=author, request=request, obj=case)
+    _notify(case, recipients)
+    return entry
+
+
+def timeline_for(*, case: Case, user, access) -> list[TimelineEntry]:
+    """Staff and the registering organisation see everything on the timeline except
+    messages with other partners; a shared partner sees status changes and its own messages."""
+    from .selectors import Access
+
+    entries = case.timeline.select_related("author")
+    organisation = organisation_of(user)
+    if organisation is None:
+        return list(entries)
+    visible = []
+    for entry in entries:
+        if entry.kind == TimelineEntry.Kind.MESSAGE:
+            if entry.partner_organisation_id == organisation.pk:
+                visible.append(entry)
+        elif (
+            entry.kind == TimelineEntry.Kind.STATUS
+            or access == Access.FULL
+            and entry.kind
+            in {
+                TimelineEntry.Kind.ASSIGNMENT,
+            }
+        ):
+            visible.append(entry)
+    return visible
+
+
+# --- Advice requests -----------------------------------------------------------
+
+
+@transaction.atomic
+def advice_log(
+    *,
+    actor,
+    channel: str,
+    question: str,
+    advice: str = "",
+    organisation=None,
+    municipality=None,
+    request=None,
+) -> AdviceRequest:
+    """Staff log an advice request that came in by phone or e-mail."""
+    _require_staff(actor, "log_advice")
+    advice_request = AdviceRequest.objects.create(
+        organisation=organisation,
+        municipality=municipality,
+        channel=channel,
+        question=question,
+        advice=advice,
+        advised_at=timezone.now() if advice else None,
+        logged_by=actor,
+    )
+    audit.record(action="advice.log", user=actor, request=request, obj=advice_request)
+    return advice_request
+
+
+@transaction.atomic
+def advice_answer(
+    *, advice_request: AdviceRequest, actor, advice: str, request=None
+) -> AdviceRequest:
+    _require_staff(actor, "log_advice")
+    advice_request.advice = advice
+    advice_request.advised_at = timezone.now()
+    advice_request.save(update_fields=["advice", "advised_at"])
+    audit.record(action="advice.answer", user=actor, request=request, obj=advice_request)
+    return advice_request
+
+
+# --- Break the glass -------------------------------------------------------------
+
+
+@transaction.atomic
+def break_glass_open(*, user, case: Case, reason: str, request=None) -> BreakGlass:
+    reason = reason.strip()
+    if not has_role_perm(user, "break_glass"):
+        raise CaseworkError(_("You are not allowed to do this."))
+    if len(reason) < 10:
+        raise CaseworkError(_("State why you need access to this case (at least 10 characters)."))
+    grant = BreakGlass.objects.create(
+        user=user,
+        case=case,
+        reason=reason,
+        expires_at=timezone.now() + timedelta(hours=settings.CASEWORK_BREAK_GLASS_HOURS),
+    )
+    # The reason is kept encrypted with the grant; the audit log records that it was given.
+    audit.record(
+        action="case.break_glass", user=user, request=request, obj=case, purpose="reason given"
+    )
+    return grant
+
+
+# --- Retention ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def drafts_purge(*, older_than_days: int | None = None) -> int:
+    days = settings.CASEWORK_DRAFT_RETENTION_DAYS if older_than_days is None else older_than_days
+    cutoff = timezone.now() - timedelta(days=days)
+    old = CaseDraft.objects.filter(updated_at__lt=cutoff)
+    from .models import Attachment
+
+    _remove_attachment_files(Attachment.objects.filter(draft__in=old))
+    count = old.count()
+    old.delete()
+    if count:
+        audit.record(action="draft.purge", object_type="casedraft", object_id=str(count))
+    return count
+
+
+def destruction_propose(*, actor, request=None) -> DestructionList | None:
+    """List closed cases past the retention term; nothing is removed yet."""
+    _require_staff(actor, "approve_destruction")
+    cutoff = timezone.now() - timedelta(days=settings.CASEWORK_CLOSED_RETENTION_DAYS)
+    due = Case.objects.filter(closed_at__lt=cutoff, status__in=workflow.CLOSED_STATUSES)
+    pending = DestructionList.objects.filter(executed_at__isnull=True, cases__isnull=False)
+    due = list(due.exclude(pk__in=pending.values("cases")))
+    if not due:
+        return None
+    with transaction.atomic():
+        destruction_list = DestructionList.objects.create(proposed_by=actor)
+        destruction_list.cases.set(due)
+        audit.record(
+            action="destruction.propose",
+            user=actor,
+            request=request,
+            obj=destruction_list,
+            purpose=f"{len(due)} cases",
+        )
+    return destruction_list
+
+
+@transaction.atomic
+def destruction_approve(
+    *, destruction_list: DestructionList, actor, request=None
+) -> DestructionList:
+    """The second pair of eyes: someone other than the proposer."""
+    _require_staff(actor, "approve_destruction")
+    destruction_list = DestructionList.objects.select_for_update().get(pk=destruction_list.pk)
+    if destruction_list.proposed_by_id == actor.pk:
+        raise CaseworkError(
+            _("A destruction list must be approved by someone other than its proposer.")
+        )
+    if destruction_list.approved_at:
+        raise CaseworkError(_("This destruction list has already been approved."))
+    destruction_list.approved_by = actor
+    destruction_list.approved_at = timezone.now()
+    destruction_list.save(update_fields=["approved_by", "approved_at"])
+    audit.record(action="destruction.approve", user=actor, request=request, obj=destruction_list)
+    return destruction_list
+
+
+@transaction.atomic
+def destruction_execute(*, destruction_list: DestructionList, actor=None, request=None) -> dict:
+    """Remove the listed cases and everything hanging off them; keep a tombstone each.
+
+    The audit log keeps its entries: they refer to references, not rows."""
+    destruction_list = DestructionList.objects.select_for_update().get(pk=destruction_list.pk)
+    if not destruction_list.approved_at:
+        raise CaseworkError(_("This destruction list has not been approved yet."))
+    if destruction_list.executed_at:
+        raise CaseworkError(_("This destruction list has already been carried out."))
+    removed = []
+    for case in destruction_list.cases.select_related("municipality", "organisation"):
+        if case.status not in workflow.CLOSED_STATUSES:
+            continue
+        Tombstone.objects.create(
+            reference=case.reference,
+            kind=case.kind,
+            municipality_name=case.municipality.name,
+            organisation_name=case.organisation.name if case.organisation else "",
+            submitted_at=case.submitted_at,
+            closed_at=case.closed_at,
+            final_status=case.status,
+            destruction_list=destruction_list,
+        )
+        removed.append(
+            {
+                "reference": case.reference,
+                "timeline_entries": case.timeline.count(),
+                "shares": case.shares.count(),
+                "advice_requests": AdviceRequest.objects.filter(case=case).count(),
+                "attachments": case.attachments.count(),
+            }
+        )
+        audit.record(action="case.destroy", user=actor, request=request, obj=case)
+        _remove_attachment_files(case.attachments.all())
+        case.delete()
+    destruction_list.executed_at = timezone.now()
+    destruction_list.report = {"removed": removed, "count": len(removed)}
+    destruction_list.save(update_fields=["executed_at", "report"])
+    audit.record(
+        action="destruction.execute",
+        user=actor,
+        request=request,
+        obj=destruction_list,
+        purpose=f"{len(removed)} cases",
+    )
+    return destruction_list.report
+
+
+# --- Attachments ------------------------------------------------------------------------
+
+
+def attachment_add(
+    *, upload, user, case: Case | None = None, draft: CaseDraft | None = None, request=None
+):
+    """Check, scan, strip and store a file on a case the user may see fully, or on their own draft."""
+    from . import attachments
+    from .models import Attachment
+    from .selectors import Access, case_access
+
+    if case is not None:
+        if case_access(user, case) != Access.FULL:
+            raise CaseworkError(_("You are not allowed to do this."))
+    elif draft is None or draft.owner_id != user.pk:
+        raise CaseworkError(_("You are not allowed to do this."))
+    try:
+        name, content_type, data = attachments.check(upload)
+    except attachments.AttachmentRefused as exc:
+        audit.record(
+            action="attachment.refused",
+            user=user,
+            request=request,
+            obj=case,
+            object_type="attachment",
+            result="refused",
+        )
+        raise CaseworkError(str(exc)) from exc
+    storage_name, digest = attachments.store(data)
+    try:
+        with transaction.atomic():
+            attachment = Attachment.objects.create(
+                case=case,
+                draft=draft,
+                original_name=name,
+                content_type=content_type,
+                size=len(data),
+                sha256=digest,
+                storage_name=storage_name,
+                uploaded_by=user,
+            )
+            audit.record(
+                action="attachment.upload",
+                user=user,
+                request=request,
+                obj=case or draft,
+                object_type="attachment",
+            )
+    except Exception:
+        attachments.remove(storage_name)
+        raise
+    return attachment
+
+
+def attachment_read(*, attachment, user, request=None) -> bytes:
+    """The decrypted bytes, for someone who may see the whole case; audited."""
+    from . import attachments
+    from .selectors import Access, case_access
+
+    if attachment.case is None or case_access(user, attachment.case) != Access.FULL:
+        raise CaseworkError(_("You are not allowed to do this."))
+    audit.record(
+        action="attachment.download",
+        user=user,
+        request=request,
+        obj=attachment.case,
+        purpose=str(attachment.public_id),
+    )
+    return attachments.load(attachment.storage_name)
+
+
+def _remove_attachment_files(queryset) -> None:
+    from . import attachments
+
+    names = list(queryset.values_list("storage_name", flat=True))
+    transaction.on_commit(lambda: [attachments.remove(name) for name in names])
+
+
+@transaction.atomic
+def draft_discard(*, draft: CaseDraft, user) -> None:
+    if draft.owner_id != user.pk:
+        raise CaseworkError(_("You are not allowed to do this."))
+    _remove_attachment_files(draft.attachments.all())
+    draft.delete()

@@ -1,4 +1,38 @@
-"""URLs of the casework app (mounted under /partners/ by portal.urls)."""
+"""URLs of the casework app (mounted under /partners/ by portal.urls).
+
+Only opaque ids appear in these URLs; never names or other case content.
+"""
+
+from django.urls import path
+
+from . import views
 
 app_name = "casework"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("aanmelden/", views.intake_start, name="intake_start"),
+    path("aanmelden/<uuid:draft_id>/opslaan/", views.intake_autosave, name="intake_autosave"),
+    path("aanmelden/<uuid:draft_id>/verwijderen/", views.intake_discard, name="intake_discard"),
+    path("aanmelden/<uuid:draft_id>/<slug:step>/", views.intake_step, name="intake_step"),
+    path("casus/<uuid:public_id>/", views.case_detail, name="case_detail"),
+    path("casus/<uuid:public_id>/inzage/", views.case_break_glass, name="case_break_glass"),
+    path("casus/<uuid:public_id>/export/", views.case_export, name="case_export"),
+    path(
+        "casus/<uuid:public_id>/bijlage/",
+        views.case_attachment_upload,
+        name="case_attachment_upload",
+    ),
+    path(
+        "casus/<uuid:public_id>/bijlage/<uuid:attachment_id>/",
+        views.case_attachment_download,
+        name="case_attachment_download",
+    ),
+    path("casus/<uuid:public_id>/<slug:action>/", views.case_action, name="case_action"),
+    path("te-laat/", views.overdue, name="overdue"),
+    path("advies/", views.advice, name="advice"),
+    path("advies/<int:pk>/", views.advice_answer, name="advice_answer"),
+    path("uitnodigen/", views.invite, name="invite"),
+    path("uitnodiging/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("audit/", views.audit_log, name="audit"),
+    path("bewaartermijn/", views.retention, name="retention"),
+]

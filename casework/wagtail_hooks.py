@@ -1,7 +1,7 @@
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import PartnerKind
+from .models import PartnerKind, PartnerOrganisation, Relatiebeheer
 
 
 class PartnerKindViewSet(SnippetViewSet):
@@ -11,4 +11,27 @@ class PartnerKindViewSet(SnippetViewSet):
     search_fields = ["name"]
 
 
-register_snippet(PartnerKindViewSet)
+class PartnerOrganisationViewSet(SnippetViewSet):
+    model = PartnerOrganisation
+    icon = "group"
+    list_display = ["name", "kind", "municipality", "department", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name"]
+
+
+class RelatiebeheerViewSet(SnippetViewSet):
+    """Relatiemanagement: which procesregisseur holds which basisteam or municipality."""
+
+    model = Relatiebeheer
+    icon = "user"
+    list_display = ["regisseur", "basisteam", "municipality"]
+
+
+class CaseworkViewSetGroup(SnippetViewSetGroup):
+    items = (PartnerKindViewSet, PartnerOrganisationViewSet, RelatiebeheerViewSet)
+    menu_icon = "group"
+    menu_label = "Partners"
+    menu_name = "casework"
+
+
+register_snippet(CaseworkViewSetGroup)

@@ -114,6 +114,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Casework: idle timeout, second factor before case data, no-store responses.
+    "casework.middleware.CaseworkSecurityMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -457,6 +459,47 @@ CELERY_BEAT_SCHEDULE |= {
     "events-send-surveys": {"task": "events.tasks.send_surveys", "schedule": 3600.0},
     "events-privacy-sweep": {"task": "events.tasks.privacy_sweep", "schedule": 6 * 3600.0},
 }
+
+# --- Casework ---------------------------------------------------------------
+# Keys for personal data at rest. CASEWORK_ENCRYPTION_KEYS is a comma-separated
+# list of Fernet keys, newest first (MultiFernet: the first encrypts, all decrypt,
+# `manage.py casework_rotate_keys` re-encrypts with the first). The demo derives
+# stable keys from SECRET_KEY; production must set its own.
+def _derived_key(purpose: str) -> str:
+    import base64
+    import hashlib
+
+    digest = hashlib.sha256(f"{purpose}:{SECRET_KEY}".encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()
+
+
+CASEWORK_ENCRYPTION_KEYS = env_list("CASEWORK_ENCRYPTION_KEYS")
+CASEWORK_BLIND_INDEX_KEY = env("CASEWORK_BLIND_INDEX_KEY")
+MFA_ENCRYPTION_KEYS = env_list("MFA_ENCRYPTION_KEYS")
+if not (CASEWORK_ENCRYPTION_KEYS and CASEWORK_BLIND_INDEX_KEY and MFA_ENCRYPTION_KEYS):
+    if not DEMO:
+        raise ImproperlyConfigured(
+            "CASEWORK_ENCRYPTION_KEYS, CASEWORK_BLIND_INDEX_KEY and MFA_ENCRYPTION_KEYS are required when PORTAL_ENV=production"
+        )
+    CASEWORK_ENCRYPTION_KEYS = CASEWORK_ENCRYPTION_KEYS or [_derived_key("casework-data")]
+    CASEWORK_BLIND_INDEX_KEY = CASEWORK_BLIND_INDEX_KEY or _derived_key("casework-blind-index")
+    MFA_ENCRYPTION_KEYS = MFA_ENCRYPTION_KEYS or [_derived_key("mfa-secrets")]
+# allauth stores TOTP secrets and recovery seeds through this adapter's encrypt/decrypt.
+MFA_ADAPTER = "casework.mfa.CaseworkMFAAdapter"
+# Paths where a signed-in user must have a second factor before anything is shown.
+CASEWORK_MFA_PREFIXES = ("/partners/", "/admin/", "/django-admin/")
+CASEWORK_IDLE_TIMEOUT_SECONDS = env_int("CASEWORK_IDLE_TIMEOUT_SECONDS", 15 * 60)
+CASEWORK_BREAK_GLASS_HOURS = env_int("CASEWORK_BREAK_GLASS_HOURS", 8)
+CASEWORK_INVITATION_DAYS = env_int("CASEWORK_INVITATION_DAYS", 7)
+CASEWORK_DRAFT_RETENTION_DAYS = env_int("CASEWORK_DRAFT_RETENTION_DAYS", 30)
+CASEWORK_CLOSED_RETENTION_DAYS = env_int("CASEWORK_CLOSED_RETENTION_DAYS", 5 * 365)
+CASEWORK_AUTOSAVE_SECONDS = env_int("CASEWORK_AUTOSAVE_SECONDS", 20)
+# Attachments: private directory (never under MEDIA_ROOT), encrypted, scanned by clamd.
+CASEWORK_ATTACHMENT_ROOT = Path(env("CASEWORK_ATTACHMENT_ROOT", str(VAR_DIR / "casework-private")))
+CASEWORK_ATTACHMENT_MAX_BYTES = env_int("CASEWORK_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# clamd: a unix socket path, or host:port. Uploads are refused when it cannot be reached.
+CASEWORK_CLAMD = env("CASEWORK_CLAMD", "/var/run/clamav/clamd.ctl")
+CASEWORK_CLAMD_TIMEOUT = env_int("CASEWORK_CLAMD_TIMEOUT", 30)
 
 # --- Logging: JSON lines, scrubbed of personal data -------------------------
 LOG_LEVEL = env("LOG_LEVEL", "INFO")

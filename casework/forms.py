@@ -1,0 +1,323 @@
+"""Forms for the intake steps and the staff actions. Help texts in plain language."""
+
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Municipality
+
+from .models import AdviceRequest, AveLevel, CaseKind, JeugdEntry, PartnerOrganisation, Urgency
+from .roles import STAFF_ROLES
+
+SHORT = 200
+LONG = 10_000
+
+
+def _text(label, help_text, *, required=True, max_length=LONG):
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        required=required,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+class PersonStep(forms.Form):
+    person_name = forms.CharField(
+        label=_("Name of the person concerned"),
+        max_length=SHORT,
+        help_text=_("First name and surname, as they are known to you."),
+    )
+    person_birth_date = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        help_text=_("If you know it. Format: 31-12-1990."),
+        input_formats=["%d-%m-%Y", "%Y-%m-%d"],
+    )
+    other_persons = _text(
+        _("Other people concerned"),
+        _("For example partner, children or other family members. Leave empty if none."),
+        required=False,
+        max_length=2000,
+    )
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"),
+        queryset=Municipality.objects.all(),
+        help_text=_("Where the person lives or where the problems occur."),
+    )
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind == CaseKind.ADVIES:
+            # Advice can be asked about a situation without naming anyone.
+            self.fields["person_name"].required = False
+            self.fields["person_name"].help_text = _("Only if needed for the advice.")
+
+
+class SituationStep(forms.Form):
+    problem = _text(
+        _("What is the problem?"),
+        _("Describe what is going on. Write facts: what happened, when, and who is involved."),
+    )
+    safety_risk = _text(
+        _("What is the safety risk?"),
+        _("Who is in danger, and how serious is it? Write what you have seen or heard."),
+    )
+    ave_level = forms.ChoiceField(
+        label=_("AVE level"),
+        choices=AveLevel.choices,
+        required=False,
+        help_text=_("The level in the escalation model, if the case has been escalated."),
+    )
+    jeugd_entry = forms.ChoiceField(
+        label=_("Entry"),
+        choices=JeugdEntry.choices[1:],
+        help_text=_("How the young person comes into the approach."),
+    )
+    tried = _text(
+        _("What has already been tried?"),
+        _("Which help or measures were used, and what was the result?"),
+    )
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind not in {CaseKind.COM, CaseKind.MDA}:
+            del self.fields["ave_level"]
+        if kind != CaseKind.PGA_JEUGD:
+            del self.fields["jeugd_entry"]
+        if kind in {CaseKind.PGA_R, CaseKind.ADVIES}:
+            self.fields["tried"].required = False
+        if kind == CaseKind.PGA_R:
+            self.fields["problem"].label = _("What is the signal?")
+            self.fields["problem"].help_text = _(
+                "Describe what you noticed that worries you about radicalisation."
+            )
+
+
+class QuestionStep(forms.Form):
+    partners = forms.ModelMultipleChoiceField(
+        label=_("Involved partners"),
+        queryset=PartnerOrganisation.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Organisations already involved. They only see what the ZVH shares with them."),
+    )
+    question = _text(
+        _("Your question to the ZVH"),
+        _("What do you want the Zorg- en Veiligheidshuis to do?"),
+    )
+    attachment = forms.FileField(
+        label=_("Attachment (optional)"),
+        required=False,
+        help_text=_(
+            "For example a report or a letter. PDF, JPEG, PNG, Word or Excel, at most 10 MB. Photos are stripped of location and camera data."
+        ),
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency"),
+        choices=Urgency.choices,
+        initial=Urgency.NORMAL,
+        widget=forms.RadioSelect,
+        help_text=_("In an emergency, always call 112 first."),
+    )
+
+
+class ConfirmStep(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I have checked the information and it is correct."),
+        help_text=_("Only share what is needed for this registration."),
+    )
+
+
+STEPS = [
+    ("persoon", _("Person"), PersonStep),
+    ("situatie", _("Situation"), SituationStep),
+    ("vraag", _("Question"), QuestionStep),
+    ("controle", _("Check and send"), ConfirmStep),
+]
+STEP_SLUGS = [slug for slug, _label, _form in STEPS]
+
+
+def step_form(slug: str, kind: str, data=None, files=None):
+    for step_slug, _label, form_class in STEPS:
+        if step_slug == slug:
+            if form_class in (PersonStep, SituationStep):
+                return form_class(data, files, kind=kind)
+            return form_class(data, files)
+    raise KeyError(slug)
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.CharField(max_length=40, widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("Explanation (optional)"),
+        required=False,
+        max_length=LONG,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class NoteForm(forms.Form):
+    body = _text(_("Note"), _("Only for ZVH staff."))
+
+
+class MeetingForm(forms.Form):
+    meeting_date = forms.DateField(
+        label=_("Date"),
+        input_formats=["%Y-%m-%d", "%d-%m-%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    participants = _text(_("Participants"), _("Organisations and roles present."), max_length=2000)
+    agreements = _text(_("Agreements"), _("Who does what, and when."))
+
+
+class PlanForm(forms.Form):
+    body = _text(
+        _("Plan van aanpak"),
+        _("The new version replaces the previous one; older versions stay on the timeline."),
+    )
+
+
+class AssignForm(forms.Form):
+    procesregisseur = forms.ModelChoiceField(
+        label=_("Procesregisseur"), queryset=get_user_model().objects.none(), required=False
+    )
+    casusregisseur = forms.ModelChoiceField(
+        label=_("Casusregisseur"), queryset=get_user_model().objects.none(), required=False
+    )
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        User = get_user_model()
+        self.fields["procesregisseur"].queryset = User.objects.filter(
+            is_active=True, groups__name="Procesregisseur"
+        ).order_by("email")
+        involved = (
+            [case.organisation_id, *case.shares.values_list("organisation_id", flat=True)]
+            if case
+            else []
+        )
+        self.fields["casusregisseur"].queryset = (
+            User.objects.filter(is_active=True)
+            .filter(models_q_casusregisseur(involved))
+            .distinct()
+            .order_by("email")
+        )
+        self.fields["procesregisseur"].label_from_instance = lambda user: user.email
+        self.fields["casusregisseur"].label_from_instance = lambda user: user.email
+
+
+def models_q_casusregisseur(organisation_ids):
+    from django.db.models import Q
+
+    return Q(groups__name="Procesregisseur") | Q(
+        casework_membership__organisation_id__in=organisation_ids
+    )
+
+
+class MessageForm(forms.Form):
+    body = _text(_("Message"), _("Write only what the other party needs to know."), max_length=5000)
+    to_organisation = forms.ModelChoiceField(
+        label=_("To"), queryset=PartnerOrganisation.objects.none(), required=False
+    )
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisations is None:
+            del self.fields["to_organisation"]
+        else:
+            self.fields["to_organisation"].queryset = organisations
+            self.fields["to_organisation"].required = True
+
+
+class AdviceLogForm(forms.Form):
+    channel = forms.ChoiceField(
+        label=_("How did the question come in?"), choices=AdviceRequest.Channel.choices
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=PartnerOrganisation.objects.all(), required=False
+    )
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"), queryset=Municipality.objects.all(), required=False
+    )
+    question = _text(_("Question"), _("The question as asked, without names where possible."))
+    advice = _text(
+        _("Advice"), _("The advice given. Leave empty if it still has to be given."), required=False
+    )
+
+
+class AdviceAnswerForm(forms.Form):
+    advice = _text(_("Advice"), _("The advice given."))
+
+
+class AttachmentForm(forms.Form):
+    attachment = forms.FileField(
+        label=_("Add an attachment"),
+        help_text=_("PDF, JPEG, PNG, Word or Excel, at most 10 MB."),
+    )
+
+
+class BreakGlassForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need access to this case?"),
+        min_length=10,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Your reason is recorded and checked by the privacy officer. Access expires automatically."
+        ),
+        validators=[MaxLengthValidator(500)],
+    )
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    organisation = forms.ModelChoiceField(
+        label=_("Partner organisation"),
+        queryset=PartnerOrganisation.objects.filter(is_active=True),
+        required=False,
+        help_text=_("For partner users."),
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("ZVH roles"),
+        choices=[(name, name) for name in STAFF_ROLES],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("For ZVH staff. Leave the organisation empty."),
+    )
+
+
+class InvitationAcceptForm(forms.Form):
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "At least 12 characters. After this you set up a second factor (an authenticator app)."
+        ),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            raise forms.ValidationError(_("The two passwords are not the same."))
+        if first:
+            password_validation.validate_password(first, get_user_model()(email=self.email))
+        return cleaned
+
+
+class AuditQueryForm(forms.Form):
+    reference = forms.CharField(label=_("Case reference"), required=False, max_length=20)
+    user = forms.CharField(label=_("User (e-mail)"), required=False, max_length=254)

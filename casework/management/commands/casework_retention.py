@@ -1,0 +1,19 @@
+"""Daily retention run: purge old drafts and carry out approved destruction lists."""
+
+from django.core.management.base import BaseCommand
+
+from casework import services
+from casework.models import DestructionList
+
+
+class Command(BaseCommand):
+    help = "Purge intake drafts past their term; destroy cases on approved destruction lists."
+
+    def handle(self, *args, **options):
+        drafts = services.drafts_purge()
+        destroyed = 0
+        for destruction_list in DestructionList.objects.filter(
+            approved_at__isnull=False, executed_at__isnull=True
+        ):
+            destroyed += services.destruction_execute(destruction_list=destruction_list)["count"]
+        self.stdout.write(f"drafts purged: {drafts}; cases destroyed: {destroyed}")

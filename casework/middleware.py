@@ -1,0 +1,71 @@
+"""Casework access middleware: idle timeout, second factor, no-store.
+
+For the casework URLs (/partners/) and both admins:
+- a signed-in user without an activated authenticator is sent to TOTP setup
+  and sees nothing else there (allauth offers MFA but does not require it);
+- a session idle for longer than CASEWORK_IDLE_TIMEOUT_SECONDS is ended;
+- responses are marked ``Cache-Control: no-store``.
+"""
+
+import time
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpResponseRedirect, JsonResponse
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+
+from allauth.mfa.utils import is_mfa_enabled
+
+from . import audit
+
+LAST_SEEN_KEY = "casework_last_seen"
+
+
+class CaseworkSecurityMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        protected = request.path_info.startswith(settings.CASEWORK_MFA_PREFIXES)
+        user = getattr(request, "user", None)
+        if protected and user is not None and user.is_authenticated:
+            refused = self._idle_timeout(request) or self._require_mfa(request)
+            if refused is not None:
+                add_never_cache_headers(refused)
+                return refused
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            # Write the session only when the stamp moves noticeably: one write per 30 s.
+            if now - request.session.get(LAST_SEEN_KEY, 0) >= 30:
+                request.session[LAST_SEEN_KEY] = now
+        response = self.get_response(request)
+        if protected:
+            add_never_cache_headers(response)
+            response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+        return response
+
+    def _idle_timeout(self, request):
+        last_seen = request.session.get(LAST_SEEN_KEY)
+        if last_seen is None or time.time() - last_seen <= settings.CASEWORK_IDLE_TIMEOUT_SECONDS:
+            return None
+        audit.record(action="session.idle_timeout", user=request.user, request=request)
+        logout(request)
+        messages.info(request, _("You were signed out after 15 minutes without activity."))
+        return self._redirect(request, reverse("account_login"))
+
+    def _require_mfa(self, request):
+        if is_mfa_enabled(request.user):
+            return None
+        return self._redirect(request, reverse("mfa_activate_totp"))
+
+    @staticmethod
+    def _redirect(request, target: str):
+        if request.headers.get("x-requested-with") == "fetch":
+            # Background saves get a status the script understands, not a login page.
+            return JsonResponse({"redirect": target}, status=403)
+        next_path = request.get_full_path() if request.method == "GET" else request.path
+        return HttpResponseRedirect(f"{target}?next={quote(next_path)}")

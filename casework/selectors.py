@@ -1,0 +1,101 @@
+"""Who may see which case: the one rule every list, detail, export, download and
+notification goes through.
+
+- Partners see the cases their organisation registered (full), and cases their
+  organisation is an involved partner in only as far as shared (``CaseShare``).
+- Procesregisseurs see the cases they direct (as procesregisseur or casusregisseur)
+  and, through break-the-glass with a stated reason, others until it expires.
+- The manager (``view_all_cases``) sees all.
+- Everyone else sees nothing.
+"""
+
+from enum import StrEnum
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .models import Case, CaseDraft, Membership
+from .roles import has_role_perm, is_staff_member
+
+
+class Access(StrEnum):
+    FULL = "full"  # everything about the case
+    SHARED_SUMMARY = "summary"  # involved partner: status, messages, question
+    SHARED_STATUS = "status"  # involved partner: status and messages
+
+
+def organisation_of(user):
+    if not user.is_authenticated:
+        return None
+    membership = Membership.objects.filter(user=user).select_related("organisation").first()
+    return membership.organisation if membership else None
+
+
+def _active_break_glass(user) -> Q:
+    return Q(
+        break_glass__user=user,
+        break_glass__expires_at__gt=timezone.now(),
+    )
+
+
+def _staff_rule(user) -> Q:
+    if has_role_perm(user, "view_all_cases"):
+        return Q()
+    return Q(procesregisseur=user) | Q(casusregisseur=user) | _active_break_glass(user)
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    """Every case ``user`` may see (at least in part). Use ``case_access`` for how much."""
+    if not user.is_authenticated or not user.is_active:
+        return Case.objects.none()
+    if is_staff_member(user):
+        return Case.objects.filter(_staff_rule(user)).distinct()
+    organisation = organisation_of(user)
+    if organisation is None:
+        return Case.objects.none()
+    return Case.objects.filter(
+        Q(organisation=organisation) | Q(shares__organisation=organisation)
+    ).distinct()
+
+
+def case_access(user, case: Case) -> Access | None:
+    """How much of ``case`` the user may see; ``None`` when it is not visible at all."""
+    if not cases_visible_to(user).filter(pk=case.pk).exists():
+        return None
+    organisation = organisation_of(user)
+    if organisation is None or case.organisation_id == organisation.pk:
+        return Access.FULL
+    share = case.shares.filter(organisation=organisation).first()
+    if share is not None and share.scope == share.Scope.SUMMARY:
+        return Access.SHARED_SUMMARY
+    return Access.SHARED_STATUS
+
+
+def visible_case_or_none(user, public_id) -> tuple[Case | None, Access | None]:
+    case = cases_visible_to(user).filter(public_id=public_id).first()
+    if case is None:
+        return None, None
+    return case, case_access(user, case)
+
+
+def can_break_glass(user, case: Case) -> bool:
+    return (
+        has_role_perm(user, "break_glass")
+        and not cases_visible_to(user).filter(pk=case.pk).exists()
+    )
+
+
+def staff_case_lookup(public_id) -> Case | None:
+    """Only for the break-the-glass form: the case exists, nothing of it is shown."""
+    return Case.objects.filter(public_id=public_id).only("pk", "public_id", "reference").first()
+
+
+def drafts_of(user) -> QuerySet[CaseDraft]:
+    if not user.is_authenticated:
+        return CaseDraft.objects.none()
+    return CaseDraft.objects.filter(owner=user)
+
+
+def users_to_notify(case: Case, users) -> list:
+    """Filter a list of users down to those who may see the case."""
+    return [user for user in users if cases_visible_to(user).filter(pk=case.pk).exists()]

@@ -1,0 +1,854 @@
+"""Casework views. Every case read goes through ``selectors.cases_visible_to``;
+every write goes through a service; every read of case data is audited.
+
+URLs carry opaque ids (UUIDs), never names or other case content.
+"""
+
+import json
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from allauth.account.decorators import reauthentication_required
+
+from portal.models import Municipality
+
+from . import audit, services, workflow
+from .forms import (
+    STEP_SLUGS,
+    STEPS,
+    AdviceAnswerForm,
+    AdviceLogForm,
+    AssignForm,
+    AttachmentForm,
+    AuditQueryForm,
+    BreakGlassForm,
+    InvitationAcceptForm,
+    InvitationForm,
+    MeetingForm,
+    MessageForm,
+    NoteForm,
+    PlanForm,
+    TransitionForm,
+    step_form,
+)
+from .models import (
+    AdviceRequest,
+    AuditEntry,
+    CaseDraft,
+    CaseKind,
+    DestructionList,
+    PartnerOrganisation,
+)
+from .roles import has_role_perm, is_staff_member
+from .selectors import (
+    Access,
+    can_break_glass,
+    cases_visible_to,
+    drafts_of,
+    organisation_of,
+    staff_case_lookup,
+    visible_case_or_none,
+)
+
+
+def _require(user, codename: str) -> None:
+    if not has_role_perm(user, codename):
+        raise PermissionDenied
+
+
+# --- Overview --------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def home(request):
+    cases = (
+        cases_visible_to(request.user)
+        .select_related("municipality", "procesregisseur")
+        .order_by("-submitted_at")[:200]
+    )
+    audit.record(action="case.list", request=request, object_type="case", object_id=str(len(cases)))
+    rows = [
+        {
+            "case": case,
+            "status": workflow.status_label(case.status),
+            "next_step": workflow.NEXT_STEP.get(case.status, ""),
+            "unread": 0,
+        }
+        for case in cases
+    ]
+    staff = is_staff_member(request.user)
+    return render(
+        request,
+        "casework/home.html",
+        {
+            "rows": rows,
+            "drafts": drafts_of(request.user),
+            "is_staff_member": staff,
+            "organisation": organisation_of(request.user),
+            "can_overdue": has_role_perm(request.user, "view_overdue"),
+            "can_advice": has_role_perm(request.user, "log_advice"),
+            "can_invite": has_role_perm(request.user, "invite_user"),
+            "can_audit": has_role_perm(request.user, "view_audit"),
+            "can_retention": has_role_perm(request.user, "approve_destruction"),
+        },
+    )
+
+
+# --- Intake ------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intake_start(request):
+    if organisation_of(request.user) is None:
+        raise PermissionDenied
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        if kind in CaseKind.values:
+            draft = services.draft_start(user=request.user, kind=kind)
+            return redirect("casework:intake_step", draft.public_id, STEP_SLUGS[0])
+        messages.error(request, _("Choose what kind of registration you want to make."))
+        return render(
+            request, "casework/intake_start.html", {"kinds": CaseKind.choices}, status=400
+        )
+    return render(request, "casework/intake_start.html", {"kinds": CaseKind.choices})
+
+
+def _own_draft(request, draft_id) -> CaseDraft:
+    draft = drafts_of(request.user).filter(public_id=draft_id).first()
+    if draft is None:
+        raise Http404
+    return draft
+
+
+def _raw_values(request, form) -> dict:
+    """What was typed in this step's fields, as posted (also when invalid)."""
+    values = {}
+    for name, field in form.fields.items():
+        if (
+            hasattr(field, "queryset")
+            and hasattr(field.widget, "allow_multiple_selected")
+            and field.widget.allow_multiple_selected
+        ):
+            values[name] = request.POST.getlist(name)
+        elif name in request.POST:
+            values[name] = request.POST.get(name, "")
+    return values
+
+
+def _initial(draft: CaseDraft, form) -> dict:
+    data = draft.data
+    return {name: data[name] for name in form.fields if name in data}
+
+
+def _validate_all(draft: CaseDraft):
+    """Validate every step against the draft; return (cleaned, first invalid step)."""
+    cleaned = {}
+    data = draft.data
+    for slug in STEP_SLUGS[:-1]:
+        form = step_form(slug, draft.kind)
+        bound = step_form(slug, draft.kind, {name: data.get(name, "") for name in form.fields})
+        if slug == "vraag":
+            from django.utils.datastructures import MultiValueDict
+
+            values = {name: data.get(name, "") for name in form.fields}
+            partners = data.get("partners") or []
+            values = MultiValueDict(
+                {
+                    **{k: [v] for k, v in values.items() if k != "partners"},
+                    "partners": partners if isinstance(partners, list) else [partners],
+                }
+            )
+            bound = step_form(slug, draft.kind, values)
+        if not bound.is_valid():
+            return None, slug
+        cleaned.update(bound.cleaned_data)
+    return cleaned, None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intake_step(request, draft_id, step):
+    draft = _own_draft(request, draft_id)
+    if step not in STEP_SLUGS:
+        raise Http404
+    index = STEP_SLUGS.index(step)
+    status = 200
+    if request.method == "POST":
+        form = step_form(step, draft.kind, request.POST, request.FILES)
+        # Save what was typed before validating: nothing is lost on an error.
+        services.draft_update(draft=draft, values=_raw_values(request, form), step=step)
+        upload = request.FILES.get("attachment")
+        upload_error = None
+        if upload is not None:
+            try:
+                services.attachment_add(
+                    upload=upload, user=request.user, draft=draft, request=request
+                )
+            except services.CaseworkError as exc:
+                upload_error = str(exc)
+        if request.POST.get("back") and index > 0:
+            return redirect("casework:intake_step", draft.public_id, STEP_SLUGS[index - 1])
+        if form.is_valid() and upload_error:
+            form.add_error("attachment", upload_error)
+        if form.is_valid():
+            if step != STEP_SLUGS[-1]:
+                return redirect("casework:intake_step", draft.public_id, STEP_SLUGS[index + 1])
+            cleaned, broken_step = _validate_all(draft)
+            if broken_step:
+                messages.error(
+                    request,
+                    _("Some information is missing or not correct. Please check this step."),
+                )
+                return redirect("casework:intake_step", draft.public_id, broken_step)
+            try:
+                case = services.case_submit(
+                    draft=draft, cleaned=cleaned, user=request.user, request=request
+                )
+            except services.CaseworkError as exc:
+                messages.error(request, str(exc))
+                return redirect("casework:home")
+            messages.success(
+                request,
+                _(
+                    "Thank you. Your registration has reference %(reference)s. You will receive a confirmation by e-mail."
+                )
+                % {"reference": case.reference},
+            )
+            return redirect("casework:case_detail", case.public_id)
+        status = 400
+    else:
+        blank = step_form(step, draft.kind)
+        form = step_form(step, draft.kind)
+        form.initial = _initial(draft, blank)
+    summary = None
+    if step == "controle":
+        summary = _draft_summary(draft)
+    return render(
+        request,
+        "casework/intake_step.html",
+        {
+            "draft": draft,
+            "form": form,
+            "step": step,
+            "steps": [(slug, label) for slug, label, _form in STEPS],
+            "step_index": index + 1,
+            "step_count": len(STEPS),
+            "kind_label": CaseKind(draft.kind).label,
+            "summary": summary,
+            "autosave_seconds": settings.CASEWORK_AUTOSAVE_SECONDS,
+            "is_first": index == 0,
+            "attachments": draft.attachments.all(),
+        },
+        status=status,
+    )
+
+
+def _draft_summary(draft: CaseDraft) -> list[tuple[str, str]]:
+    data = draft.data
+    rows = []
+    for slug in STEP_SLUGS[:-1]:
+        form = step_form(slug, draft.kind)
+        for name, field in form.fields.items():
+            value = data.get(name, "")
+            if name == "municipality" and value:
+                value = (
+                    str(Municipality.objects.filter(pk=value).first() or "")
+                    if str(value).isdigit()
+                    else ""
+                )
+            elif name == "partners":
+                ids = [v for v in (value or []) if str(v).isdigit()]
+                value = ", ".join(
+                    str(org) for org in PartnerOrganisation.objects.filter(pk__in=ids)
+                )
+            elif hasattr(field, "choices") and value:
+                value = dict(field.choices).get(value, value)
+            rows.append((str(field.label), str(value or "—")))
+    return rows
+
+
+@login_required
+@require_POST
+def intake_autosave(request, draft_id):
+    draft = _own_draft(request, draft_id)
+    step = request.POST.get("_step", "")
+    if step not in STEP_SLUGS:
+        return HttpResponse(status=400)
+    form = step_form(step, draft.kind)
+    services.draft_update(draft=draft, values=_raw_values(request, form))
+    return HttpResponse(status=204)
+
+
+@login_required
+@require_POST
+def intake_discard(request, draft_id):
+    services.draft_discard(draft=_own_draft(request, draft_id), user=request.user)
+    messages.success(request, _("The draft has been deleted."))
+    return redirect("casework:home")
+
+
+# --- Case detail and actions --------------------------------------------------------
+
+
+def _visible_or_404(request, public_id):
+    case, access = visible_case_or_none(request.user, public_id)
+    if case is None:
+        audit.record(
+            action="case.read",
+            request=request,
+            object_type="case",
+            object_id=str(public_id),
+            result="denied",
+        )
+        raise Http404
+    return case, access
+
+
+@login_required
+@require_GET
+def case_detail(request, public_id):
+    case, access = visible_case_or_none(request.user, public_id)
+    if case is None:
+        candidate = (
+            staff_case_lookup(public_id) if has_role_perm(request.user, "break_glass") else None
+        )
+        if candidate is not None and can_break_glass(request.user, candidate):
+            return redirect("casework:case_break_glass", public_id)
+        audit.record(
+            action="case.read",
+            request=request,
+            object_type="case",
+            object_id=str(public_id),
+            result="denied",
+        )
+        raise Http404
+    audit.record(action="case.read", request=request, obj=case, purpose=str(access))
+    staff = is_staff_member(request.user)
+    own_org = organisation_of(request.user)
+    context = {
+        "case": case,
+        "access": str(access),
+        "full": access == Access.FULL,
+        "summary": access in (Access.FULL, Access.SHARED_SUMMARY),
+        "is_staff_member": staff,
+        "status_label": workflow.status_label(case.status),
+        "next_step": workflow.NEXT_STEP.get(case.status, ""),
+        "timeline": services.timeline_for(case=case, user=request.user, access=access),
+        "status_labels": {key: str(value) for key, value in workflow.STATUS_LABELS.items()},
+        "shares": case.shares.select_related("organisation"),
+    }
+    if staff:
+        involved = PartnerOrganisation.objects.filter(
+            pk__in=[case.organisation_id, *case.shares.values_list("organisation_id", flat=True)]
+        )
+        can_triage = has_role_perm(request.user, "triage_case")
+        context.update(
+            {
+                "can_triage": can_triage,
+                "can_export": has_role_perm(request.user, "export_case"),
+                "transitions": workflow.allowed_transitions(case.kind, case.status)
+                if can_triage
+                else [],
+                "note_form": NoteForm(),
+                "meeting_form": MeetingForm(),
+                "plan_form": PlanForm(),
+                "assign_form": AssignForm(
+                    case=case,
+                    initial={
+                        "procesregisseur": case.procesregisseur_id,
+                        "casusregisseur": case.casusregisseur_id,
+                    },
+                ),
+                "message_form": MessageForm(organisations=involved) if can_triage else None,
+                "transition_form": TransitionForm(),
+                "duplicates": services.duplicates_of(case=case, user=request.user),
+                "duplicate_count": services.duplicate_count(case=case),
+            }
+        )
+    elif own_org is not None:
+        context["message_form"] = MessageForm()
+    if access == Access.FULL:
+        context["attachments"] = case.attachments.all()
+        context["attachment_form"] = AttachmentForm()
+    return render(request, "casework/case_detail.html", context)
+
+
+ACTIONS = {"status", "notitie", "overleg", "plan", "toewijzen", "bericht"}
+
+
+@login_required
+@require_POST
+def case_action(request, public_id, action):
+    if action not in ACTIONS:
+        raise Http404
+    case, access = _visible_or_404(request, public_id)
+    staff = is_staff_member(request.user)
+    if action != "bericht" and not staff:
+        raise PermissionDenied
+    form = None
+    try:
+        if action == "status":
+            form = TransitionForm(request.POST)
+            if form.is_valid():
+                services.case_transition(
+                    case=case,
+                    to_status=form.cleaned_data["to_status"],
+                    actor=request.user,
+                    note=form.cleaned_data["note"],
+                    request=request,
+                )
+                messages.success(request, _("The status has been changed."))
+        elif action == "notitie":
+            form = NoteForm(request.POST)
+            if form.is_valid():
+                services.case_add_note(
+                    case=case, actor=request.user, body=form.cleaned_data["body"], request=request
+                )
+                messages.success(request, _("The note has been added."))
+        elif action == "overleg":
+            form = MeetingForm(request.POST)
+            if form.is_valid():
+                services.case_add_meeting(
+                    case=case, actor=request.user, request=request, **form.cleaned_data
+                )
+                messages.success(request, _("The case meeting has been recorded."))
+        elif action == "plan":
+            form = PlanForm(request.POST)
+            if form.is_valid():
+                services.case_add_plan(
+                    case=case, actor=request.user, body=form.cleaned_data["body"], request=request
+                )
+                messages.success(request, _("A new version of the plan van aanpak has been saved."))
+        elif action == "toewijzen":
+            form = AssignForm(request.POST, case=case)
+            if form.is_valid():
+                services.case_assign(
+                    case=case, actor=request.user, request=request, **form.cleaned_data
+                )
+                messages.success(request, _("The assignment has been saved."))
+        elif action == "bericht":
+            if staff:
+                involved = PartnerOrganisation.objects.filter(
+                    pk__in=[
+                        case.organisation_id,
+                        *case.shares.values_list("organisation_id", flat=True),
+                    ]
+                )
+                form = MessageForm(request.POST, organisations=involved)
+            else:
+                form = MessageForm(request.POST)
+            if form.is_valid():
+                services.message_send(
+                    case=case,
+                    author=request.user,
+                    body=form.cleaned_data["body"],
+                    to_organisation=form.cleaned_data.get("to_organisation"),
+                    request=request,
+                )
+                messages.success(request, _("Your message has been sent."))
+    except services.CaseworkError as exc:
+        return _action_error(request, case, str(exc))
+    if form is not None and not form.is_valid():
+        problems = "; ".join(
+            f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}".lstrip(
+                ": "
+            )
+            for name, errors in form.errors.items()
+        )
+        return _action_error(
+            request, case, _("Not saved: %(problems)s") % {"problems": problems}, form=form
+        )
+    return redirect("casework:case_detail", case.public_id)
+
+
+@login_required
+@require_POST
+def case_attachment_upload(request, public_id):
+    case, access = _visible_or_404(request, public_id)
+    if access != Access.FULL:
+        raise Http404
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _action_error(request, case, _("Choose a file first."))
+    try:
+        services.attachment_add(
+            upload=form.cleaned_data["attachment"], user=request.user, case=case, request=request
+        )
+    except services.CaseworkError as exc:
+        return _action_error(request, case, str(exc))
+    messages.success(request, _("The attachment has been added."))
+    return redirect("casework:case_detail", case.public_id)
+
+
+@login_required
+@reauthentication_required
+@require_GET
+def case_attachment_download(request, public_id, attachment_id):
+    """Served only here: visibility by the selector, fresh re-authentication, audited."""
+    case, access = _visible_or_404(request, public_id)
+    attachment = case.attachments.filter(public_id=attachment_id).first()
+    if access != Access.FULL or attachment is None:
+        raise Http404
+    try:
+        data = services.attachment_read(attachment=attachment, user=request.user, request=request)
+    except services.CaseworkError as exc:
+        raise Http404 from exc
+    response = HttpResponse(data, content_type=attachment.content_type)
+    extension = (
+        attachment.original_name.rpartition(".")[2] if "." in attachment.original_name else "bin"
+    )
+    # The real name may hold personal data; it is shown on the page, not put in headers.
+    response["Content-Disposition"] = f'attachment; filename="{case.reference}-bijlage.{extension}"'
+    return response
+
+
+def _action_error(request, case, message, form=None):
+    """Refused actions return 400 with the message and the typed text, not a redirect."""
+    return render(
+        request,
+        "casework/action_error.html",
+        {"case": case, "message": message, "form": form},
+        status=400,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_break_glass(request, public_id):
+    if not has_role_perm(request.user, "break_glass"):
+        raise Http404
+    case = staff_case_lookup(public_id)
+    if case is None:
+        raise Http404
+    if not can_break_glass(request.user, case):
+        return redirect("casework:case_detail", public_id)
+    form = BreakGlassForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            services.break_glass_open(
+                user=request.user, case=case, reason=form.cleaned_data["reason"], request=request
+            )
+            return redirect("casework:case_detail", public_id)
+        status = 400
+    return render(
+        request,
+        "casework/break_glass.html",
+        {"form": form, "public_id": public_id, "hours": settings.CASEWORK_BREAK_GLASS_HOURS},
+        status=status,
+    )
+
+
+@login_required
+@reauthentication_required
+@require_GET
+def case_export(request, public_id):
+    """A JSON download of the case; asks for the password again first (allauth)."""
+    _require(request.user, "export_case")
+    case, access = _visible_or_404(request, public_id)
+    if access != Access.FULL:
+        raise Http404
+    audit.record(action="case.export", request=request, obj=case)
+    payload = {
+        "reference": case.reference,
+        "kind": case.kind,
+        "status": case.status,
+        "municipality": case.municipality.name,
+        "organisation": case.organisation.name if case.organisation else "",
+        "person_name": case.person_name,
+        "person_birth_date": case.person_birth_date,
+        "other_persons": case.other_persons,
+        "problem": case.problem,
+        "safety_risk": case.safety_risk,
+        "tried": case.tried,
+        "question": case.question,
+        "urgency": case.urgency,
+        "ave_level": case.ave_level,
+        "submitted_at": case.submitted_at.isoformat(),
+        "timeline": [
+            {
+                "kind": entry.kind,
+                "at": entry.created_at.isoformat(),
+                "author": entry.author.email if entry.author else "",
+                "from": entry.from_status,
+                "to": entry.to_status,
+                "text": entry.body,
+                "participants": entry.participants,
+                "agreements": entry.agreements,
+            }
+            for entry in case.timeline.select_related("author")
+        ],
+    }
+    response = HttpResponse(
+        json.dumps(payload, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{case.reference}.json"'
+    return response
+
+
+# --- Staff lists -----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def overdue(request):
+    _require(request.user, "view_overdue")
+    now = timezone.now()
+    rows = []
+    for case in (
+        cases_visible_to(request.user)
+        .exclude(status__in=workflow.CLOSED_STATUSES)
+        .select_related("procesregisseur", "municipality")
+    ):
+        days = workflow.TARGET_DAYS.get(case.status)
+        if days is None:
+            continue
+        due = case.status_changed_at + timedelta(days=days)
+        if due < now:
+            rows.append(
+                {
+                    "case": case,
+                    "status": workflow.status_label(case.status),
+                    "due": due,
+                    "late_days": (now - due).days,
+                }
+            )
+    rows.sort(key=lambda row: row["due"])
+    audit.record(
+        action="case.list", request=request, object_type="overdue", object_id=str(len(rows))
+    )
+    return render(request, "casework/overdue.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def advice(request):
+    _require(request.user, "log_advice")
+    form = AdviceLogForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            services.advice_log(actor=request.user, request=request, **form.cleaned_data)
+            messages.success(request, _("The advice request has been logged."))
+            return redirect("casework:advice")
+        status = 400
+    # Advice requests with a case follow that case's visibility; logged calls are staff-wide.
+    visible = cases_visible_to(request.user)
+    requests = AdviceRequest.objects.filter(case__isnull=True) | AdviceRequest.objects.filter(
+        case__in=visible
+    )
+    requests = requests.select_related("organisation", "municipality", "case").order_by(
+        "-asked_at"
+    )[:100]
+    audit.record(
+        action="advice.list",
+        request=request,
+        object_type="advicerequest",
+        object_id=str(len(requests)),
+    )
+    return render(
+        request,
+        "casework/advice.html",
+        {"form": form, "requests": requests, "answer_form": AdviceAnswerForm()},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def advice_answer(request, pk):
+    _require(request.user, "log_advice")
+    visible = cases_visible_to(request.user)
+    advice_request = (
+        (
+            AdviceRequest.objects.filter(case__isnull=True)
+            | AdviceRequest.objects.filter(case__in=visible)
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if advice_request is None:
+        raise Http404
+    form = AdviceAnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write the advice first."))
+        return redirect("casework:advice")
+    services.advice_answer(
+        advice_request=advice_request,
+        actor=request.user,
+        advice=form.cleaned_data["advice"],
+        request=request,
+    )
+    messages.success(request, _("The advice has been saved."))
+    return redirect("casework:advice")
+
+
+# --- Accounts ----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite(request):
+    _require(request.user, "invite_user")
+    form = InvitationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.invitation_create(
+                    email=form.cleaned_data["email"],
+                    organisation=form.cleaned_data["organisation"],
+                    group_names=form.cleaned_data["roles"],
+                    invited_by=request.user,
+                    request=request,
+                )
+            except services.CaseworkError as exc:
+                form.add_error(None, str(exc))
+                status = 400
+            else:
+                messages.success(request, _("The invitation has been sent."))
+                return redirect("casework:invite")
+        else:
+            status = 400
+    return render(request, "casework/invite.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token):
+    """Set a password for an invited account. The token is never logged (see portal.logging)."""
+    if request.user.is_authenticated:
+        messages.info(request, _("You are already signed in."))
+        return redirect("casework:home")
+    invitation = services.invitation_for_token(token=token)
+    if invitation is None:
+        return render(request, "casework/invitation_invalid.html", status=404)
+    form = InvitationAcceptForm(request.POST or None, email=invitation.email)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.invitation_accept(
+                    token=token, password=form.cleaned_data["password1"], request=request
+                )
+            except services.CaseworkError as exc:
+                form.add_error(None, str(exc))
+                status = 400
+            else:
+                messages.success(
+                    request, _("Your account is ready. Sign in, then set up your second factor.")
+                )
+                return HttpResponseRedirect(
+                    reverse("account_login") + "?next=" + reverse("casework:home")
+                )
+        else:
+            status = 400
+    response = render(
+        request,
+        "casework/invitation_accept.html",
+        {"form": form, "email": invitation.email},
+        status=status,
+    )
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# --- Privacy officer -----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def audit_log(request):
+    _require(request.user, "view_audit")
+    form = AuditQueryForm(request.GET or None)
+    entries = AuditEntry.objects.all().order_by("-pk")
+    if form.is_valid():
+        if form.cleaned_data["reference"]:
+            entries = entries.filter(object_id=form.cleaned_data["reference"].strip())
+        if form.cleaned_data["user"]:
+            entries = entries.filter(actor_label__iexact=form.cleaned_data["user"].strip())
+    since = timezone.now() - timedelta(days=7)
+    reads = AuditEntry.objects.filter(action="case.read", at__gte=since)
+    heavy = (
+        reads.values("actor_label")
+        .annotate(total=Count("pk"))
+        .filter(total__gte=50)
+        .order_by("-total")[:20]
+    )
+    off_hours = [entry for entry in reads.order_by("-pk")[:2000] if _off_hours(entry.at)][:50]
+    audit.record(
+        action="audit.query",
+        request=request,
+        object_type="auditentry",
+        purpose=(form.cleaned_data.get("reference") or "") if form.is_valid() else "",
+    )
+    return render(
+        request,
+        "casework/audit.html",
+        {"form": form, "entries": entries[:200], "heavy": heavy, "off_hours": off_hours},
+    )
+
+
+def _off_hours(moment) -> bool:
+    local = timezone.localtime(moment)
+    return local.weekday() >= 5 or local.hour < 7 or local.hour >= 19
+
+
+# --- Retention ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def retention(request):
+    """Privacy officers propose destruction lists; another privacy officer approves them."""
+    _require(request.user, "approve_destruction")
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "propose":
+                proposed = services.destruction_propose(actor=request.user, request=request)
+                if proposed is None:
+                    messages.info(request, _("No closed cases have passed their retention term."))
+                else:
+                    messages.success(request, _("A destruction list has been proposed."))
+            elif request.POST.get("action") == "approve":
+                list_id = request.POST.get("list", "")
+                valid_id = list_id.isdigit() and len(list_id) < 12
+                destruction_list = (
+                    DestructionList.objects.filter(pk=int(list_id)).first() if valid_id else None
+                )
+                if destruction_list is None:
+                    raise Http404
+                services.destruction_approve(
+                    destruction_list=destruction_list, actor=request.user, request=request
+                )
+                report = services.destruction_execute(
+                    destruction_list=destruction_list, actor=request.user, request=request
+                )
+                messages.success(
+                    request, _("%(count)s cases have been destroyed.") % {"count": report["count"]}
+                )
+            else:
+                return HttpResponse(status=400)
+        except services.CaseworkError as exc:
+            messages.error(request, str(exc))
+        return redirect("casework:retention")
+    lists = DestructionList.objects.prefetch_related("cases").select_related(
+        "proposed_by", "approved_by"
+    )[:50]
+    return render(
+        request,
+        "casework/retention.html",
+        {"lists": lists, "term_days": settings.CASEWORK_CLOSED_RETENTION_DAYS},
+    )

@@ -1,0 +1,158 @@
+"""Step G: the access census. Every casework URL, for every role and organisation:
+who may read and write is exactly what the visibility rule says, everyone else gets
+a redirect to sign in, 403 or 404, and no response body carries case data."""
+
+import time
+
+from django.urls import reverse
+
+import pytest
+
+from casework.models import Attachment, CaseShare, TimelineEntry
+from casework.roles import FUNCTIONEEL_BEHEER, MANAGER, PRIVACY_OFFICER, PROCESONDERSTEUNER
+
+from .factories import CaseFactory, OrganisationFactory, UserFactory, partner_user, staff_user
+
+pytestmark = pytest.mark.django_db
+
+SECRETS = ["Testpersoon Jansen", "Synthetisch probleem", "Synthetisch risico", "Hulpverlening"]
+WRITE_ACTIONS = {
+    "status": {"to_status": "in_triage"},
+    "notitie": {"body": "Census notitie"},
+    "overleg": {"meeting_date": "2026-11-01", "participants": "p", "agreements": "a"},
+    "plan": {"body": "Census plan"},
+    "toewijzen": {},
+    "bericht": {"body": "Census bericht"},
+}
+
+# role → (reads full case data, reads shared part, may write these actions)
+EXPECTED = {
+    "registering partner": ("full", {"bericht"}),
+    "involved partner": ("shared", {"bericht"}),
+    "uninvolved partner": (None, set()),
+    "assigned regisseur": ("full", set(WRITE_ACTIONS)),
+    "other regisseur": (None, set()),
+    "procesondersteuner": (None, set()),
+    "manager": ("full", set()),
+    "privacy officer": (None, set()),
+    "functioneel beheer": (None, set()),
+    "superuser without role": (None, set()),
+    "anonymous": (None, set()),
+}
+
+
+@pytest.fixture
+def world(db, regisseur, tmp_path, settings):
+    settings.CASEWORK_ATTACHMENT_ROOT = tmp_path
+    registering = OrganisationFactory()
+    involved = OrganisationFactory()
+    case = CaseFactory(organisation=registering, procesregisseur=regisseur)
+    CaseShare.objects.create(case=case, organisation=involved)
+    from casework import attachments
+
+    storage_name, digest = attachments.store(b"%PDF-1.4 census")
+    attachment = Attachment.objects.create(
+        case=case,
+        original_name="census.pdf",
+        content_type="application/pdf",
+        size=15,
+        sha256=digest,
+        storage_name=storage_name,
+    )
+    users = {
+        "registering partner": partner_user(registering),
+        "involved partner": partner_user(involved),
+        "uninvolved partner": partner_user(OrganisationFactory()),
+        "assigned regisseur": regisseur,
+        "other regisseur": staff_user("Procesregisseur"),
+        "procesondersteuner": staff_user(PROCESONDERSTEUNER),
+        "manager": staff_user(MANAGER),
+        "privacy officer": staff_user(PRIVACY_OFFICER),
+        "functioneel beheer": staff_user(FUNCTIONEEL_BEHEER),
+        "superuser without role": UserFactory(is_superuser=True, is_staff=True),
+        "anonymous": None,
+    }
+    from .factories import with_mfa
+
+    with_mfa(users["superuser without role"])
+    return case, attachment, users
+
+
+def sign_in(client, user):
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+        session = client.session
+        session["account_authentication_methods_user"] = str(user.pk)
+        session["account_authentication_methods"] = [
+            {"method": "password", "at": time.time(), "reauthenticated": True}
+        ]
+        session.save()
+
+
+def assert_no_case_data(response, where):
+    body = response.content.decode(errors="replace")
+    for secret in SECRETS:
+        assert secret not in body, f"{where} leaked {secret!r}"
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_every_casework_url_gives_each_role_exactly_its_access(client, world, role):
+    case, attachment, users = world
+    reads, writes = EXPECTED[role]
+    sign_in(client, users[role])
+    refused = {302, 403, 404}
+
+    detail = client.get(reverse("casework:case_detail", args=[case.public_id]))
+    if reads == "full":
+        assert detail.status_code == 200 and "Testpersoon Jansen" in detail.content.decode()
+    elif reads == "shared":
+        assert detail.status_code == 200
+        assert_no_case_data(detail, "shared detail")
+    else:
+        assert detail.status_code in refused
+        assert_no_case_data(detail, "detail")
+
+    home = client.get(reverse("casework:home"))
+    assert_no_case_data(home, "home")
+    assert (case.reference in home.content.decode()) == (reads is not None)
+
+    for url_name in ["overdue", "advice", "invite", "audit", "retention", "intake_start"]:
+        response = client.get(reverse(f"casework:{url_name}"))
+        assert_no_case_data(response, url_name)
+
+    for action, data in WRITE_ACTIONS.items():
+        if action == "toewijzen":
+            data = {"casusregisseur": users["registering partner"].pk}
+        if action == "bericht":
+            data = {**data, "to_organisation": case.organisation_id}
+        before = TimelineEntry.objects.filter(case=case).count()
+        response = client.post(reverse("casework:case_action", args=[case.public_id, action]), data)
+        after = TimelineEntry.objects.filter(case=case).count()
+        if action in writes:
+            assert response.status_code == 302 and after == before + 1, f"{role} could not {action}"
+        else:
+            assert after == before, f"{role} wrote {action}"
+            assert response.status_code in refused | {400}
+            assert_no_case_data(response, action)
+
+    export = client.get(reverse("casework:case_export", args=[case.public_id]))
+    download = client.get(
+        reverse("casework:case_attachment_download", args=[case.public_id, attachment.public_id])
+    )
+    break_glass = client.get(reverse("casework:case_break_glass", args=[case.public_id]))
+    for name, response in [
+        ("export", export),
+        ("download", download),
+        ("break_glass", break_glass),
+    ]:
+        if not (reads == "full" and name in ("export", "download")):
+            assert_no_case_data(response, name)
+    if reads == "full" and role != "registering partner":
+        assert export.status_code == 200
+    else:
+        assert export.status_code in refused
+    assert (download.status_code == 200) == (reads == "full")
+    assert break_glass.status_code in refused | {200}
+    if break_glass.status_code == 200:
+        assert role == "other regisseur"
