@@ -460,6 +460,7 @@ CELERY_BEAT_SCHEDULE |= {
     "events-privacy-sweep": {"task": "events.tasks.privacy_sweep", "schedule": 6 * 3600.0},
 }
 
+
 # --- Casework ---------------------------------------------------------------
 # Keys for personal data at rest. CASEWORK_ENCRYPTION_KEYS is a comma-separated
 # list of Fernet keys, newest first (MultiFernet: the first encrypts, all decrypt,
