@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.utils.text import slugify
 
 from wagtail.documents import get_document_model
+from wagtail.models import Collection
 from wagtail.signals import page_published
 
 from portal.models import Basisteam
@@ -609,6 +610,9 @@ def load_articles(index: KnowledgeIndexPage, experts: dict[str, Expert]) -> None
 
 def load_publications(index: KnowledgeIndexPage) -> None:
     Document = get_document_model()
+    # A flushed test database has no root collection (Wagtail's migration made it).
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
     themes = {t.slug: t for t in Theme.objects.all()}
     for n, (title, theme_slugs, summary, lines) in enumerate(PUBLICATIONS):
         slug = slugify(title)
