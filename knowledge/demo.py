@@ -67,6 +67,9 @@ def load(home) -> None:
     if not isinstance(index, KnowledgeIndexPage):
         return
     ensure_theme_pages(index)
+    from search.services import synonyms_ensure_defaults
+
     from . import demo_content
 
+    synonyms_ensure_defaults()
     demo_content.load(index)
