@@ -530,6 +530,7 @@ def load_experts() -> dict[str, Expert]:
         )
         if created:
             expert.themes.set([themes[s] for s in theme_slugs if s in themes])
+            expert.save()  # a ParentalManyToManyField is committed by save()
         experts[expert.slug] = expert
     return experts
 

@@ -224,7 +224,9 @@ class ThemePage(BasePage):
             for hook in hooks.get_hooks(THEME_PAGE_SECTIONS_HOOK)
             if (section := hook(self.theme, request)) is not None
         ]
-        context["question_form"] = ExpertQuestionForm(initial={"theme": self.theme.pk})
+        context["question_form"] = ExpertQuestionForm(
+            themes=Theme.objects.filter(pk=self.theme.pk), initial={"theme": self.theme.pk}
+        )
         context["question_action"] = reverse(
             "knowledge:ask_theme", kwargs={"slug": self.theme.slug}
         )

@@ -75,7 +75,8 @@ def build_document(page: Page) -> IndexedDoc:
         getattr(page, "extracted_text", "") or "",
     ]
     if page._meta.model_name == "themepage":
-        parts.append(page.theme.description)
+        if page.theme.description not in (summary, page.introduction):
+            parts.append(page.theme.description)
         parts.append(page.theme.short_name)
     published = getattr(page, "publication_date", None) or (
         page.first_published_at.date() if page.first_published_at else None

@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from wagtail.models import Page
 
@@ -104,6 +105,7 @@ class Hit:
     title: str
     url: str
     kind: str
+    kind_label: str
     date: object
     snippet: SafeString
     title_html: SafeString
@@ -130,6 +132,12 @@ class SearchResults:
     did_you_mean: str = ""
     excluded_only: bool = False
     suggestions: list[dict] = field(default_factory=list)
+
+    page_size: int = 10
+
+    @property
+    def first_number(self) -> int:
+        return (self.page - 1) * self.page_size + 1
 
     @property
     def has_next(self) -> bool:
@@ -194,6 +202,7 @@ def search_query(
         facets=_facets(raw.facets, filters),
         did_you_mean=did_you_mean,
         excluded_only=parsed.empty and bool(parsed.must_not),
+        page_size=page_size,
     )
     if raw.total == 0 and text.strip():
         result.suggestions = _zero_result_suggestions(text, lexicon)
@@ -202,8 +211,21 @@ def search_query(
     return result
 
 
+def kind_labels() -> dict[str, str]:
+    from knowledge.models import ArticleKind
+
+    return {
+        **{k: str(v) for k, v in ArticleKind.choices},
+        "publicatie": _("Publication"),
+        "thema": _("Theme page"),
+        "pagina": _("Page"),
+        "evenement": _("Training or event"),
+    }
+
+
 def _hits(raw: BackendResult, parsed: ParsedQuery) -> list[Hit]:
     stems = parsed.highlight_stems()
+    labels = kind_labels()
     hits = []
     for page_id in raw.page_ids:
         row = raw.docs.get(page_id)
@@ -215,6 +237,7 @@ def _hits(raw: BackendResult, parsed: ParsedQuery) -> list[Hit]:
                 title=row["title"],
                 url=row["url"],
                 kind=row["kind"],
+                kind_label=str(labels.get(row["kind"], row["kind"])),
                 date=row["date"],
                 snippet=highlight(f"{row['summary']} {row['body']}", stems),
                 title_html=highlight(row["title"], stems, words=0),
@@ -224,18 +247,11 @@ def _hits(raw: BackendResult, parsed: ParsedQuery) -> list[Hit]:
 
 
 def _facets(raw: dict[str, dict[str, int]], filters) -> dict[str, list[FacetValue]]:
-    from knowledge.models import ArticleKind, Audience, Theme
+    from knowledge.models import Audience, Theme
 
-    kind_labels = {
-        **dict(ArticleKind.choices),
-        "publicatie": "Publicatie",
-        "thema": "Themapagina",
-        "pagina": "Pagina",
-        "evenement": "Training of bijeenkomst",
-    }
     labels = {
         "theme": {t.slug: t.name for t in Theme.objects.all()},
-        "kind": kind_labels,
+        "kind": kind_labels(),
         "audience": dict(Audience.choices),
         "year": {},
     }
@@ -306,7 +322,7 @@ def highlight(text: str, stems: set[str], *, words: int = SNIPPET_WORDS) -> Safe
     begin = tokens[start_token][0] if words and start_token else 0
     end = tokens[end_token - 1][1] if words and end_token < len(tokens) else len(text)
     cursor = begin
-    for (s, e, _), hit in zip(
+    for (s, e, _word), hit in zip(
         tokens[start_token:end_token], marked[start_token:end_token], strict=True
     ):
         out.append(html.escape(text[cursor:s]))

@@ -129,3 +129,10 @@ def test_video_block_accepts_only_youtube_or_vimeo_and_uses_the_no_cookie_player
     )
     assert video_embed_url("https://vimeo.com/12345").startswith("https://player.vimeo.com/")
     assert video_embed_url("https://example.com/film") == ""
+
+
+def test_demo_experts_appear_on_the_theme_pages_of_their_specialisation(client, home):
+    html = client.get(Theme.objects.get(slug="radicalisering").page.url).content.decode()
+    assert "Marieke van Dongen" in html
+    assert "Wouter de Bruijn" in html
+    assert "Tom Verhagen" not in html  # HGKM, not radicalisering
