@@ -14,6 +14,7 @@ from rapidfuzz import fuzz, process
 
 from . import analysis
 
+MAX_COMPOUND_ALTS = 8
 TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
 
 
@@ -37,6 +38,7 @@ class ParsedQuery:
     must: list[Clause] = field(default_factory=list)
     must_not: list[Clause] = field(default_factory=list)
     corrections: dict[str, str] = field(default_factory=dict)  # typed word -> corrected
+    ignored: list[str] = field(default_factory=list)  # words no document contains
 
     @property
     def empty(self) -> bool:
@@ -80,11 +82,23 @@ def parse(text: str, lexicon: Lexicon, *, prefix: bool = False) -> ParsedQuery:
     positive_words = [v for k, v, neg in raw if k == "word" and not neg]
     used_by_synonym = _synonym_clauses(positive_words, lexicon, query)
 
+    raw = _join_split_compounds(raw, lexicon)
     pending_or = False
     last_index = max(
         (i for i, (k, _, neg) in enumerate(raw) if k == "word" and not neg), default=-1
     )
     for i, (kind, value, negated) in enumerate(raw):
+        if kind == "joined":
+            first, second = value
+            clause = Clause(
+                [
+                    Alt((analysis.stem(first), analysis.stem(second)), phrase=True),
+                    Alt((analysis.stem(first + second),)),
+                ],
+                f"{first} {second}",
+            )
+            query.must.append(clause)
+            continue
         if kind == "or":
             pending_or = bool(query.must)
             continue
@@ -108,6 +122,29 @@ def parse(text: str, lexicon: Lexicon, *, prefix: bool = False) -> ParsedQuery:
     return query
 
 
+def _join_split_compounds(raw, lexicon: Lexicon):
+    """Two typed words that together form a vocabulary word ("weeg tafel") also find
+    the compound ("weegtafel"): the other direction of compound handling."""
+    out, i = [], 0
+    while i < len(raw):
+        kind, value, negated = raw[i]
+        if (
+            kind == "word"
+            and not negated
+            and i + 1 < len(raw)
+            and raw[i + 1][0] == "word"
+            and not raw[i + 1][2]
+        ):
+            first, second = analysis.fold(value), analysis.fold(raw[i + 1][1])
+            if first.isalpha() and second.isalpha() and first + second in lexicon.vocabulary:
+                out.append(("joined", (first, second), False))
+                i += 2
+                continue
+        out.append(raw[i])
+        i += 1
+    return out
+
+
 def _word_clause(word: str, lexicon: Lexicon, query: ParsedQuery, *, prefix: bool) -> Clause | None:
     folded = analysis.words(word)
     if not folded:
@@ -126,6 +163,15 @@ def _word_clause(word: str, lexicon: Lexicon, query: ParsedQuery, *, prefix: boo
     if parts:
         # Both ways: the compound typed as one word finds the words written apart.
         alts.append(Alt(tuple(analysis.stem(p) for p in parts), phrase=True))
+    if not known and token.isalpha() and len(token) >= 5:
+        # The word as the last part of compounds whose head is not a word of its own
+        # ("uitbuiting" finds "arbeidsuitbuiting"): cheap suffix scan of the vocabulary.
+        compounds = sorted(
+            (w for w in lexicon.vocabulary if w.endswith(token) and len(w) - len(token) >= 3),
+            key=lambda w: -lexicon.frequencies.get(w, 0),
+        )[:MAX_COMPOUND_ALTS]
+        alts.extend(Alt((analysis.stem(w),)) for w in compounds)
+        known = bool(compounds)
     if not known and not parts and lexicon.vocabulary and token.isalpha() and len(token) >= 4:
         corrected = correct(token, lexicon)
         if corrected:
@@ -134,6 +180,11 @@ def _word_clause(word: str, lexicon: Lexicon, query: ParsedQuery, *, prefix: boo
             corrected_parts = analysis.decompose(corrected, lexicon.vocabulary)
             if corrected_parts:
                 alts.append(Alt(tuple(analysis.stem(p) for p in corrected_parts), phrase=True))
+        elif lexicon.vocabulary and token.isalpha():
+            # A word no document contains and nothing close to it: leave it out rather
+            # than let it turn every result away ("dpia casusoverleg" -> "dpia").
+            query.ignored.append(word)
+            return None
     return Clause(alts, word)
 
 
@@ -166,13 +217,25 @@ def _synonym_clauses(words: list[str], lexicon: Lexicon, query: ParsedQuery) -> 
                 continue
             alts = []
             for other in group:
-                content = [w for w in other if w not in analysis.STOPWORDS] or list(other)
-                stems = tuple(analysis.stem(w) for w in content)
-                # Multi-word members match as all-words (not a strict phrase), so
-                # "huiselijk geweld en kindermishandeling" also finds "... geweld
-                # tegen ... kindermishandeling".
-                alts.append(Alt(stems, phrase=False))
+                # "A en B" (HGKM = huiselijk geweld en kindermishandeling) covers A
+                # and B each; within a part all words must occur, in any order.
+                for part in _split_on(other, ("en", "of")):
+                    content = [w for w in part if w not in analysis.STOPWORDS] or list(part)
+                    alts.append(Alt(tuple(analysis.stem(w) for w in content), phrase=False))
             query.must.append(Clause(alts, " ".join(words[hit : hit + n])))
             used.update(w.lower() for w in words[hit : hit + n])
             break
     return used
+
+
+def _split_on(words: tuple[str, ...], separators: tuple[str, ...]) -> list[tuple[str, ...]]:
+    parts, current = [], []
+    for word in words:
+        if word in separators and current:
+            parts.append(tuple(current))
+            current = []
+        elif word not in separators:
+            current.append(word)
+    if current:
+        parts.append(tuple(current))
+    return parts or [words]

@@ -35,6 +35,9 @@ def ids(results):
         ("radicalisring", {1, 2}),  # typo
         ('"verward gedrag" -politie', {6}),  # phrase and exclusion
         ("drugs OR weegtafel", {1, 10}),
+        ("weeg tafel", {1}),  # two typed words that form a compound
+        ("criminaliteit", {10}),  # the tail of drugscriminaliteit
+        ("radicaliseren xyzzyq", {1, 2}),  # a word nothing contains is left out
     ],
 )
 def test_dutch_queries_find_the_expected_documents(corpus_index, query, expected):
