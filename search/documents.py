@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.utils.html import strip_tags
 
+from wagtail import blocks
 from wagtail.models import Page, PageViewRestriction
 
 # App labels whose pages may be indexed. Anything else (casework, newsletter, ...) never is.
@@ -47,11 +48,28 @@ def is_indexable(page: Page) -> bool:
     ).exists()
 
 
+def _block_text(block, value) -> list[str]:
+    """Searchable text of a block, without choice labels (a heading's "Niveau 2")."""
+    if value is None or isinstance(block, blocks.ChoiceBlock):
+        return []
+    if isinstance(block, blocks.StreamBlock):
+        return [t for child in value for t in _block_text(child.block, child.value)]
+    if isinstance(block, blocks.StructBlock):
+        return [
+            t
+            for name, child in block.child_blocks.items()
+            for t in _block_text(child, value.get(name))
+        ]
+    if isinstance(block, blocks.ListBlock):
+        return [t for item in value for t in _block_text(block.child_block, item)]
+    return list(block.get_searchable_content(value))
+
+
 def _text(value) -> str:
     if value is None:
         return ""
     if hasattr(value, "stream_block"):  # a StreamValue
-        return " ".join(value.stream_block.get_searchable_content(value))
+        return " ".join(_block_text(value.stream_block, value))
     return strip_tags(str(value))
 
 

@@ -129,3 +129,9 @@ def test_filter_only_browsing_lists_a_theme_newest_first(home):
     assert results.total >= 6
     assert dates == sorted(dates, reverse=True)
     assert all(isinstance(d, datetime.date) for d in dates)
+
+
+def test_indexed_text_keeps_headings_but_not_block_settings(home):
+    body = SearchDocument.objects.get(title="Wanneer radicaliseren zorgelijk wordt").body
+    assert "Wat betekent dit voor u?" in body
+    assert "Niveau 2" not in body and "h2" not in body.split()
