@@ -259,6 +259,8 @@ def reciprocal_rank(ranked, grades, concept):
 
 
 def percentile(values, p):
+    if not values:
+        return float("nan")
     values = sorted(values)
     k = max(0, min(len(values) - 1, math.ceil(p / 100 * len(values)) - 1))
     return values[k] * 1000
@@ -295,6 +297,14 @@ def worker(vendor: str, sizes: list[int]) -> dict:
         class Meta:
             proxy = True
             app_label = "search"
+
+    # Wagtail adds this relation to indexed models when apps load; this proxy is
+    # defined later, so it gets it here.
+    from wagtail.search.models import IndexEntry
+
+    from modelsearch.abstract_models import TextIDGenericRelation
+
+    TextIDGenericRelation(IndexEntry).contribute_to_class(BenchDocument, "index_entries")
 
     load_reference_data()
     services.synonyms_ensure_defaults()
@@ -414,15 +424,16 @@ def _run_worker(vendor: str, sizes: list[int]) -> dict:
             conn.execute(f'CREATE DATABASE "{PG_DB}"')
         env["DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + f"/{PG_DB}"
     try:
-        out = subprocess.run(
+        done = subprocess.run(
             [sys.executable, "-m", "bench.search", "--worker", vendor, ",".join(map(str, sizes))],
             cwd=ROOT,
             env=env,
             capture_output=True,
             text=True,
-            check=True,
-        ).stdout
-        return json.loads(out.strip().splitlines()[-1])
+        )
+        if done.returncode:
+            raise RuntimeError(f"bench worker {vendor} failed:\n{done.stderr[-3000:]}")
+        return json.loads(done.stdout.strip().splitlines()[-1])
     finally:
         if vendor == "postgresql":
             import psycopg
