@@ -12,7 +12,7 @@ any search engine. Queries test stems, diacritics, compounds both ways, acronyms
 synonyms, typos, navigational queries and filters.
 
     python -m bench.search            # prints the section (and updates docs/search.md)
-    BENCH_SEARCH_SIZES=1000,10000 python -m bench.search
+    BENCH_SEARCH_SIZES=1000,10000 BENCH_SEARCH_DATABASES=postgresql python -m bench.search
 """
 
 import json
@@ -479,7 +479,8 @@ def render(results: list[dict]) -> str:
 
 def run() -> str:
     sizes = [int(s) for s in os.environ.get("BENCH_SEARCH_SIZES", "1000,10000").split(",") if s]
-    results = [_run_worker(vendor, sizes) for vendor in ("sqlite", "postgresql")]
+    vendors = os.environ.get("BENCH_SEARCH_DATABASES", "sqlite,postgresql").split(",")
+    results = [_run_worker(vendor, sizes) for vendor in vendors if vendor]
     section = (
         "## Search\n\nMeasured by `bench/search.py` on this machine, all engines in the same run.\n\n"
         + render(results)
