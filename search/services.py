@@ -345,7 +345,7 @@ def search_suggest(*, text: str, limit: int = 6, backend: str | None = None) -> 
         return {"query": text, "pages": [], "terms": []}
     lexicon = lexicon_get()
     parsed = parse(text, lexicon, prefix=True)
-    raw = get_backend(backend).search(SearchRequest(query=parsed, limit=limit))
+    raw = get_backend(backend).search(SearchRequest(query=parsed, limit=limit, facets=False))
     pages = [
         {"title": raw.docs[i]["title"], "url": raw.docs[i]["url"]}
         for i in raw.page_ids

@@ -16,6 +16,7 @@ class SearchRequest:
     sort: str = "relevance"  # or "date"
     offset: int = 0
     limit: int = 10
+    facets: bool = True  # suggestions skip them
 
 
 @dataclass

@@ -126,7 +126,7 @@ class DatabaseBackend(SearchBackend):
         )
         facets = {
             name: _facet_counts(matched.filter(_filter_q(request.filters, skip=name)), name)
-            for name in FACETS
+            for name in (FACETS if request.facets else ())
         }
         docs = {
             row["page_id"]: row

@@ -144,7 +144,7 @@ def build_search(request: SearchRequest, index: str, raw_text: str = "") -> Sear
     filters = _filter_queries(request.filters)
     if filters:
         search = search.post_filter(Q("bool", filter=filters))
-    for name in FACETS:
+    for name in FACETS if request.facets else ():
         others = _filter_queries(request.filters, skip=name)
         bucket = search.aggs.bucket(f"f_{name}", "filter", filter=Q("bool", filter=others))
         bucket.bucket("values", "terms", field=FACET_FIELDS[name], size=200, min_doc_count=0)
@@ -262,7 +262,7 @@ class ElasticsearchBackend(SearchBackend):
                 for b in getattr(response.aggregations, f"f_{name}").values.buckets
                 if b.doc_count or name == "theme"
             }
-            for name in FACETS
+            for name in (FACETS if request.facets else ())
         }
         return BackendResult(
             page_ids=page_ids, total=response.hits.total.value, facets=facets, docs=docs
