@@ -1,4 +1,14 @@
 """URLs of the knowledge app (mounted under /expertise/ by portal.urls)."""
 
+from django.urls import path
+
+from . import views
+
 app_name = "knowledge"
-urlpatterns: list = []
+urlpatterns = [
+    path("experts/", views.expert_list, name="experts"),
+    path("experts/<slug:slug>/", views.expert_detail, name="expert"),
+    path("experts/<slug:slug>/vraag/", views.ask_expert, name="ask_expert"),
+    path("thema/<slug:slug>/vraag/", views.ask_theme, name="ask_theme"),
+    path("vraag/bedankt/", views.ask_thanks, name="ask_thanks"),
+]

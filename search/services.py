@@ -1,0 +1,460 @@
+"""The one search service: the site search page, suggestions, index sync and the log.
+
+``search_query`` is what views (and the benchmark) call; it parses the user's text
+with the Dutch analyzer, runs it on the configured backend, and returns results with
+highlighted snippets, facets with counts, and "Bedoelde u ...?" suggestions.
+"""
+
+import html
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from wagtail.models import Page
+
+from . import analysis
+from .backends import BackendResult, SearchRequest, get_backend
+from .backends.base import FACETS
+from .documents import build_document, is_indexable
+from .models import SearchQueryLog, SearchTerm, SynonymGroup
+from .query import Lexicon, ParsedQuery, parse
+
+LEXICON_VERSION_KEY = "search:lexicon:version"
+SNIPPET_WORDS = 32
+SORTS = ("relevance", "date")
+
+
+# --- lexicon (vocabulary + synonyms), cached per process ------------------------
+_lexicon_cache: dict[str, object] = {"version": None, "lexicon": None}
+
+
+def lexicon_invalidate() -> None:
+    cache.set(LEXICON_VERSION_KEY, timezone.now().timestamp(), None)
+
+
+def lexicon_get() -> Lexicon:
+    version = cache.get(LEXICON_VERSION_KEY)
+    if version is None:
+        version = timezone.now().timestamp()
+        cache.set(LEXICON_VERSION_KEY, version, None)
+    if _lexicon_cache["version"] != version or _lexicon_cache["lexicon"] is None:
+        _lexicon_cache["lexicon"] = _lexicon_load()
+        _lexicon_cache["version"] = version
+    return _lexicon_cache["lexicon"]  # type: ignore[return-value]
+
+
+def _lexicon_load() -> Lexicon:
+    frequencies = dict(SearchTerm.objects.values_list("term", "doc_freq"))
+    groups = []
+    for group in SynonymGroup.objects.all():
+        members = tuple(tuple(analysis.words(m)) for m in group.members if analysis.words(m))
+        if len(members) > 1:
+            groups.append(members)
+    synonym_words = {w for g in groups for m in g for w in m if len(w) >= 3}
+    vocabulary = frozenset((set(frequencies) | synonym_words) - analysis.STOPWORDS)
+    return Lexicon(
+        vocabulary=vocabulary,
+        stems=frozenset(analysis.stem(w) for w in vocabulary),
+        synonyms=tuple(groups),
+        frequencies=frequencies,
+    )
+
+
+def vocabulary_add(*, texts: Iterable[str]) -> int:
+    """Add new words of indexed text to the vocabulary; returns how many were new."""
+    words = analysis.vocabulary_words(texts)
+    words = {w for w in words if len(w) <= 100}
+    known = set(SearchTerm.objects.filter(term__in=words).values_list("term", flat=True))
+    new = words - known
+    if new:
+        SearchTerm.objects.bulk_create(
+            [SearchTerm(term=w) for w in new], ignore_conflicts=True, batch_size=1000
+        )
+        lexicon_invalidate()
+    return len(new)
+
+
+def vocabulary_rebuild(*, texts: Iterable[str]) -> int:
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(analysis.vocabulary_words([text]))
+    with transaction.atomic():
+        SearchTerm.objects.all().delete()
+        SearchTerm.objects.bulk_create(
+            [SearchTerm(term=w, doc_freq=n) for w, n in counts.items() if len(w) <= 100],
+            batch_size=2000,
+        )
+    lexicon_invalidate()
+    return len(counts)
+
+
+# --- querying -------------------------------------------------------------------
+@dataclass
+class Hit:
+    page_id: int
+    title: str
+    url: str
+    kind: str
+    kind_label: str
+    date: object
+    snippet: SafeString
+    title_html: SafeString
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class SearchResults:
+    text: str
+    hits: list[Hit]
+    total: int
+    page: int
+    pages: int
+    sort: str
+    filters: dict[str, list[str]]
+    facets: dict[str, list[FacetValue]]
+    did_you_mean: str = ""
+    excluded_only: bool = False
+    suggestions: list[dict] = field(default_factory=list)
+
+    page_size: int = 10
+
+    @property
+    def first_number(self) -> int:
+        return (self.page - 1) * self.page_size + 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def clean_filters(filters: dict | None) -> dict[str, list[str]]:
+    cleaned = {}
+    for name in FACETS:
+        values = (filters or {}).get(name) or []
+        if isinstance(values, str):
+            values = [values]
+        values = [str(v)[:80] for v in values if str(v).strip()][:20]
+        if values:
+            cleaned[name] = values
+    return cleaned
+
+
+def search_query(
+    *,
+    text: str,
+    filters: dict | None = None,
+    sort: str = "relevance",
+    page: int = 1,
+    page_size: int | None = None,
+    backend: str | None = None,
+    log: bool = False,
+) -> SearchResults:
+    """Search public content. Always returns; bad input gives an empty result."""
+    page_size = page_size or settings.SEARCH_PAGE_SIZE
+    sort = sort if sort in SORTS else "relevance"
+    filters = clean_filters(filters)
+    page = max(1, min(int(page or 1), 1000))
+    lexicon = lexicon_get()
+    parsed = parse(text, lexicon)
+    if parsed.empty and not text.strip():
+        sort = "date"  # browsing by filters only
+    request = SearchRequest(
+        query=parsed, filters=filters, sort=sort, offset=(page - 1) * page_size, limit=page_size
+    )
+    if parsed.empty and text.strip():
+        # Only stopwords or exclusions: nothing to look for.
+        raw = BackendResult(page_ids=[], total=0, facets={})
+    else:
+        raw = get_backend(backend).search(request)
+    did_you_mean = ""
+    if parsed.corrections:
+        did_you_mean = parsed.corrected_text(text)
+    hits = _hits(raw, parsed)
+    result = SearchResults(
+        text=text,
+        hits=hits,
+        total=raw.total,
+        page=page,
+        pages=max(1, math.ceil(raw.total / page_size)),
+        sort=sort,
+        filters=filters,
+        facets=_facets(raw.facets, filters),
+        did_you_mean=did_you_mean,
+        excluded_only=parsed.empty and bool(parsed.must_not),
+        page_size=page_size,
+    )
+    if raw.total == 0 and text.strip():
+        result.suggestions = _zero_result_suggestions(text, lexicon)
+    if log and text.strip():
+        search_log_record(text=text, result_count=raw.total)
+    return result
+
+
+def kind_labels() -> dict[str, str]:
+    from knowledge.models import ArticleKind
+
+    return {
+        **{k: str(v) for k, v in ArticleKind.choices},
+        "publicatie": _("Publication"),
+        "thema": _("Theme page"),
+        "pagina": _("Page"),
+        "evenement": _("Training or event"),
+    }
+
+
+def _hits(raw: BackendResult, parsed: ParsedQuery) -> list[Hit]:
+    stems = parsed.highlight_stems()
+    labels = kind_labels()
+    hits = []
+    for page_id in raw.page_ids:
+        row = raw.docs.get(page_id)
+        if row is None:
+            continue
+        hits.append(
+            Hit(
+                page_id=page_id,
+                title=row["title"],
+                url=row["url"],
+                kind=row["kind"],
+                kind_label=str(labels.get(row["kind"], row["kind"])),
+                date=row["date"],
+                snippet=highlight(f"{row['summary']} {row['body']}", stems),
+                title_html=highlight(row["title"], stems, words=0),
+            )
+        )
+    return hits
+
+
+def _facets(raw: dict[str, dict[str, int]], filters) -> dict[str, list[FacetValue]]:
+    from knowledge.models import Audience, Theme
+
+    labels = {
+        "theme": {t.slug: t.name for t in Theme.objects.all()},
+        "kind": kind_labels(),
+        "audience": dict(Audience.choices),
+        "year": {},
+    }
+    facets = {}
+    for name in FACETS:
+        counts = raw.get(name, {})
+        selected = set(filters.get(name, []))
+        # All buckets: values with no hits stay visible (count 0) so filters can be undone.
+        values = set(counts) | selected
+        if name != "year":
+            values |= set(labels[name]) if name == "theme" else set()
+        items = [
+            FacetValue(
+                value=v,
+                label=str(labels[name].get(v, v)),
+                count=counts.get(v, 0),
+                selected=v in selected,
+            )
+            for v in values
+        ]
+        if name == "year":
+            items.sort(key=lambda f: f.value, reverse=True)
+        else:
+            items.sort(key=lambda f: (-f.count, f.label))
+        facets[name] = items
+    return facets
+
+
+def _zero_result_suggestions(text: str, lexicon: Lexicon) -> list[dict]:
+    """Popular themes for the zero-result page."""
+    from knowledge.models import ThemePage
+
+    return [
+        {"title": p.title, "url": p.url}
+        for p in ThemePage.objects.live().public().order_by("path")[:7]
+    ]
+
+
+def highlight(text: str, stems: set[str], *, words: int = SNIPPET_WORDS) -> SafeString:
+    """Escape ``text`` and wrap words whose stem (or compound part) matched in <mark>.
+
+    ``words``: cut a snippet of that many words around the densest matches (0 = all).
+    """
+    tokens = list(analysis.spans(text))
+    lexicon = lexicon_get()
+
+    def matches(folded: str) -> bool:
+        if analysis.stem(folded) in stems or folded in stems:
+            return True
+        parts = analysis.decompose(folded, lexicon.vocabulary)
+        return bool(parts) and any(analysis.stem(p) in stems for p in parts)
+
+    marked = [matches(t[2]) for t in tokens]
+    start_token, end_token = 0, len(tokens)
+    if words and len(tokens) > words:
+        best, best_start = -1, 0
+        window = sum(marked[:words])
+        for i in range(len(tokens) - words + 1):
+            if i:
+                window += marked[i + words - 1] - marked[i - 1]
+            if window > best:
+                best, best_start = window, i
+        start_token = max(0, best_start - 3) if best > 0 else 0
+        end_token = min(len(tokens), start_token + words)
+    if not tokens:
+        return mark_safe(html.escape(text))  # noqa: S308 (escaped)
+    out = []
+    begin = tokens[start_token][0] if words and start_token else 0
+    end = tokens[end_token - 1][1] if words and end_token < len(tokens) else len(text)
+    cursor = begin
+    for (s, e, _word), hit in zip(
+        tokens[start_token:end_token], marked[start_token:end_token], strict=True
+    ):
+        out.append(html.escape(text[cursor:s]))
+        word = html.escape(text[s:e])
+        out.append(f"<mark>{word}</mark>" if hit else word)
+        cursor = e
+    out.append(html.escape(text[cursor:end]))
+    snippet = "".join(out).strip()
+    if words and begin > 0:
+        snippet = "… " + snippet
+    if words and end < len(text):
+        snippet += " …"
+    return mark_safe(snippet)  # noqa: S308 (every piece is escaped above)
+
+
+def search_suggest(*, text: str, limit: int = 6, backend: str | None = None) -> dict:
+    """As-you-type suggestions: matching titles and completed words."""
+    text = (text or "").strip()[:100]
+    if len(text) < 2:
+        return {"query": text, "pages": [], "terms": []}
+    lexicon = lexicon_get()
+    parsed = parse(text, lexicon, prefix=True)
+    raw = get_backend(backend).search(SearchRequest(query=parsed, limit=limit, facets=False))
+    pages = [
+        {"title": raw.docs[i]["title"], "url": raw.docs[i]["url"]}
+        for i in raw.page_ids
+        if i in raw.docs
+    ]
+    last = analysis.words(text)[-1] if analysis.words(text) else ""
+    terms = []
+    if len(last) >= 2:
+        terms = list(
+            SearchTerm.objects.filter(term__startswith=last)
+            .order_by("-doc_freq", "term")
+            .values_list("term", flat=True)[:5]
+        )
+    return {"query": text, "pages": pages, "terms": terms}
+
+
+# --- index maintenance -----------------------------------------------------------
+def search_schedule_page(*, page_id: int) -> None:
+    """Queue (re)indexing of one page and its descendants after the transaction commits."""
+    from .tasks import sync_page
+
+    sync_page.delay_on_commit(page_id)
+
+
+def search_schedule_removal(*, page_ids: list[int]) -> None:
+    from .tasks import remove_pages
+
+    remove_pages.delay_on_commit(page_ids)
+
+
+def search_sync_page(*, page_id: int, descendants: bool = True) -> dict[str, int]:
+    """Index the page (and its subtree) if public and live; otherwise remove it."""
+    page = Page.objects.filter(pk=page_id).first()
+    if page is None:
+        search_remove_pages(page_ids=[page_id])
+        return {"indexed": 0, "removed": 1}
+    pages = [page]
+    if descendants:
+        pages += list(page.get_descendants())
+    indexable, removable = [], []
+    for item in pages:
+        (indexable if is_indexable(item) else removable).append(item)
+    docs = [build_document(p) for p in indexable]
+    vocabulary_add(texts=[f"{d.title} {d.summary} {d.body}" for d in docs])
+    backend = get_backend()
+    backend.index(docs, lexicon_get())
+    if removable:
+        backend.delete([p.pk for p in removable])
+    return {"indexed": len(docs), "removed": len(removable)}
+
+
+def search_remove_pages(*, page_ids: list[int]) -> None:
+    get_backend().delete(page_ids)
+
+
+def search_rebuild(
+    *, backend: str | None = None, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Rebuild vocabulary and index from all public live pages."""
+    candidates = [p for p in Page.objects.live().filter(depth__gte=2).specific() if is_indexable(p)]
+    docs = [build_document(p) for p in candidates]
+    vocabulary_rebuild(texts=[f"{d.title} {d.summary} {d.body}" for d in docs])
+    lexicon = lexicon_get()
+    total = len(docs)
+    return get_backend(backend).rebuild(
+        docs, lexicon, lambda n: progress(n, total) if progress else None
+    )
+
+
+# --- privacy-safe search log ------------------------------------------------------
+def search_log_record(*, text: str, result_count: int) -> None:
+    """Store the query and how many results it gave: never who searched.
+
+    E-mail addresses and long digit runs (phone, BSN) are masked first.
+    """
+    query = " ".join(text.lower().split())[:200]
+    query = re.sub(r"\S+@\S+", "[e-mail]", query)
+    query = re.sub(r"\d{6,}", "[nummer]", query)
+    SearchQueryLog.objects.create(query=query, result_count=result_count)
+
+
+def search_log_purge(*, now=None) -> int:
+    now = now or timezone.now()
+    cutoff = (now - timedelta(days=settings.SEARCH_LOG_RETENTION_DAYS)).date()
+    deleted, _ = SearchQueryLog.objects.filter(searched_on__lt=cutoff).delete()
+    return deleted
+
+
+# --- defaults ------------------------------------------------------------------------
+DEFAULT_SYNONYMS = [
+    ("HGKM = huiselijk geweld en kindermishandeling", "Thema HGKM/MDA++"),
+    ("OG = onbegrepen gedrag = verward gedrag", "Onbegrepen gedrag heette vroeger verward gedrag"),
+    ("PGA = persoonsgerichte aanpak", ""),
+    ("AVG = Algemene verordening gegevensbescherming = privacywet", ""),
+    ("ZVH = Zorg- en Veiligheidshuis = veiligheidshuis", ""),
+    ("Wvggz = Wet verplichte ggz = Wet verplichte geestelijke gezondheidszorg", ""),
+    ("HIC = High Impact Crime", ""),
+    ("MDA++ = multidisciplinaire aanpak", ""),
+    ("WGS = Wet gegevensverwerking door samenwerkingsverbanden", ""),
+    ("COM = casus op maat", ""),
+]
+
+
+def synonyms_ensure_defaults() -> int:
+    """Create the default synonym groups that are missing (demo and first install)."""
+    created = 0
+    for terms, note in DEFAULT_SYNONYMS:
+        _, new = SynonymGroup.objects.get_or_create(terms=terms, defaults={"note": note})
+        created += new
+    if created:
+        lexicon_invalidate()
+    return created

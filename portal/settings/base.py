@@ -502,6 +502,26 @@ CASEWORK_ATTACHMENT_MAX_BYTES = env_int("CASEWORK_ATTACHMENT_MAX_BYTES", 10 * 10
 CASEWORK_CLAMD = env("CASEWORK_CLAMD", "/var/run/clamav/clamd.ctl")
 CASEWORK_CLAMD_TIMEOUT = env_int("CASEWORK_CLAMD_TIMEOUT", 30)
 
+# --- Knowledge ---------------------------------------------------------------
+# Days after a question is closed before the asker's name and e-mail are blanked.
+KNOWLEDGE_QUESTION_RETENTION_DAYS = env_int("KNOWLEDGE_QUESTION_RETENTION_DAYS", 180)
+CELERY_BEAT_SCHEDULE["knowledge-purge-question-personal-data"] = {
+    "task": "knowledge.tasks.purge_question_personal_data",
+    "schedule": 60 * 60 * 24,
+}
+
+# --- Search --------------------------------------------------------------------
+# Our own search service (search/): "database" (PostgreSQL full-text or SQLite FTS5,
+# chosen by the database engine) or "elasticsearch". See docs/search.md.
+SEARCH_BACKEND = env("SEARCH_BACKEND", SEARCH_BACKEND_NAME)
+SEARCH_ELASTICSEARCH_INDEX = env("SEARCH_ELASTICSEARCH_INDEX", "zvh-portal")
+SEARCH_PAGE_SIZE = 10
+SEARCH_LOG_RETENTION_DAYS = env_int("SEARCH_LOG_RETENTION_DAYS", 90)
+CELERY_BEAT_SCHEDULE["search-purge-query-log"] = {
+    "task": "search.tasks.purge_query_log",
+    "schedule": 60 * 60 * 24,
+}
+
 # --- Logging: JSON lines, scrubbed of personal data -------------------------
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
 LOGGING = {

@@ -1,0 +1,269 @@
+"""Elasticsearch backend through the client's ``elasticsearch.dsl`` module.
+
+Matching uses the same Python-analysed fields as the database backend (whitespace
+analyzer in Elasticsearch), so every backend returns the same documents for the same
+query. On top of that the raw text is indexed with Elasticsearch's own Dutch analysis
+(asciifolding, dictionary decompounder over our vocabulary, Dutch stop words and
+stemmer, synonym graph at search time); those fields only add to the score.
+
+Rebuilds write a new concrete index and then move the alias in one atomic
+``update_aliases`` call, so search never goes down. Not run against a live server
+on the development machine (none can be installed there); see docs/search.md.
+"""
+
+import datetime
+from collections.abc import Callable, Iterable
+
+from elasticsearch import Elasticsearch, NotFoundError, helpers
+from elasticsearch.dsl import Q, Search
+
+from ..documents import IndexedDoc
+from ..query import Alt, Clause, Lexicon, ParsedQuery
+from .base import FACETS, BackendResult, SearchBackend, SearchRequest
+
+ANALYSED = ["analysed_title^3", "analysed_body", "analysed_parts^0.5"]
+PHRASE_FIELDS = ["analysed_title^3", "analysed_body"]
+NATIVE = ["title^2", "summary", "body"]
+FACET_FIELDS = {"theme": "themes", "kind": "kind", "audience": "audience", "year": "year"}
+MAX_DECOMPOUND_WORDS = 20_000
+
+
+def index_settings(lexicon: Lexicon) -> dict:
+    words = sorted(w for w in lexicon.vocabulary if len(w) >= 4)[:MAX_DECOMPOUND_WORDS]
+    synonyms = [
+        ", ".join(" ".join(member) for member in group) for group in lexicon.synonyms if group
+    ]
+    return {
+        "settings": {
+            "number_of_shards": 1,
+            "analysis": {
+                "filter": {
+                    "nl_stop": {"type": "stop", "stopwords": "_dutch_"},
+                    "nl_stem": {"type": "stemmer", "language": "dutch"},
+                    "nl_decompound": {
+                        "type": "dictionary_decompounder",
+                        "word_list": words,
+                        "min_subword_size": 3,
+                        "only_longest_match": True,
+                    },
+                    "nl_synonyms": {"type": "synonym_graph", "synonyms": synonyms, "lenient": True},
+                },
+                "analyzer": {
+                    "nl_index": {
+                        "tokenizer": "standard",
+                        "filter": [
+                            "lowercase",
+                            "asciifolding",
+                            "nl_decompound",
+                            "nl_stop",
+                            "nl_stem",
+                        ],
+                    },
+                    "nl_search": {
+                        "tokenizer": "standard",
+                        "filter": [
+                            "lowercase",
+                            "asciifolding",
+                            "nl_synonyms",
+                            "nl_stop",
+                            "nl_stem",
+                        ],
+                    },
+                },
+            },
+        },
+        "mappings": {
+            "dynamic": "strict",
+            "properties": {
+                "page_id": {"type": "integer"},
+                "content_type": {"type": "keyword"},
+                "url": {"type": "keyword", "index": False},
+                "title": {
+                    "type": "text",
+                    "analyzer": "nl_index",
+                    "search_analyzer": "nl_search",
+                    "fields": {"suggest": {"type": "search_as_you_type"}},
+                },
+                "summary": {"type": "text", "analyzer": "nl_index", "search_analyzer": "nl_search"},
+                "body": {"type": "text", "analyzer": "nl_index", "search_analyzer": "nl_search"},
+                "analysed_title": {"type": "text", "analyzer": "whitespace"},
+                "analysed_body": {"type": "text", "analyzer": "whitespace"},
+                "analysed_parts": {"type": "text", "analyzer": "whitespace"},
+                "kind": {"type": "keyword"},
+                "audience": {"type": "keyword"},
+                "themes": {"type": "keyword"},
+                "year": {"type": "integer"},
+                "date": {"type": "date"},
+            },
+        },
+    }
+
+
+# --- query compilation (pure functions; unit-tested without a server) ---------------
+def _alt_query(alt: Alt) -> Q:
+    stems = [s for s in alt.stems if s]
+    if alt.prefix:
+        return Q("multi_match", query=stems[-1], type="phrase_prefix", fields=ANALYSED)
+    if len(stems) == 1:
+        return Q("multi_match", query=stems[0], fields=ANALYSED)
+    if alt.phrase:
+        return Q("multi_match", query=" ".join(stems), type="phrase", fields=PHRASE_FIELDS)
+    return Q("bool", must=[Q("multi_match", query=s, fields=ANALYSED) for s in stems])
+
+
+def _clause_query(clause: Clause) -> Q:
+    return Q("bool", should=[_alt_query(a) for a in clause.alts if a.stems], minimum_should_match=1)
+
+
+def _filter_queries(filters: dict[str, list[str]], skip: str = "") -> list[Q]:
+    queries = []
+    for name, values in filters.items():
+        if name == skip or not values:
+            continue
+        if name == "year":
+            values = [int(v) for v in values if str(v).isdigit()]
+        queries.append(Q("terms", **{FACET_FIELDS[name]: values}))
+    return queries
+
+
+def to_es_query(query: ParsedQuery, raw_text: str = "") -> Q:
+    if query.empty:
+        return Q("match_all")
+    should = [Q("multi_match", query=raw_text, fields=NATIVE)] if raw_text else []
+    return Q(
+        "bool",
+        must=[_clause_query(c) for c in query.must],
+        must_not=[_clause_query(c) for c in query.must_not],
+        should=should,
+    )
+
+
+def build_search(request: SearchRequest, index: str, raw_text: str = "") -> Search:
+    search = Search(index=index).query(to_es_query(request.query, raw_text))
+    search = search.extra(track_total_hits=True)
+    filters = _filter_queries(request.filters)
+    if filters:
+        search = search.post_filter(Q("bool", filter=filters))
+    for name in FACETS if request.facets else ():
+        others = _filter_queries(request.filters, skip=name)
+        bucket = search.aggs.bucket(f"f_{name}", "filter", filter=Q("bool", filter=others))
+        bucket.bucket("values", "terms", field=FACET_FIELDS[name], size=200, min_doc_count=0)
+    if request.sort == "date":
+        search = search.sort({"date": {"order": "desc", "missing": "_last"}}, "_score")
+    else:
+        search = search.sort("_score", {"date": {"order": "desc", "missing": "_last"}})
+    search = search.source(["page_id", "title", "url", "summary", "body", "kind", "date"])
+    return search[request.offset : request.offset + request.limit]
+
+
+class ElasticsearchBackend(SearchBackend):
+    name = "elasticsearch"
+
+    def __init__(self, *, url: str, index: str) -> None:
+        self.alias = index
+        self.client = Elasticsearch(url, request_timeout=10, retry_on_timeout=True)
+
+    def _action(self, doc: IndexedDoc, lexicon: Lexicon, index: str) -> dict:
+        from .. import analysis
+
+        title, title_parts = analysis.analyse(doc.title, lexicon.vocabulary)
+        body, body_parts = analysis.analyse(f"{doc.summary} {doc.body}", lexicon.vocabulary)
+        return {
+            "_index": index,
+            "_id": doc.page_id,
+            "_source": {
+                "page_id": doc.page_id,
+                "content_type": doc.content_type,
+                "url": doc.url,
+                "title": doc.title,
+                "summary": doc.summary,
+                "body": doc.body,
+                "analysed_title": title,
+                "analysed_body": body,
+                "analysed_parts": f"{title_parts} {body_parts}".strip(),
+                "kind": doc.kind,
+                "audience": doc.audience,
+                "themes": doc.themes,
+                "year": doc.year,
+                "date": doc.date.isoformat() if doc.date else None,
+            },
+        }
+
+    def _ensure_index(self, lexicon: Lexicon) -> None:
+        if not self.client.indices.exists_alias(name=self.alias):
+            name = self._new_index(lexicon)
+            self.client.indices.put_alias(index=name, name=self.alias)
+
+    def _new_index(self, lexicon: Lexicon) -> str:
+        name = f"{self.alias}-{datetime.datetime.now(datetime.UTC):%Y%m%d%H%M%S%f}"
+        body = index_settings(lexicon)
+        self.client.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
+        return name
+
+    def index(self, docs: Iterable[IndexedDoc], lexicon: Lexicon) -> None:
+        self._ensure_index(lexicon)
+        helpers.bulk(self.client, (self._action(d, lexicon, self.alias) for d in docs))
+        self.client.indices.refresh(index=self.alias)
+
+    def delete(self, page_ids: Iterable[int]) -> None:
+        actions = [{"_op_type": "delete", "_index": self.alias, "_id": i} for i in page_ids]
+        try:
+            helpers.bulk(self.client, actions, raise_on_error=False)
+            self.client.indices.refresh(index=self.alias)
+        except NotFoundError:
+            pass
+
+    def rebuild(
+        self, docs: Iterable[IndexedDoc], lexicon: Lexicon, progress: Callable[[int], None]
+    ) -> int:
+        new = self._new_index(lexicon)
+        count = 0
+        for ok, _ in helpers.streaming_bulk(
+            self.client, (self._action(d, lexicon, new) for d in docs), chunk_size=500
+        ):
+            count += int(ok)
+            progress(count)
+        self.client.indices.refresh(index=new)
+        old = (
+            list(self.client.indices.get_alias(name=self.alias))
+            if self.client.indices.exists_alias(name=self.alias)
+            else []
+        )
+        # One atomic call: readers switch from the old index to the new one.
+        actions = [{"remove": {"index": o, "alias": self.alias}} for o in old]
+        actions.append({"add": {"index": new, "alias": self.alias}})
+        self.client.indices.update_aliases(actions=actions)
+        for o in old:
+            self.client.indices.delete(index=o)
+        return count
+
+    def indexed_ids(self) -> set[int]:
+        return {
+            int(hit["_id"]) for hit in helpers.scan(self.client, index=self.alias, _source=False)
+        }
+
+    def search(self, request: SearchRequest) -> BackendResult:
+        search = build_search(request, self.alias).using(self.client)
+        try:
+            response = search.execute()
+        except NotFoundError:
+            return BackendResult(page_ids=[], total=0, facets={f: {} for f in FACETS})
+        page_ids, docs = [], {}
+        for hit in response.hits:
+            source = hit.to_dict()
+            page_id = int(source["page_id"])
+            page_ids.append(page_id)
+            date = source.get("date")
+            source["date"] = datetime.date.fromisoformat(date[:10]) if date else None
+            docs[page_id] = source
+        facets = {
+            name: {
+                str(b.key): b.doc_count
+                for b in getattr(response.aggregations, f"f_{name}").values.buckets
+                if b.doc_count or name == "theme"
+            }
+            for name in (FACETS if request.facets else ())
+        }
+        return BackendResult(
+            page_ids=page_ids, total=response.hits.total.value, facets=facets, docs=docs
+        )

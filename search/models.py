@@ -1,0 +1,102 @@
+"""The search index (database backend), its vocabulary, synonyms and the query log."""
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import FieldPanel, HelpPanel
+
+from knowledge.models import Theme
+
+
+class SearchDocument(models.Model):
+    """One indexed public page, with text analysed by ``search.analysis``.
+
+    ``analysed_*`` are computed in Python by the Dutch analyzer; PostgreSQL keeps a
+    tsvector of them (``simple`` configuration: no second stemming), SQLite an FTS5
+    table (``search_fts``, created by migration 0002) with the same three columns.
+    """
+
+    page_id = models.PositiveIntegerField(unique=True)
+    content_type = models.CharField(max_length=100)
+    url = models.CharField(max_length=500)
+    title = models.CharField(max_length=255)
+    summary = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    kind = models.CharField(max_length=40, db_index=True)
+    audience = models.CharField(max_length=40, blank=True, db_index=True)
+    date = models.DateField(null=True, db_index=True)
+    year = models.PositiveSmallIntegerField(null=True, db_index=True)
+    themes = models.ManyToManyField(Theme, related_name="+", blank=True)
+    analysed_title = models.TextField(blank=True)
+    analysed_body = models.TextField(blank=True)
+    analysed_parts = models.TextField(blank=True)
+    search_vector = SearchVectorField(null=True)
+    indexed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("search document")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SearchTerm(models.Model):
+    """The corpus vocabulary (folded words): decompounding and "did you mean"."""
+
+    term = models.CharField(max_length=100, unique=True)
+    doc_freq = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class SynonymGroup(models.Model):
+    """Words that mean the same, e.g. an acronym and what it stands for. Staff-managed."""
+
+    terms = models.CharField(
+        _("terms"),
+        max_length=500,
+        unique=True,
+        help_text=_(
+            "Separate the terms with '='. Example: HGKM = huiselijk geweld en kindermishandeling"
+        ),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    panels = [
+        HelpPanel(
+            content=_(
+                "A search for any of these terms also finds the others. Works immediately, no re-indexing needed."
+            )
+        ),
+        FieldPanel("terms"),
+        FieldPanel("note"),
+    ]
+
+    class Meta:
+        ordering = ["terms"]
+        verbose_name = _("synonym group")
+        verbose_name_plural = _("synonyms and acronyms")
+
+    def __str__(self) -> str:
+        return self.terms
+
+    @property
+    def members(self) -> list[str]:
+        return [t.strip() for t in self.terms.split("=") if t.strip()]
+
+
+class SearchQueryLog(models.Model):
+    """What was searched and how many results came back: no user, no IP, no session."""
+
+    query = models.CharField(_("query"), max_length=200, db_index=True)
+    result_count = models.PositiveIntegerField(_("results"))
+    searched_on = models.DateField(_("date"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("search query")
+        verbose_name_plural = _("search queries")
+
+    def __str__(self) -> str:
+        return self.query

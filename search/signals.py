@@ -1,0 +1,48 @@
+"""Keep the index in sync: publish, unpublish, delete, move and privacy changes."""
+
+from django.db.models.signals import post_delete, post_save, pre_delete
+
+from wagtail.models import Page, PageViewRestriction
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from . import services
+
+
+def on_publish_or_unpublish(sender, instance, **kwargs):
+    services.search_schedule_page(page_id=instance.pk)
+
+
+def on_move(sender, instance, **kwargs):
+    # The URL of the page and its subtree changed; a move under a private page hides it.
+    services.search_schedule_page(page_id=instance.pk)
+
+
+def on_page_delete(sender, instance, **kwargs):
+    if isinstance(instance, Page):
+        services.search_schedule_removal(page_ids=[instance.pk])
+
+
+def on_restriction_change(sender, instance, **kwargs):
+    services.search_schedule_page(page_id=instance.page_id)
+
+
+def on_synonyms_change(sender, instance, **kwargs):
+    services.lexicon_invalidate()
+
+
+def connect() -> None:
+    from .models import SynonymGroup
+
+    page_published.connect(on_publish_or_unpublish, dispatch_uid="search_published")
+    page_unpublished.connect(on_publish_or_unpublish, dispatch_uid="search_unpublished")
+    post_page_move.connect(on_move, dispatch_uid="search_moved")
+    # pre_delete: Wagtail deletes a subtree bottom-up; every page sends its own signal.
+    pre_delete.connect(on_page_delete, dispatch_uid="search_page_deleted")
+    post_save.connect(
+        on_restriction_change, sender=PageViewRestriction, dispatch_uid="search_vr_saved"
+    )
+    post_delete.connect(
+        on_restriction_change, sender=PageViewRestriction, dispatch_uid="search_vr_deleted"
+    )
+    post_save.connect(on_synonyms_change, sender=SynonymGroup, dispatch_uid="search_syn_saved")
+    post_delete.connect(on_synonyms_change, sender=SynonymGroup, dispatch_uid="search_syn_deleted")

@@ -1,0 +1,72 @@
+"""Knowledge centre and site search in a real browser: every page type passes axe."""
+
+import pytest
+
+from knowledge.models import (
+    Expert,
+    ExpertiseArticlePage,
+    KnowledgeIndexPage,
+    PublicationPage,
+    ThemePage,
+)
+
+from .conftest import axe_violations, describe, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_searching_radicaliseren_finds_and_opens_a_highlighted_result(page, demo_server):
+    page.goto(demo_server.url + "/")
+    page.get_by_role("searchbox", name="Zoekterm").fill("radicaliseren")
+    page.get_by_role("searchbox", name="Zoekterm").press("Enter")
+    page.wait_for_url("**/zoeken/?q=radicaliseren")
+
+    marks = page.locator(".results mark")
+    assert marks.count() >= 3
+    assert {m.lower() for m in marks.all_inner_texts()} >= {"radicaliseren", "geradicaliseerde"}
+    screenshot(page, "search-radicaliseren")
+    assert axe_violations(page) == []
+
+    first = page.locator(".result__title a").first
+    title = first.inner_text()
+    first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == title
+
+
+def test_every_knowledge_and_search_page_type_passes_axe(page, demo_server):
+    expert = Expert.objects.first()
+    urls = {
+        "kennis-index": KnowledgeIndexPage.objects.get().url,
+        "kennis-thema": ThemePage.objects.get(theme__slug="radicalisering").url,
+        "kennis-artikel": ExpertiseArticlePage.objects.live().first().url,
+        "kennis-publicatie": PublicationPage.objects.live().first().url,
+        "kennis-experts": "/expertise/experts/",
+        "kennis-expert": expert.get_absolute_url(),
+        "kennis-vraag-bedankt": "/expertise/vraag/bedankt/",
+        "zoeken-leeg": "/zoeken/",
+        "zoeken-filters": "/zoeken/?q=gedrag&thema=onbegrepen-gedrag&sorteer=date",
+        "zoeken-typfout": "/zoeken/?q=radicalisring",
+        "zoeken-niets": "/zoeken/?q=xqzwvbla",
+    }
+    for name, url in urls.items():
+        page.goto(demo_server.url + url)
+        violations = axe_violations(page)
+        screenshot(page, name)
+        assert violations == [], f"{url}: {describe(violations)}"
+
+
+def test_a_question_with_errors_keeps_the_text_and_passes_axe(page, demo_server):
+    page.goto(demo_server.url + ThemePage.objects.get(theme__slug="hgkm-mda").url)
+    page.get_by_label("Uw vraag").fill("Hoe werkt de MDA++ aanpak bij ons in de wijk?")
+    page.get_by_label("Uw naam").fill("Ellen Vraagsteller")
+    page.get_by_label("Uw e-mailadres").fill("geen-adres")
+    page.get_by_role("button", name="Vraag versturen").click()
+
+    assert page.get_by_label("Uw vraag").input_value().startswith("Hoe werkt de MDA++")
+    assert page.get_by_text("Voer een geldig e-mailadres in.").is_visible()
+    screenshot(page, "kennis-vraag-fout")
+    assert axe_violations(page) == []
+
+    page.get_by_label("Uw e-mailadres").fill("ellen@gemeente.example")
+    page.get_by_role("button", name="Vraag versturen").click()
+    page.wait_for_url("**/expertise/vraag/bedankt/")

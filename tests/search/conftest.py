@@ -1,0 +1,59 @@
+"""Search fixtures: a small known corpus (``corpus_index``) and the demo (``module_demo``)."""
+
+from django.core.management import call_command
+
+from wagtail.models import Site
+
+import pytest
+
+from search import services
+from search.backends import get_backend
+
+from .corpus import DOCS
+
+BACKENDS = ["database", "elasticsearch"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend_name(request, settings):
+    if request.param == "elasticsearch" and not settings.ELASTICSEARCH_URL:
+        pytest.skip("ELASTICSEARCH_URL is not set: no Elasticsearch server on this machine")
+    return request.param
+
+
+@pytest.fixture
+def corpus_index(db, backend_name):
+    """The known corpus indexed on ``backend_name``; returns a search function."""
+    from portal.demo import load_reference_data
+
+    load_reference_data()
+    services.synonyms_ensure_defaults()
+    services.vocabulary_rebuild(texts=[f"{d.title} {d.summary} {d.body}" for d in DOCS])
+    get_backend(backend_name).rebuild(DOCS, services.lexicon_get(), lambda n: None)
+
+    def search(text, **kwargs):
+        return services.search_query(text=text, backend=backend_name, **kwargs)
+
+    return search
+
+
+@pytest.fixture(scope="module")
+def module_demo(django_db_setup, django_db_blocker):
+    from portal import demo
+
+    with django_db_blocker.unblock():
+        demo.load()
+        services.search_rebuild()
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def demo_site(module_demo, db):
+    return Site.objects.get(is_default_site=True)
+
+
+@pytest.fixture
+def home(demo_site):
+    return demo_site.root_page.specific

@@ -1,0 +1,50 @@
+"""What the Elasticsearch backend sends, checked without a server.
+
+The behaviour itself is covered by the contract suite, which runs on Elasticsearch
+when ELASTICSEARCH_URL is set; these tests pin the request shape everywhere.
+"""
+
+from search.backends.base import SearchRequest
+from search.backends.elasticsearch import build_search, index_settings
+from search.query import Lexicon, parse
+
+LEXICON = Lexicon(
+    vocabulary=frozenset({"veiligheid", "huis", "huiselijk", "geweld", "politie"}),
+    synonyms=((("hgkm",), ("huiselijk", "geweld", "en", "kindermishandeling")),),
+)
+
+
+def test_clauses_exclusions_and_phrases_become_a_bool_query():
+    request = SearchRequest(query=parse('HGKM "huiselijk geweld" -politie', LEXICON))
+    body = build_search(request, "zvh").to_dict()
+    query = body["query"]["bool"]
+    assert len(query["must"]) == 2
+    assert query["must_not"][0]["bool"]["should"][0]["multi_match"]["query"] == "politie"
+    phrase = query["must"][1]["bool"]["should"][0]["multi_match"]
+    assert phrase["type"] == "phrase" and phrase["query"] == "huiselijk geweld"
+
+
+def test_facets_keep_every_bucket_and_filters_apply_after_aggregation():
+    request = SearchRequest(query=parse("geweld", LEXICON), filters={"theme": ["hgkm-mda"]})
+    body = build_search(request, "zvh").to_dict()
+    assert body["post_filter"]["bool"]["filter"][0] == {"terms": {"themes": ["hgkm-mda"]}}
+    theme_agg = body["aggs"]["f_theme"]
+    assert theme_agg["filter"] == {"bool": {}}  # its own filter is left out (disjunctive)
+    assert theme_agg["aggs"]["values"]["terms"]["min_doc_count"] == 0
+    assert body["track_total_hits"] is True
+
+
+def test_pagination_and_date_sort():
+    request = SearchRequest(query=parse("geweld", LEXICON), sort="date", offset=20, limit=10)
+    body = build_search(request, "zvh").to_dict()
+    assert (body["from"], body["size"]) == (20, 10)
+    assert list(body["sort"][0]) == ["date"]
+
+
+def test_the_index_analyses_dutch_with_decompounding_and_synonyms():
+    settings = index_settings(LEXICON)["settings"]["analysis"]
+    assert "veiligheid" in settings["filter"]["nl_decompound"]["word_list"]
+    assert settings["filter"]["nl_synonyms"]["synonyms"] == [
+        "hgkm, huiselijk geweld en kindermishandeling"
+    ]
+    assert settings["filter"]["nl_stem"]["language"] == "dutch"

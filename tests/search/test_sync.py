@@ -1,0 +1,137 @@
+"""The index follows the pages: publish, unpublish, delete, move, privacy; public only."""
+
+import datetime
+from types import SimpleNamespace
+
+from django.core.management import call_command
+
+from wagtail.models import PageViewRestriction
+
+import pytest
+
+from knowledge.models import ExpertiseArticlePage, KnowledgeIndexPage, Theme
+from search.documents import INDEXED_APPS, is_indexable
+from search.models import SearchDocument
+from search.services import search_query
+from tests.knowledge.factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+
+def found(text):
+    return {hit.title for hit in search_query(text=text).hits}
+
+
+@pytest.fixture
+def article(home, django_capture_on_commit_callbacks):
+    index = KnowledgeIndexPage.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        page = make_article(
+            index,
+            title="Zwerfjongeren en de zorgboerderij",
+            themes=[Theme.objects.get(slug="jeugd-hic")],
+            body_text="Een zorgboerderij biedt zwerfjongeren dagbesteding.",
+        )
+    return page
+
+
+def test_the_demo_is_searchable_after_loading(home):
+    titles = found("radicaliseren")
+    assert "Wanneer radicaliseren zorgelijk wordt" in titles
+    assert "Casus: een geradicaliseerde twintiger keert terug" in titles
+
+
+def test_a_published_page_is_found(article):
+    assert article.title in found("zorgboerderij")
+
+
+def test_an_unpublished_page_leaves_the_results(article, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        article.unpublish()
+    assert found("zorgboerderij") == set()
+
+
+def test_a_deleted_page_leaves_the_results(article, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        article.delete()
+    assert found("zorgboerderij") == set()
+    assert not SearchDocument.objects.filter(page_id=article.pk).exists()
+
+
+def test_a_private_page_leaves_the_results_and_returns_when_public_again(
+    article, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        restriction = PageViewRestriction.objects.create(
+            page=article, restriction_type=PageViewRestriction.PASSWORD, password="geheim123"
+        )
+    assert found("zorgboerderij") == set()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        restriction.delete()
+    assert article.title in found("zorgboerderij")
+
+
+def test_pages_of_a_section_that_becomes_private_leave_the_results(
+    article, home, django_capture_on_commit_callbacks
+):
+    private_parent = KnowledgeIndexPage.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        PageViewRestriction.objects.create(
+            page=private_parent, restriction_type=PageViewRestriction.LOGIN
+        )
+    assert found("zorgboerderij") == set()
+    # The whole section went private: none of its pages is left in the index.
+    assert not SearchDocument.objects.filter(content_type__startswith="knowledge.").exists()
+
+
+def test_a_moved_page_is_found_at_its_new_url(article, django_capture_on_commit_callbacks):
+    target = ExpertiseArticlePage.objects.live().exclude(pk=article.pk).first().get_parent()
+    with django_capture_on_commit_callbacks(execute=True):
+        article.move(target, pos="last-child")
+    assert SearchDocument.objects.get(page_id=article.pk).url == article.specific.url
+
+
+def test_text_inside_a_publication_pdf_is_found(home):
+    # "Bewaartermijn" appears only in the generated PDF, not in title or summary.
+    assert found("bewaartermijn") == {"Factsheet privacyprotocol en AVG"}
+
+
+def test_only_content_apps_enter_the_index(home):
+    labels = {
+        ct.split(".")[0] for ct in SearchDocument.objects.values_list("content_type", flat=True)
+    }
+    assert labels <= INDEXED_APPS
+    casework_page = SimpleNamespace(
+        live=True,
+        expired=False,
+        depth=3,
+        specific_class=SimpleNamespace(_meta=SimpleNamespace(app_label="casework")),
+    )
+    assert is_indexable(casework_page) is False
+    for app in ("casework", "newsletter"):
+        assert app not in INDEXED_APPS
+
+
+def test_rebuild_command_shows_progress_and_indexes_every_public_page(home, capsys):
+    call_command("rebuild_search_index")
+    out = capsys.readouterr().out
+    assert "Indexed" in out and "[" in out
+    assert SearchDocument.objects.filter(kind="publicatie").count() == 3
+    assert (
+        SearchDocument.objects.filter(content_type="knowledge.expertisearticlepage").count() >= 40
+    )
+
+
+def test_filter_only_browsing_lists_a_theme_newest_first(home):
+    results = search_query(text="", filters={"theme": ["radicalisering"]})
+    dates = [h.date for h in results.hits]
+    assert results.total >= 6
+    assert dates == sorted(dates, reverse=True)
+    assert all(isinstance(d, datetime.date) for d in dates)
+
+
+def test_indexed_text_keeps_headings_but_not_block_settings(home):
+    body = SearchDocument.objects.get(title="Wanneer radicaliseren zorgelijk wordt").body
+    assert "Wat betekent dit voor u?" in body
+    assert "Niveau 2" not in body and "h2" not in body.split()
