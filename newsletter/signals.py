@@ -11,6 +11,16 @@ from anymail.signals import tracking
 from . import services
 from .models import ConsentEvent, Subscriber
 
+# Providers report some temporary failures as "bounced"; these fields say so.
+SOFT_BOUNCE_TYPES = {"SoftBounce", "Transient", "DnsError", "AutoResponder"}  # Postmark
+
+
+def is_soft_bounce(event) -> bool:
+    if event.event_type == "deferred":
+        return True
+    esp = event.esp_event if isinstance(event.esp_event, dict) else {}
+    return esp.get("Type") in SOFT_BOUNCE_TYPES or esp.get("severity") == "temporary"  # Mailgun
+
 
 @receiver(tracking, dispatch_uid="newsletter-tracking")
 def handle_tracking_event(sender, event, esp_name, **kwargs) -> None:
@@ -18,6 +28,9 @@ def handle_tracking_event(sender, event, esp_name, **kwargs) -> None:
         return
     subscriber = Subscriber.objects.filter(email=event.recipient.strip().lower()).first()
     if subscriber is None:
+        return
+    if event.event_type in {"bounced", "deferred"} and is_soft_bounce(event):
+        services.subscriber_record_soft_bounce(subscriber=subscriber)
         return
     match event.event_type:
         case "bounced":
@@ -44,8 +57,6 @@ def handle_tracking_event(sender, event, esp_name, **kwargs) -> None:
             services.subscriber_unsubscribe(
                 subscriber=subscriber, channel=ConsentEvent.Channel.LINK, provider=esp_name
             )
-        case "deferred":
-            services.subscriber_record_soft_bounce(subscriber=subscriber)
         case "delivered":
             if subscriber.soft_bounces:
                 Subscriber.objects.filter(pk=subscriber.pk).update(soft_bounces=0)
