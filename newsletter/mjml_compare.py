@@ -6,17 +6,26 @@ mjml-python only.
 """
 
 import re
+import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NPM_MJML = ROOT / "node_modules" / "mjml" / "bin" / "mjml"
+NODE = shutil.which("node") or "node"
 
 
 def render_with_npm(source: str) -> str:
-    result = subprocess.run(
-        ["node", str(NPM_MJML), "-i", "-s", "--config.minify=false", "--config.validationLevel=strict"],
+    result = subprocess.run(  # noqa: S603 -- fixed argv, our own template as stdin
+        [
+            NODE,
+            str(NPM_MJML),
+            "-i",
+            "-s",
+            "--config.minify=false",
+            "--config.validationLevel=strict",
+        ],
         input=source.encode(),
         capture_output=True,
         check=True,

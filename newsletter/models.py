@@ -245,6 +245,7 @@ class Sending(models.Model):
     # Rendered once, personalised per recipient through placeholders.
     html = models.TextField(blank=True)
     text = models.TextField(blank=True)
+    tracking = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -275,6 +276,10 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
     error = models.CharField(max_length=200, blank=True)
+    # Per-delivery aggregates of the tracking events; they outlive the events.
+    opened_at = models.DateTimeField(null=True, blank=True)
+    opened_by_human = models.BooleanField(default=False)
+    clicked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -292,3 +297,45 @@ class Delivery(models.Model):
         from django.conf import settings
 
         return f"<{self.token}@{settings.NEWSLETTER_MESSAGE_ID_DOMAIN}>"
+
+
+class Link(models.Model):
+    """A link in a sent issue; clicks go through a signed redirect to ``url``.
+
+    The redirect only ever goes to a URL stored here, so it is no open redirect.
+    """
+
+    sending = models.ForeignKey(Sending, on_delete=models.CASCADE, related_name="links")
+    url = models.URLField(max_length=2000)
+    # Aggregates survive the purge of per-subscriber events.
+    unique_clicks = models.PositiveIntegerField(default=0)
+    machine_clicks = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sending", "url"], name="newsletter_link_unique_url")
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class TrackingEvent(models.Model):
+    """One open or click by one delivery; purged after NEWSLETTER_EVENT_RETENTION_DAYS."""
+
+    class Kind(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLICK = "click", _("Click")
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    link = models.ForeignKey(Link, null=True, blank=True, on_delete=models.CASCADE)
+    # Likely a machine: Apple Mail Privacy Protection, a security scanner, a prefetch.
+    machine = models.BooleanField(default=False)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["delivery", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"

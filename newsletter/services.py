@@ -518,6 +518,11 @@ def sending_start(*, sending_id: int) -> int:
         issue = sending.issue.specific  # the published version
         rendered = rendering.render_issue(issue, sending=sending)
         sending.html, sending.text, sending.subject = rendered.html, rendered.text, rendered.subject
+        sending.tracking = settings.NEWSLETTER_TRACKING
+        if sending.tracking:
+            from .tracking import instrument
+
+            sending.html = instrument(sending.html, sending=sending, base_url=rendering.base_url())
         sending.state = Sending.State.SENDING
         sending.started_at = timezone.now()
         sending.save()
@@ -778,6 +783,52 @@ def issue_create_prefilled(*, index: NewsletterIndexPage, user=None) -> Newslett
     return issue
 
 
+def tracking_events_purge(*, now: dt.datetime | None = None) -> int:
+    """Deletes per-subscriber opens and clicks after the retention period; the
+    aggregates on deliveries and links stay."""
+    from .tracking import tracking_events_purge as purge
+
+    return purge(now=now)
+
+
 def sending_stats(*, sending: Sending) -> dict:
-    progress = sending_progress(sending=sending)
-    return {"progress": progress}
+    """Per-issue statistics, clicks first. Open rate = unique opens / delivered, as
+    the annual report defines it; opens are split into likely human and machine."""
+    deliveries = Delivery.objects.filter(sending=sending)
+    recipients = deliveries.exclude(state=Delivery.State.SKIPPED).count()
+    sent = deliveries.filter(state=Delivery.State.SENT)
+    since = sending.started_at or sending.created_at
+    recipient_ids = deliveries.values("subscriber_id")
+    after = ConsentEvent.objects.filter(
+        subscriber_id__in=recipient_ids, kind=ConsentEvent.Kind.UNSUBSCRIBE, at__gte=since
+    )
+    bounces = after.filter(channel=ConsentEvent.Channel.BOUNCE).count()
+    complaints = after.filter(channel=ConsentEvent.Channel.COMPLAINT).count()
+    unsubscribes = after.exclude(
+        channel__in=[ConsentEvent.Channel.BOUNCE, ConsentEvent.Channel.COMPLAINT]
+    ).count()
+    delivered = max(sent.count() - bounces, 0)
+    opened = sent.filter(opened_at__isnull=False)
+    human = opened.filter(opened_by_human=True).count()
+    unique_opens = opened.count()
+    clickers = sent.filter(clicked_at__isnull=False).count()
+
+    def rate(n):
+        return round(100 * n / delivered, 1) if delivered else 0.0
+
+    return {
+        "tracking": sending.tracking,
+        "recipients": recipients,
+        "delivered": delivered,
+        "bounces": bounces,
+        "complaints": complaints,
+        "unsubscribes": unsubscribes,
+        "unique_clickers": clickers,
+        "click_rate": rate(clickers),
+        "unique_opens": unique_opens,
+        "opens_human": human,
+        "opens_machine_only": unique_opens - human,
+        "open_rate": rate(unique_opens),
+        "human_open_rate": rate(human),
+        "links": list(sending.links.order_by("-unique_clicks", "url")),
+    }

@@ -13,6 +13,8 @@ urlpatterns = [
     path("voorkeuren/<str:token>/gegevens.json", views.export, name="export"),
     path("voorkeuren/<str:token>/verwijderen/", views.delete, name="delete"),
     path("afmelden/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("k/<str:token>/<int:link_id>/<str:signature>/", views.click, name="click"),
+    path("o/<str:token>/", views.open_pixel, name="open"),
     path("archief/rss/", views.IssuesFeed(), name="rss"),
     path("archief/atom/", views.IssuesAtomFeed(), name="atom"),
     # Anymail's tracking webhooks; each checks ANYMAIL["WEBHOOK_SECRET"].

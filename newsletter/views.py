@@ -4,14 +4,14 @@ import json
 
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from . import services
+from . import services, tracking
 from .forms import PreferencesForm, SubscribeForm
 from .models import CONSENT_TEXT_VERSION, ConsentEvent, NewsletterIssuePage, sent_issues
 
@@ -136,6 +136,34 @@ def delete(request, token):
         services.subscriber_delete(subscriber=subscriber)
         return render(request, "newsletter/deleted.html")
     return render(request, "newsletter/delete.html", {"subscriber": subscriber, "token": token})
+
+
+# The smallest transparent GIF.
+PIXEL = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00"
+    b"\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)
+
+
+@require_http_methods(["GET", "HEAD"])
+def click(request, token, link_id, signature):
+    """Signed redirect to a URL stored for the sending: never an open redirect."""
+    link = tracking.link_from_signature(link_id, signature)
+    if link is None:
+        return render(request, "newsletter/link_invalid.html", status=404)
+    if request.method == "GET":
+        tracking.record_click(
+            token=token, link=link, user_agent=request.headers.get("User-Agent", "")
+        )
+    return HttpResponseRedirect(link.url)
+
+
+@require_http_methods(["GET"])
+def open_pixel(request, token):
+    tracking.record_open(token=token, user_agent=request.headers.get("User-Agent", ""))
+    response = HttpResponse(PIXEL, content_type="image/gif")
+    response["Cache-Control"] = "no-store, private"
+    return response
 
 
 class IssuesFeed(Feed):

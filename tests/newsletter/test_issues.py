@@ -85,7 +85,9 @@ def test_a_newly_confirmed_subscriber_gets_a_welcome_with_the_latest_issue(issue
 def test_the_archive_and_feeds_list_only_sent_issues_without_personal_data(
     client, issue, index, django_capture_on_commit_callbacks
 ):
-    draft = index.add_child(instance=NewsletterIssuePage(title="Nog niet verstuurd", slug="concept"))
+    draft = index.add_child(
+        instance=NewsletterIssuePage(title="Nog niet verstuurd", slug="concept")
+    )
     draft.save_revision().publish()
     reader = SubscriberFactory(name="Kim Lezer")
     with django_capture_on_commit_callbacks(execute=True):

@@ -48,6 +48,9 @@ def test_an_issue_is_rendered_once_with_placeholders_and_personalised_per_reader
 
     assert "Beste &lt;b&gt;&quot;Kim&quot;&lt;/b&gt; [[unsubscribe_url]]," in html
     assert html.count(values["unsubscribe_url"]) == 1
-    assert "Handreiking weegtafel\n  Zo werkt de weegtafel.\n  https://portal.example/handreiking/" in text
+    assert (
+        "Handreiking weegtafel\n  Zo werkt de weegtafel.\n  https://portal.example/handreiking/"
+        in text
+    )
     assert f"Afmelden: {values['unsubscribe_url']}" in text
     assert "@media only screen and (min-width:480px)" in rendered.html  # responsive columns

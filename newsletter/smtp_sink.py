@@ -1,4 +1,4 @@
-"""A local SMTP sink (aiosmtpd in a thread) for the worker test and the benchmark."""
+"""A local SMTP sink (aiosmtpd in a thread) for the worker test and the benchmark; not used in production."""
 
 import email
 import socket
