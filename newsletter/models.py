@@ -246,6 +246,9 @@ class Sending(models.Model):
     html = models.TextField(blank=True)
     text = models.TextField(blank=True)
     tracking = models.BooleanField(default=False)
+    # Last sign of life of the batch chain; recovery starts a new chain only
+    # when this is older than NEWSLETTER_STALE_SENDING_SECONDS.
+    active_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

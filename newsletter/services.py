@@ -618,13 +618,16 @@ def sending_send_batch(*, sending_id: int) -> str:
     if per_hour:
         budget = min(budget, per_hour - _sent_in_last_hour())
         if budget <= 0:
+            _mark_active(sending_id, ahead=60)
             return "wait:60"
     interval = 1 / settings.NEWSLETTER_RATE_PER_SECOND if settings.NEWSLETTER_RATE_PER_SECOND else 0
     connection = get_connection()
     connection.open()
     try:
-        for _n in range(budget):
+        for n in range(budget):
             started = time.monotonic()
+            if n % 50 == 0:
+                _mark_active(sending_id)
             if not Sending.objects.filter(pk=sending_id, state=Sending.State.SENDING).exists():
                 return "paused"
             delivery = _claim_next(sending_id)
@@ -639,6 +642,12 @@ def sending_send_batch(*, sending_id: int) -> str:
     finally:
         connection.close()
     return _finish_if_done(sending_id)
+
+
+def _mark_active(sending_id: int, ahead: int = 0) -> None:
+    Sending.objects.filter(pk=sending_id).update(
+        active_at=timezone.now() + dt.timedelta(seconds=ahead)
+    )
 
 
 def _deliver(connection, sending: Sending, delivery: Delivery) -> None:
@@ -710,9 +719,12 @@ def sendings_recover_stale(*, now: dt.datetime | None = None) -> int:
         count = stale.update(state=Delivery.State.PENDING)
     from .tasks import send_batch
 
-    for sending_id in Sending.objects.filter(state=Sending.State.SENDING).values_list(
-        "pk", flat=True
-    ):
+    # Only sendings whose batch chain shows no sign of life get a new chain, so
+    # this beat task does not multiply chains that are alive.
+    quiet = Sending.objects.filter(state=Sending.State.SENDING).filter(
+        Q(active_at__isnull=True) | Q(active_at__lt=cutoff)
+    )
+    for sending_id in quiet.values_list("pk", flat=True):
         if _has_pending(sending_id):
             send_batch.delay(sending_id)
         else:

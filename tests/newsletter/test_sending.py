@@ -216,3 +216,20 @@ def test_a_webhook_without_the_secret_is_refused(client, settings):
     )
     assert response.status_code == 400
     assert Subscriber.objects.get(pk=reader.pk).status == SubscriberStatus.ACTIVE
+
+
+def test_recovery_leaves_a_sending_whose_batches_are_alive_alone(issue, monkeypatch):
+    SubscriberFactory()
+    sending = services.issue_schedule(issue=issue, when=timezone.now() + dt.timedelta(hours=1))
+    Sending.objects.filter(pk=sending.pk).update(scheduled_for=timezone.now())
+    services.sending_start(sending_id=sending.pk)
+    Sending.objects.filter(pk=sending.pk).update(active_at=timezone.now())
+    started = []
+    monkeypatch.setattr("newsletter.tasks.send_batch.delay", started.append)
+
+    services.sendings_recover_stale()
+    assert started == []
+
+    Sending.objects.filter(pk=sending.pk).update(active_at=timezone.now() - dt.timedelta(hours=1))
+    services.sendings_recover_stale()
+    assert started == [sending.pk]

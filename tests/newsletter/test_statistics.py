@@ -115,3 +115,10 @@ def test_with_tracking_off_links_are_direct_and_there_is_no_pixel(
     html = mail.outbox[0].alternatives[0][0]
     assert "/abonnement/k/" not in html and "/abonnement/o/" not in html
     assert 'href="https://kennis.example/artikel"' in html
+
+
+def test_the_issue_dashboard_shows_the_statistics_with_clicks_first(admin_client, client, sent):
+    client.get(local(tracked_links(mail.outbox[0])[0]), HTTP_USER_AGENT=BROWSER)
+    body = admin_client.get(f"/admin/nieuwsbrief/uitgave/{sent.issue_id}/").content.decode()
+    assert body.index("Unieke klikken") < body.index("Openratio (unieke openingen / afgeleverd)")
+    assert "Unieke klikken per link" in body
