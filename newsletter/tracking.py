@@ -11,6 +11,7 @@ import re
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -70,7 +71,7 @@ def is_machine(*, user_agent: str, delivery: Delivery) -> bool:
 def _delivery(token: str) -> Delivery | None:
     try:
         return Delivery.objects.filter(token=token, sending__tracking=True).first()
-    except (ValueError, TypeError):
+    except (ValidationError, ValueError, TypeError):  # a mangled token
         return None
 
 

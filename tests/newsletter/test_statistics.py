@@ -122,3 +122,12 @@ def test_the_issue_dashboard_shows_the_statistics_with_clicks_first(admin_client
     body = admin_client.get(f"/admin/nieuwsbrief/uitgave/{sent.issue_id}/").content.decode()
     assert body.index("Unieke klikken") < body.index("Openratio (unieke openingen / afgeleverd)")
     assert "Unieke klikken per link" in body
+
+
+def test_a_mangled_tracking_token_still_redirects_and_counts_nothing(client, sent):
+    url = local(tracked_links(mail.outbox[0])[0])
+    token = url.strip("/").split("/")[-3]
+    response = client.get(url.replace(token, "niet-een-token"), HTTP_USER_AGENT=BROWSER)
+    assert response.status_code == 302
+    assert client.get("/abonnement/o/niet-een-token/").status_code == 200
+    assert not TrackingEvent.objects.exists()
