@@ -713,6 +713,7 @@ def sendings_recover_stale(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - dt.timedelta(seconds=settings.NEWSLETTER_STALE_SENDING_SECONDS)
     stale = Delivery.objects.filter(state=Delivery.State.SENDING, claimed_at__lt=cutoff)
+    recovered = set(stale.values_list("sending_id", flat=True))
     if settings.NEWSLETTER_STALE_SENDING_POLICY == "fail":
         count = stale.update(state=Delivery.State.FAILED, error="worker died while sending")
     else:
@@ -721,8 +722,10 @@ def sendings_recover_stale(*, now: dt.datetime | None = None) -> int:
 
     # Only sendings whose batch chain shows no sign of life get a new chain, so
     # this beat task does not multiply chains that are alive.
+    # Sendings with rows just put back always get one, since their chain may
+    # already have ended ("waiting" for exactly these rows).
     quiet = Sending.objects.filter(state=Sending.State.SENDING).filter(
-        Q(active_at__isnull=True) | Q(active_at__lt=cutoff)
+        Q(active_at__isnull=True) | Q(active_at__lt=cutoff) | Q(pk__in=recovered)
     )
     for sending_id in quiet.values_list("pk", flat=True):
         if _has_pending(sending_id):

@@ -219,3 +219,20 @@ def test_the_footer_of_every_page_has_a_sign_up_form(client, site):
     body = client.get("/").content.decode()
     assert 'action="/abonnement/"' in body
     assert 'for="nb-footer-email"' in body
+
+
+def test_staff_list_search_and_export_consent_proof_and_unsubscribe_in_the_admin(
+    admin_client, site
+):
+    subscriber = SubscriberFactory(email="zoek@voorbeeld.example")
+    listing = admin_client.get("/admin/snippets/newsletter/subscriber/?q=zoek")
+    assert listing.status_code == 200
+    assert "zoek@voorbeeld.example" in listing.content.decode()
+
+    proof = admin_client.get(f"/admin/nieuwsbrief/abonnee/{subscriber.pk}/bewijs/")
+    assert json.loads(proof.content)["email"] == "zoek@voorbeeld.example"
+
+    admin_client.post(f"/admin/nieuwsbrief/abonnee/{subscriber.pk}/afmelden/")
+    subscriber.refresh_from_db()
+    assert subscriber.status == SubscriberStatus.UNSUBSCRIBED
+    assert subscriber.consent.get().channel == ConsentEvent.Channel.STAFF

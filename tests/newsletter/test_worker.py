@@ -78,13 +78,14 @@ def start_worker(env, tmp_path, name) -> subprocess.Popen:
         )
 
 
-def wait_for(condition, timeout: float, what: str):
+def wait_for(condition, timeout: float, what: str, status=lambda: ""):
+    # Generous timeouts: worker start-up is slow on a loaded CI machine.
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what} {status()}")
 
 
 @pytest.fixture
@@ -112,7 +113,7 @@ def test_a_worker_killed_mid_send_leaves_every_recipient_with_exactly_one_messag
         services.issue_schedule(issue=issue, when=timezone.now())  # enqueued on commit
         worker = start_worker(env, tmp_path, "first")
         try:
-            wait_for(handler.holding.is_set, 90, "the fifth message to be in flight")
+            wait_for(handler.holding.is_set, 180, "the fifth message to be in flight")
             in_flight = Delivery.objects.get(state=Delivery.State.SENDING)
             os.kill(worker.pid, signal.SIGKILL)
             worker.wait(10)
@@ -127,7 +128,10 @@ def test_a_worker_killed_mid_send_leaves_every_recipient_with_exactly_one_messag
         worker = start_worker(env, tmp_path, "second")
         try:
             wait_for(
-                lambda: Sending.objects.get().state == Sending.State.DONE, 90, "the sending to end"
+                lambda: Sending.objects.get().state == Sending.State.DONE,
+                180,
+                "the sending to end",
+                lambda: Counter(Delivery.objects.values_list("state", flat=True)),
             )
         finally:
             worker.send_signal(signal.SIGTERM)
