@@ -33,6 +33,9 @@ install-test: $(UV) ## Install runtime + test dependencies, npm tools and Debian
 lock: $(UV) ## Re-lock pyproject.toml into requirements*.lock (exact versions and hashes)
 	$(UV) pip compile pyproject.toml --generate-hashes --python-version 3.11 -o requirements.lock --quiet
 	$(UV) pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 -o requirements-test.lock --quiet
+	npm install --package-lock-only --no-audit --no-fund --loglevel=error
+	@# Committed files name no hosts: drop npm's funding links and URL-bearing license notes.
+	$(BIN)/python -c "import json,re;p='package-lock.json';d=json.load(open(p));	[(v.pop('funding',None),v.update(license=re.sub(r'\s*\(https?://[^)]*\)','',v['license'])) if 'license' in v else None) for v in d['packages'].values()];	open(p,'w').write(json.dumps(d,indent=2)+'\n')"
 
 .PHONY: demo
 demo: install ## Install, migrate, load demo content and serve at http://127.0.0.1:$(PORT)

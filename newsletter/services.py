@@ -1,0 +1,849 @@
+"""Business rules of the newsletter: subscriptions, consent, issues and sending."""
+
+import csv
+import datetime as dt
+import hashlib
+import hmac
+import io
+import logging
+import secrets
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from knowledge.models import Theme
+
+from .models import (
+    CONSENT_TEXT_VERSION,
+    ConsentEvent,
+    Delivery,
+    Frequency,
+    NewsletterIndexPage,
+    NewsletterIssuePage,
+    Sending,
+    Subscriber,
+    SubscriberStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+SUBSCRIBER_SALT = "newsletter.subscriber"
+CONFIRM_SALT = "newsletter.confirm"
+STOPPED = {SubscriberStatus.BOUNCED, SubscriberStatus.COMPLAINED}
+
+
+# --- Links and hashes ---------------------------------------------------------
+
+
+def absolute_url(path: str) -> str:
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def subscriber_token(*, subscriber: Subscriber) -> str:
+    """Opaque, signed, long-lived token for the preference centre and unsubscribe links."""
+    return signing.Signer(salt=SUBSCRIBER_SALT).sign(subscriber.public_id.hex)
+
+
+def subscriber_from_token(*, token: str) -> Subscriber | None:
+    try:
+        public_id = signing.Signer(salt=SUBSCRIBER_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    return Subscriber.objects.filter(public_id=public_id).first()
+
+
+def confirmation_token(*, subscriber: Subscriber) -> str:
+    value = f"{subscriber.public_id.hex}.{subscriber.confirmation_nonce}"
+    return signing.TimestampSigner(salt=CONFIRM_SALT).sign(value)
+
+
+def subscriber_from_confirmation_token(*, token: str) -> Subscriber | None:
+    """The pending subscriber the (unexpired, latest) confirmation link belongs to."""
+    max_age = dt.timedelta(days=settings.NEWSLETTER_UNCONFIRMED_DAYS)
+    try:
+        value = signing.TimestampSigner(salt=CONFIRM_SALT).unsign(token, max_age=max_age)
+    except signing.BadSignature:
+        return None
+    public_id, _sep, nonce = value.partition(".")
+    subscriber = Subscriber.objects.filter(public_id=public_id).first()
+    if subscriber is None or not nonce or subscriber.confirmation_nonce != nonce:
+        return None
+    return subscriber
+
+
+def preferences_url(*, subscriber: Subscriber) -> str:
+    return absolute_url(
+        reverse("newsletter:preferences", args=[subscriber_token(subscriber=subscriber)])
+    )
+
+
+def unsubscribe_url(*, subscriber: Subscriber) -> str:
+    return absolute_url(
+        reverse("newsletter:unsubscribe", args=[subscriber_token(subscriber=subscriber)])
+    )
+
+
+def ip_hash(ip: str | None) -> str:
+    """Keyed hash of an IP address: comparable within the ledger, not reversible."""
+    if not ip:
+        return ""
+    key = (settings.NEWSLETTER_IP_HASH_KEY or "newsletter-ip:" + settings.SECRET_KEY).encode()
+    return hmac.new(key, ip.encode(), hashlib.sha256).hexdigest()
+
+
+def _record(subscriber: Subscriber, kind: str, channel: str, *, ip=None, **details):
+    ConsentEvent.objects.create(
+        subscriber=subscriber,
+        kind=kind,
+        channel=channel,
+        consent_text_version=details.pop("consent_text_version", ""),
+        ip_hash=ip_hash(ip),
+        details=details,
+    )
+
+
+# --- Subscriptions ------------------------------------------------------------
+
+
+@transaction.atomic
+def subscriber_request(
+    *,
+    email: str,
+    name: str = "",
+    organisation: str = "",
+    themes=(),
+    frequency: str = Frequency.EVERY_ISSUE,
+    ip: str | None = None,
+    consent_text_version: str = CONSENT_TEXT_VERSION,
+) -> Subscriber:
+    """A sign-up: creates or renews a pending request and mails the confirmation link.
+
+    The response to the visitor is the same whether or not the address is known,
+    so the form does not reveal who subscribes.
+    """
+    email = email.strip().lower()
+    subscriber, _created = Subscriber.objects.select_for_update().get_or_create(email=email)
+    if subscriber.is_active:
+        _send_mail(
+            subscriber,
+            subject=_("You are already subscribed"),
+            template="newsletter/email/already_subscribed",
+            context={"preferences_url": preferences_url(subscriber=subscriber)},
+        )
+        return subscriber
+    subscriber.name = name.strip()
+    subscriber.organisation = organisation.strip()
+    subscriber.frequency = frequency
+    subscriber.status = SubscriberStatus.PENDING
+    subscriber.confirmation_nonce = secrets.token_hex(8)
+    subscriber.requested_at = timezone.now()
+    subscriber.save()
+    subscriber.themes.set(themes)
+    _record(
+        subscriber,
+        ConsentEvent.Kind.REQUEST,
+        ConsentEvent.Channel.FORM,
+        ip=ip,
+        consent_text_version=consent_text_version,
+        frequency=frequency,
+        themes=sorted(t.slug for t in subscriber.themes.all()),
+    )
+    token = confirmation_token(subscriber=subscriber)
+    _send_mail(
+        subscriber,
+        subject=_("Please confirm your subscription to the ZVH newsletter"),
+        template="newsletter/email/confirm",
+        context={"confirm_url": absolute_url(reverse("newsletter:confirm", args=[token]))},
+    )
+    return subscriber
+
+
+@transaction.atomic
+def subscriber_confirm(*, subscriber: Subscriber, ip: str | None = None) -> bool:
+    """Confirms a pending request; returns False when there was nothing to confirm."""
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    if subscriber.status != SubscriberStatus.PENDING:
+        return False
+    subscriber.status = SubscriberStatus.ACTIVE
+    subscriber.confirmed_at = timezone.now()
+    subscriber.unsubscribed_at = None
+    subscriber.soft_bounces = 0
+    subscriber.confirmation_nonce = ""
+    subscriber.save()
+    _record(subscriber, ConsentEvent.Kind.CONFIRM, ConsentEvent.Channel.LINK, ip=ip)
+    from .tasks import send_welcome
+
+    send_welcome.delay_on_commit(subscriber.pk)
+    return True
+
+
+@transaction.atomic
+def subscriber_update_preferences(
+    *,
+    subscriber: Subscriber,
+    themes,
+    frequency: str,
+    name: str = "",
+    organisation: str = "",
+) -> None:
+    subscriber.name = name.strip()
+    subscriber.organisation = organisation.strip()
+    subscriber.frequency = frequency
+    subscriber.save()
+    subscriber.themes.set(themes)
+    _record(
+        subscriber,
+        ConsentEvent.Kind.PREFERENCES,
+        ConsentEvent.Channel.LINK,
+        frequency=frequency,
+        themes=sorted(t.slug for t in subscriber.themes.all()),
+    )
+
+
+@transaction.atomic
+def subscriber_unsubscribe(*, subscriber: Subscriber, channel: str, **details) -> bool:
+    """Stops all mail at once. Returns False when the address was not receiving mail."""
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    if subscriber.status not in {SubscriberStatus.ACTIVE, SubscriberStatus.PENDING}:
+        return False
+    match channel:
+        case ConsentEvent.Channel.BOUNCE:
+            subscriber.status = SubscriberStatus.BOUNCED
+        case ConsentEvent.Channel.COMPLAINT:
+            subscriber.status = SubscriberStatus.COMPLAINED
+        case _:
+            subscriber.status = SubscriberStatus.UNSUBSCRIBED
+    subscriber.unsubscribed_at = timezone.now()
+    subscriber.confirmation_nonce = ""
+    subscriber.save()
+    _record(subscriber, ConsentEvent.Kind.UNSUBSCRIBE, channel, **details)
+    # Anything still queued for this address is not sent.
+    Delivery.objects.filter(subscriber=subscriber, state=Delivery.State.PENDING).update(
+        state=Delivery.State.SKIPPED, error="unsubscribed"
+    )
+    return True
+
+
+@transaction.atomic
+def subscriber_record_soft_bounce(*, subscriber: Subscriber, reason: str = "") -> None:
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    subscriber.soft_bounces += 1
+    subscriber.save(update_fields=["soft_bounces"])
+    if subscriber.soft_bounces >= settings.NEWSLETTER_SOFT_BOUNCE_LIMIT:
+        subscriber_unsubscribe(
+            subscriber=subscriber,
+            channel=ConsentEvent.Channel.BOUNCE,
+            reason="soft bounces",
+            count=subscriber.soft_bounces,
+        )
+
+
+def subscriber_export(*, subscriber: Subscriber) -> dict:
+    """Everything stored about one subscriber, with the consent ledger as proof."""
+    return {
+        "email": subscriber.email,
+        "name": subscriber.name,
+        "organisation": subscriber.organisation,
+        "themes": [t.name for t in subscriber.themes.all()],
+        "frequency": subscriber.frequency,
+        "status": subscriber.status,
+        "requested_at": subscriber.requested_at and subscriber.requested_at.isoformat(),
+        "confirmed_at": subscriber.confirmed_at and subscriber.confirmed_at.isoformat(),
+        "unsubscribed_at": subscriber.unsubscribed_at and subscriber.unsubscribed_at.isoformat(),
+        "consent": [event.as_proof() for event in subscriber.consent.all()],
+        "deliveries": [
+            {"issue": d.sending.issue.title, "state": d.state, "sent_at": d.sent_at.isoformat()}
+            for d in Delivery.objects.filter(subscriber=subscriber, sent_at__isnull=False)
+            .select_related("sending__issue")
+            .order_by("sent_at")
+        ],
+    }
+
+
+@transaction.atomic
+def subscriber_delete(*, subscriber: Subscriber) -> None:
+    """Erasure on request: the subscriber, their ledger and deliveries go."""
+    subscriber.delete()
+
+
+@transaction.atomic
+def subscribers_purge_unconfirmed(*, now: dt.datetime | None = None) -> int:
+    """Requests not confirmed within NEWSLETTER_UNCONFIRMED_DAYS are removed.
+
+    A former subscriber who asked again and did not confirm goes back to being
+    unsubscribed; their earlier ledger stays as the proof it is.
+    """
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.NEWSLETTER_UNCONFIRMED_DAYS)
+    stale = Subscriber.objects.filter(status=SubscriberStatus.PENDING, requested_at__lt=cutoff)
+    stale.filter(confirmed_at__isnull=False).update(
+        status=SubscriberStatus.UNSUBSCRIBED, confirmation_nonce=""
+    )
+    _total, per_model = stale.filter(confirmed_at__isnull=True).delete()
+    return per_model.get("newsletter.Subscriber", 0)
+
+
+# --- Import -------------------------------------------------------------------
+
+IMPORT_COLUMNS = ["email", "name", "organisation", "consent_date", "consent_source"]
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    rejects: list[tuple[int, str, str]] = field(default_factory=list)  # (line, email, reason)
+
+
+@transaction.atomic
+def subscribers_import(*, csv_text: str, source: str) -> ImportReport:
+    """Imports only rows with documented consent (a date and where it was given).
+
+    Existing addresses are never changed: someone who unsubscribed stays out.
+    """
+    report = ImportReport()
+    reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))
+    missing = [
+        c for c in ("email", "consent_date", "consent_source") if c not in (reader.fieldnames or [])
+    ]
+    if missing:
+        report.rejects.append((1, "", _("Missing columns: %s") % ", ".join(missing)))
+        return report
+    seen = set()
+    for line, row in enumerate(reader, start=2):
+        email = (row.get("email") or "").strip().lower()
+        reason = _import_reject_reason(row, email, seen)
+        if reason:
+            report.rejects.append((line, email, reason))
+            continue
+        seen.add(email)
+        subscriber = Subscriber.objects.create(
+            email=email,
+            name=(row.get("name") or "").strip()[:150],
+            organisation=(row.get("organisation") or "").strip()[:150],
+            status=SubscriberStatus.ACTIVE,
+            confirmed_at=timezone.now(),
+        )
+        _record(
+            subscriber,
+            ConsentEvent.Kind.IMPORT,
+            ConsentEvent.Channel.IMPORT,
+            source=source,
+            consent_date=row["consent_date"].strip(),
+            consent_source=row["consent_source"].strip(),
+        )
+        report.imported += 1
+    return report
+
+
+def _import_reject_reason(row: dict, email: str, seen: set) -> str:
+    try:
+        validate_email(email)
+    except ValidationError:
+        return _("Not a valid e-mail address")
+    if email in seen:
+        return _("Duplicate in this file")
+    consent_date = (row.get("consent_date") or "").strip()
+    if not consent_date or not (row.get("consent_source") or "").strip():
+        return _("No documented consent (date and source are required)")
+    try:
+        given = dt.date.fromisoformat(consent_date)
+    except ValueError:
+        return _("Consent date is not a date (YYYY-MM-DD)")
+    if given > timezone.localdate():
+        return _("Consent date lies in the future")
+    if Subscriber.objects.filter(email=email).exists():
+        return _("Already known; existing consent and unsubscribes are kept")
+    return ""
+
+
+# --- Mail helpers -------------------------------------------------------------
+
+
+def _send_mail(subscriber: Subscriber, *, subject: str, template: str, context: dict) -> None:
+    context = {"subscriber": subscriber, **context}
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{template}.txt", context),
+        from_email=settings.NEWSLETTER_FROM_EMAIL,
+        to=[subscriber.email],
+    )
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    message.send()
+
+
+def newsletter_headers(*, subscriber: Subscriber, message_id: str) -> dict:
+    """RFC 2369/8058 list headers; DKIM must sign both List-Unsubscribe headers."""
+    targets = [f"<{unsubscribe_url(subscriber=subscriber)}>"]
+    if settings.NEWSLETTER_UNSUBSCRIBE_MAILTO:
+        targets.append(f"<mailto:{settings.NEWSLETTER_UNSUBSCRIBE_MAILTO}?subject=unsubscribe>")
+    return {
+        "List-Unsubscribe": ", ".join(targets),
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "List-Id": settings.NEWSLETTER_LIST_ID,
+        "Message-ID": message_id,
+    }
+
+
+def build_issue_message(
+    *,
+    html: str,
+    text: str,
+    subject: str,
+    subscriber: Subscriber,
+    message_id: str,
+    delivery_token="",
+) -> EmailMultiAlternatives:
+    from . import rendering
+
+    values = rendering.personalisation(subscriber=subscriber, delivery_token=delivery_token)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=rendering.personalise_text(text, values),
+        from_email=settings.NEWSLETTER_FROM_EMAIL,
+        to=[subscriber.email],
+        headers=newsletter_headers(subscriber=subscriber, message_id=message_id),
+    )
+    message.attach_alternative(rendering.personalise_html(html, values), "text/html")
+    return message
+
+
+# --- Issues -------------------------------------------------------------------
+
+
+def latest_sent_issue() -> NewsletterIssuePage | None:
+    return (
+        NewsletterIssuePage.objects.live()
+        .filter(sent_at__isnull=False)
+        .order_by("-sent_at")
+        .first()
+    )
+
+
+def subscriber_send_welcome(*, subscriber_id: int) -> bool:
+    """The welcome e-mail: a greeting with the latest issue below it."""
+    from . import rendering
+
+    subscriber = Subscriber.objects.filter(pk=subscriber_id, status=SubscriberStatus.ACTIVE).first()
+    if subscriber is None:
+        return False
+    issue = latest_sent_issue()
+    rendered = rendering.render_issue(issue, welcome=True) if issue else rendering.render_welcome()
+    message = build_issue_message(
+        html=rendered.html,
+        text=rendered.text,
+        subject=_("Welcome to the ZVH newsletter"),
+        subscriber=subscriber,
+        message_id=f"<welcome-{secrets.token_hex(8)}@{settings.NEWSLETTER_MESSAGE_ID_DOMAIN}>",
+    )
+    message.send()
+    return True
+
+
+def issue_send_test(*, issue: NewsletterIssuePage, addresses: list[str]) -> int:
+    """Sends the current draft to the given addresses, marked as a test."""
+    from . import rendering
+
+    rendered = rendering.render_issue(issue, preview=True)
+    connection = get_connection()
+    messages = []
+    for address in addresses:
+        dummy = Subscriber(email=address, name="")
+        messages.append(
+            build_issue_message(
+                html=rendered.html,
+                text=rendered.text,
+                subject="[TEST] " + issue.email_subject,
+                subscriber=dummy,
+                message_id=f"<test-{secrets.token_hex(8)}@{settings.NEWSLETTER_MESSAGE_ID_DOMAIN}>",
+            )
+        )
+    return connection.send_messages(messages) or 0
+
+
+@transaction.atomic
+def issue_schedule(*, issue: NewsletterIssuePage, when: dt.datetime) -> Sending:
+    """Schedules the live version of an issue; beat starts it when it is due."""
+    if not issue.live:
+        raise ValidationError(_("Publish the issue before you schedule it."))
+    sending, _created = Sending.objects.get_or_create(issue=issue, defaults={"scheduled_for": when})
+    if sending.state != Sending.State.SCHEDULED:
+        raise ValidationError(_("This issue is already being sent."))
+    sending.scheduled_for = when
+    sending.save(update_fields=["scheduled_for"])
+    if when <= timezone.now():
+        from .tasks import start_sending
+
+        start_sending.delay_on_commit(sending.pk)
+    return sending
+
+
+def recipients_for(*, now: dt.datetime | None = None):
+    """Active subscribers who get this issue.
+
+    Quarterly-digest subscribers get an issue only when their last one is more
+    than 80 days old (with four issues a year, that is every issue; with
+    monthly issues, one in three).
+    """
+    now = now or timezone.now()
+    recent = Delivery.objects.filter(
+        state=Delivery.State.SENT, sent_at__gte=now - dt.timedelta(days=80)
+    ).values("subscriber_id")
+    return Subscriber.objects.filter(status=SubscriberStatus.ACTIVE).exclude(
+        Q(frequency=Frequency.QUARTERLY) & Q(pk__in=recent)
+    )
+
+
+def sending_start(*, sending_id: int) -> int:
+    """Renders the issue once, creates one Delivery per recipient and starts the batches.
+
+    Creating deliveries is idempotent (unique per sending and subscriber), so a
+    repeated start adds nobody twice.
+    """
+    from . import rendering
+
+    with transaction.atomic():
+        sending = Sending.objects.select_for_update().select_related("issue").get(pk=sending_id)
+        if sending.state != Sending.State.SCHEDULED:
+            return 0
+        issue = sending.issue.specific  # the published version
+        rendered = rendering.render_issue(issue, sending=sending)
+        sending.html, sending.text, sending.subject = rendered.html, rendered.text, rendered.subject
+        sending.tracking = settings.NEWSLETTER_TRACKING
+        if sending.tracking:
+            from .tracking import instrument
+
+            sending.html = instrument(sending.html, sending=sending, base_url=rendering.base_url())
+        sending.state = Sending.State.SENDING
+        sending.started_at = timezone.now()
+        sending.save()
+        NewsletterIssuePage.objects.filter(pk=issue.pk).update(sent_at=sending.started_at)
+        ids = list(recipients_for().values_list("pk", flat=True))
+        Delivery.objects.bulk_create(
+            [Delivery(sending=sending, subscriber_id=pk) for pk in ids],
+            batch_size=2000,
+            ignore_conflicts=True,
+        )
+        from .tasks import send_batch
+
+        send_batch.delay_on_commit(sending.pk)
+    return len(ids)
+
+
+@transaction.atomic
+def sending_pause(*, sending: Sending) -> None:
+    Sending.objects.filter(pk=sending.pk, state=Sending.State.SENDING).update(
+        state=Sending.State.PAUSED
+    )
+
+
+@transaction.atomic
+def sending_resume(*, sending: Sending) -> None:
+    if Sending.objects.filter(pk=sending.pk, state=Sending.State.PAUSED).update(
+        state=Sending.State.SENDING
+    ):
+        from .tasks import send_batch
+
+        send_batch.delay_on_commit(sending.pk)
+
+
+def sending_progress(*, sending: Sending) -> dict:
+    counts = dict(
+        Delivery.objects.filter(sending=sending)
+        .values_list("state")
+        .annotate(n=Count("pk"))
+        .values_list("state", "n")
+    )
+    total = sum(counts.values())
+    done = counts.get("sent", 0) + counts.get("skipped", 0) + counts.get("failed", 0)
+    return {
+        "total": total,
+        "counts": counts,
+        "done": done,
+        "percent": round(100 * done / total) if total else 100,
+    }
+
+
+def _claim_next(sending_id: int) -> Delivery | None:
+    """Claims one pending delivery: pending → sending, committed before SMTP.
+
+    Why this is idempotent: the row is locked with SKIP LOCKED so concurrent
+    workers never claim the same row, and the state change commits before the
+    message goes out. A delivery that reached "sent" is never claimed again; a
+    crash can only leave a row in "sending", and what happens to those is one
+    explicit decision in ``sendings_recover_stale``.
+    """
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(skip_locked=True)
+            .select_related("subscriber")
+            .filter(sending_id=sending_id, state=Delivery.State.PENDING)
+            .order_by("pk")
+            .first()
+        )
+        if delivery is None:
+            return None
+        delivery.state = Delivery.State.SENDING
+        delivery.claimed_at = timezone.now()
+        delivery.attempts += 1
+        delivery.save(update_fields=["state", "claimed_at", "attempts"])
+        return delivery
+
+
+def _sent_in_last_hour() -> int:
+    since = timezone.now() - dt.timedelta(hours=1)
+    return Delivery.objects.filter(state=Delivery.State.SENT, sent_at__gte=since).count()
+
+
+def sending_send_batch(*, sending_id: int) -> str:
+    """Sends up to NEWSLETTER_BATCH_SIZE deliveries at the configured rate.
+
+    Returns "more" (call again), "wait:<seconds>" (hourly limit reached),
+    "paused" or "done".
+    """
+    sending = Sending.objects.filter(pk=sending_id).first()
+    if sending is None or sending.state != Sending.State.SENDING:
+        return "paused"
+    per_hour = settings.NEWSLETTER_RATE_PER_HOUR
+    budget = settings.NEWSLETTER_BATCH_SIZE
+    if per_hour:
+        budget = min(budget, per_hour - _sent_in_last_hour())
+        if budget <= 0:
+            _mark_active(sending_id, ahead=60)
+            return "wait:60"
+    interval = 1 / settings.NEWSLETTER_RATE_PER_SECOND if settings.NEWSLETTER_RATE_PER_SECOND else 0
+    connection = get_connection()
+    connection.open()
+    try:
+        for n in range(budget):
+            started = time.monotonic()
+            if n % 50 == 0:
+                _mark_active(sending_id)
+            if not Sending.objects.filter(pk=sending_id, state=Sending.State.SENDING).exists():
+                return "paused"
+            delivery = _claim_next(sending_id)
+            if delivery is None:
+                break
+            _deliver(connection, sending, delivery)
+            pause = interval - (time.monotonic() - started)
+            if pause > 0:
+                time.sleep(pause)
+        else:
+            return "more"
+    finally:
+        connection.close()
+    return _finish_if_done(sending_id)
+
+
+def _mark_active(sending_id: int, ahead: int = 0) -> None:
+    Sending.objects.filter(pk=sending_id).update(
+        active_at=timezone.now() + dt.timedelta(seconds=ahead)
+    )
+
+
+def _deliver(connection, sending: Sending, delivery: Delivery) -> None:
+    subscriber = delivery.subscriber
+    if not subscriber.is_active:
+        Delivery.objects.filter(pk=delivery.pk).update(
+            state=Delivery.State.SKIPPED, error=subscriber.status
+        )
+        return
+    message = build_issue_message(
+        html=sending.html,
+        text=sending.text,
+        subject=sending.subject,
+        subscriber=subscriber,
+        message_id=delivery.message_id,
+        delivery_token=delivery.token.hex,
+    )
+    message.connection = connection
+    try:
+        message.send()
+    except Exception as exc:  # SMTP and provider errors vary; the row records it.
+        logger.warning("newsletter delivery %s failed: %s", delivery.pk, type(exc).__name__)
+        # Back to pending so a later batch retries it, up to three attempts.
+        state = Delivery.State.FAILED if delivery.attempts >= 3 else Delivery.State.PENDING
+        Delivery.objects.filter(pk=delivery.pk).update(state=state, error=type(exc).__name__)
+        if state == Delivery.State.PENDING:
+            connection.close()
+            connection.open()
+        return
+    Delivery.objects.filter(pk=delivery.pk).update(
+        state=Delivery.State.SENT, sent_at=timezone.now()
+    )
+
+
+def _finish_if_done(sending_id: int) -> str:
+    with transaction.atomic():
+        busy = Delivery.objects.filter(
+            sending_id=sending_id, state__in=[Delivery.State.PENDING, Delivery.State.SENDING]
+        ).exists()
+        if busy:
+            # Rows in "sending" belong to another (or a dead) worker; recovery handles them.
+            return "more" if _has_pending(sending_id) else "waiting"
+        Sending.objects.filter(pk=sending_id, state=Sending.State.SENDING).update(
+            state=Sending.State.DONE, finished_at=timezone.now()
+        )
+    return "done"
+
+
+def _has_pending(sending_id: int) -> bool:
+    return Delivery.objects.filter(sending_id=sending_id, state=Delivery.State.PENDING).exists()
+
+
+def sendings_recover_stale(*, now: dt.datetime | None = None) -> int:
+    """Decides about deliveries left in "sending" by a worker that died.
+
+    A row is stale when it was claimed NEWSLETTER_STALE_SENDING_SECONDS ago.
+    Policy "retry" (default) puts it back to pending: the subscriber still gets
+    the issue, at the risk of a duplicate if the worker died in the instant
+    between the SMTP server's "250 OK" and our commit. Policy "fail" marks it
+    failed for staff to look at: never a duplicate, maybe a missing issue.
+    Either way, sendings with pending work are restarted.
+    """
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.NEWSLETTER_STALE_SENDING_SECONDS)
+    stale = Delivery.objects.filter(state=Delivery.State.SENDING, claimed_at__lt=cutoff)
+    recovered = set(stale.values_list("sending_id", flat=True))
+    if settings.NEWSLETTER_STALE_SENDING_POLICY == "fail":
+        count = stale.update(state=Delivery.State.FAILED, error="worker died while sending")
+    else:
+        count = stale.update(state=Delivery.State.PENDING)
+    from .tasks import send_batch
+
+    # Only sendings whose batch chain shows no sign of life get a new chain, so
+    # this beat task does not multiply chains that are alive.
+    # Sendings with rows just put back always get one, since their chain may
+    # already have ended ("waiting" for exactly these rows).
+    quiet = Sending.objects.filter(state=Sending.State.SENDING).filter(
+        Q(active_at__isnull=True) | Q(active_at__lt=cutoff) | Q(pk__in=recovered)
+    )
+    for sending_id in quiet.values_list("pk", flat=True):
+        if _has_pending(sending_id):
+            send_batch.delay(sending_id)
+        else:
+            _finish_if_done(sending_id)
+    return count
+
+
+def sendings_start_due(*, now: dt.datetime | None = None) -> int:
+    from .tasks import start_sending
+
+    due = Sending.objects.filter(
+        state=Sending.State.SCHEDULED, scheduled_for__lte=now or timezone.now()
+    ).values_list("pk", flat=True)
+    for pk in due:
+        start_sending.delay(pk)
+    return len(due)
+
+
+# --- Editorial helpers --------------------------------------------------------
+
+
+def upcoming_events_for_issue(
+    *, start: dt.date, end: dt.date, theme: Theme | None = None
+) -> list[dict]:
+    """HOOK for the events app: upcoming events between two dates, for one theme.
+
+    Returns dicts with title, summary, date, url, image_url. The events app is
+    built in parallel; until it offers a service this returns no events, and
+    the e-mail leaves the block out.
+    """
+    return []
+
+
+@transaction.atomic
+def issue_create_prefilled(*, index: NewsletterIndexPage, user=None) -> NewsletterIssuePage:
+    """A new draft issue with the pages published since the last issue was sent."""
+    from wagtail.models import Page
+
+    from portal.models import HomePage, SectionPage
+
+    last = latest_sent_issue()
+    since = last.sent_at if last else timezone.now() - dt.timedelta(days=90)
+    new_pages = (
+        Page.objects.live()
+        .public()
+        .filter(first_published_at__gt=since)
+        .not_type(NewsletterIssuePage, NewsletterIndexPage, HomePage, SectionPage)
+        .order_by("-first_published_at")[:12]
+    )
+    number = NewsletterIssuePage.objects.child_of(index).count() + 1
+    title = _("Newsletter %(date)s") % {"date": timezone.localdate().strftime("%d-%m-%Y")}
+    body = [
+        {"type": "intro", "value": {"heading": "", "text": ""}},
+    ]
+    if new_pages:
+        body.append(
+            {
+                "type": "featured",
+                "value": {"heading": _("New on the portal"), "pages": [p.pk for p in new_pages]},
+            }
+        )
+    body.append({"type": "events", "value": {"heading": _("Coming up"), "days_ahead": 90}})
+    issue = NewsletterIssuePage(
+        title=title, slug=f"nieuwsbrief-{number}-{secrets.token_hex(2)}", body=body, live=False
+    )
+    index.add_child(instance=issue)
+    issue.save_revision(user=user)
+    return issue
+
+
+def tracking_events_purge(*, now: dt.datetime | None = None) -> int:
+    """Deletes per-subscriber opens and clicks after the retention period; the
+    aggregates on deliveries and links stay."""
+    from .tracking import tracking_events_purge as purge
+
+    return purge(now=now)
+
+
+def sending_stats(*, sending: Sending) -> dict:
+    """Per-issue statistics, clicks first. Open rate = unique opens / delivered, as
+    the annual report defines it; opens are split into likely human and machine."""
+    deliveries = Delivery.objects.filter(sending=sending)
+    recipients = deliveries.exclude(state=Delivery.State.SKIPPED).count()
+    sent = deliveries.filter(state=Delivery.State.SENT)
+    since = sending.started_at or sending.created_at
+    recipient_ids = deliveries.values("subscriber_id")
+    after = ConsentEvent.objects.filter(
+        subscriber_id__in=recipient_ids, kind=ConsentEvent.Kind.UNSUBSCRIBE, at__gte=since
+    )
+    bounces = after.filter(channel=ConsentEvent.Channel.BOUNCE).count()
+    complaints = after.filter(channel=ConsentEvent.Channel.COMPLAINT).count()
+    unsubscribes = after.exclude(
+        channel__in=[ConsentEvent.Channel.BOUNCE, ConsentEvent.Channel.COMPLAINT]
+    ).count()
+    delivered = max(sent.count() - bounces, 0)
+    opened = sent.filter(opened_at__isnull=False)
+    human = opened.filter(opened_by_human=True).count()
+    unique_opens = opened.count()
+    clickers = sent.filter(clicked_at__isnull=False).count()
+
+    def rate(n):
+        return round(100 * n / delivered, 1) if delivered else 0.0
+
+    return {
+        "tracking": sending.tracking,
+        "recipients": recipients,
+        "delivered": delivered,
+        "bounces": bounces,
+        "complaints": complaints,
+        "unsubscribes": unsubscribes,
+        "unique_clickers": clickers,
+        "click_rate": rate(clickers),
+        "unique_opens": unique_opens,
+        "opens_human": human,
+        "opens_machine_only": unique_opens - human,
+        "open_rate": rate(unique_opens),
+        "human_open_rate": rate(human),
+        "links": list(sending.links.order_by("-unique_clicks", "url")),
+    }

@@ -1,4 +1,22 @@
 """URLs of the newsletter app (mounted under /abonnement/ by portal.urls)."""
 
+from django.urls import include, path
+
+from . import views
+
 app_name = "newsletter"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.subscribe, name="subscribe"),
+    path("controleer-uw-mail/", views.check_mail, name="check_mail"),
+    path("bevestigen/<str:token>/", views.confirm, name="confirm"),
+    path("voorkeuren/<str:token>/", views.preferences, name="preferences"),
+    path("voorkeuren/<str:token>/gegevens.json", views.export, name="export"),
+    path("voorkeuren/<str:token>/verwijderen/", views.delete, name="delete"),
+    path("afmelden/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("k/<str:token>/<int:link_id>/<str:signature>/", views.click, name="click"),
+    path("o/<str:token>/", views.open_pixel, name="open"),
+    path("archief/rss/", views.IssuesFeed(), name="rss"),
+    path("archief/atom/", views.IssuesAtomFeed(), name="atom"),
+    # Anymail's tracking webhooks; each checks ANYMAIL["WEBHOOK_SECRET"].
+    path("anymail/", include("anymail.urls")),
+]

@@ -522,6 +522,41 @@ CELERY_BEAT_SCHEDULE["search-purge-query-log"] = {
     "schedule": 60 * 60 * 24,
 }
 
+# --- Newsletter -------------------------------------------------------------
+NEWSLETTER_FROM_EMAIL = env(
+    "NEWSLETTER_FROM_EMAIL", "ZVH Nieuwsbrief <nieuwsbrief@zvh-bzo.example>"
+)
+# Mailbox for mailto: List-Unsubscribe; empty leaves the header https-only.
+NEWSLETTER_UNSUBSCRIBE_MAILTO = env("NEWSLETTER_UNSUBSCRIBE_MAILTO")
+NEWSLETTER_LIST_ID = env("NEWSLETTER_LIST_ID", "ZVH Nieuwsbrief <nieuwsbrief.zvh-bzo.example>")
+NEWSLETTER_MESSAGE_ID_DOMAIN = env("NEWSLETTER_MESSAGE_ID_DOMAIN", "zvh-bzo.example")
+# Sending rate and batching (see docs/newsletter.md).
+NEWSLETTER_RATE_PER_SECOND = float(env("NEWSLETTER_RATE_PER_SECOND", "20") or 0)
+NEWSLETTER_RATE_PER_HOUR = env_int("NEWSLETTER_RATE_PER_HOUR", 20000)
+NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", 200)
+# A delivery still "sending" this long after its claim belongs to a dead worker.
+NEWSLETTER_STALE_SENDING_SECONDS = env_int("NEWSLETTER_STALE_SENDING_SECONDS", 300)
+# "retry" (at-least-once for the one in-flight message) or "fail" (at-most-once).
+NEWSLETTER_STALE_SENDING_POLICY = env("NEWSLETTER_STALE_SENDING_POLICY", "retry")
+NEWSLETTER_SOFT_BOUNCE_LIMIT = env_int("NEWSLETTER_SOFT_BOUNCE_LIMIT", 3)
+NEWSLETTER_UNCONFIRMED_DAYS = env_int("NEWSLETTER_UNCONFIRMED_DAYS", 7)
+NEWSLETTER_TRACKING = env_bool("NEWSLETTER_TRACKING", True)
+NEWSLETTER_EVENT_RETENTION_DAYS = env_int("NEWSLETTER_EVENT_RETENTION_DAYS", 90)
+# Key for hashing IP addresses in the consent ledger; defaults to one derived from SECRET_KEY.
+NEWSLETTER_IP_HASH_KEY = env("NEWSLETTER_IP_HASH_KEY")
+CELERY_BEAT_SCHEDULE |= {
+    "newsletter-purge-unconfirmed": {
+        "task": "newsletter.tasks.purge_unconfirmed",
+        "schedule": 60 * 60,
+    },
+    "newsletter-start-due": {"task": "newsletter.tasks.start_due_sendings", "schedule": 60.0},
+    "newsletter-resume-stalled": {"task": "newsletter.tasks.resume_stalled", "schedule": 60.0},
+    "newsletter-purge-tracking": {
+        "task": "newsletter.tasks.purge_tracking_events",
+        "schedule": 24 * 60 * 60,
+    },
+}
+
 # --- Logging: JSON lines, scrubbed of personal data -------------------------
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
 LOGGING = {

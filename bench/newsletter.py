@@ -1,0 +1,234 @@
+"""Newsletter benchmark: MJML renderers, and one issue to 20,000 subscribers.
+
+Run with ``python -m bench`` (or ``python -m bench.newsletter``) against a
+PostgreSQL database and Redis (DATABASE_URL, REDIS_URL); it creates its
+synthetic subscribers under @bench.invalid and removes them afterwards.
+"""
+
+import os
+import resource
+import signal
+import smtplib
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = (5_000, 20_000)
+RENDER_ROUNDS = 50
+
+NODE_BENCH = """
+const mjml2html = require('mjml');
+const fs = require('fs');
+const src = fs.readFileSync(0, 'utf8');
+const rounds = parseInt(process.argv[1], 10);
+(async () => {
+  await mjml2html(src);  // warm up
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < rounds; i++) { await mjml2html(src); }
+  const t1 = process.hrtime.bigint();
+  process.stdout.write(String(Number(t1 - t0) / 1e6 / rounds));
+})();
+"""
+
+
+def _setup_django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.base")
+    import django
+
+    django.setup()
+
+
+def _issue():
+    from newsletter.models import NewsletterIssuePage
+
+    issue = NewsletterIssuePage.objects.live().order_by("pk").first()
+    if issue is None:
+        raise RuntimeError("No issue: run `manage.py load_demo` first.")
+    return issue
+
+
+def bench_renderers(issue) -> list[str]:
+    from newsletter import mjml_compare, rendering
+
+    source = rendering.issue_mjml(issue)
+    rendering.mjml_to_html(source)
+    t0 = time.perf_counter()
+    for _ in range(RENDER_ROUNDS):
+        rendering.mjml_to_html(source)
+    python_ms = (time.perf_counter() - t0) * 1000 / RENDER_ROUNDS
+    node = subprocess.run(
+        ["node", "-e", NODE_BENCH, str(RENDER_ROUNDS)],
+        input=source.encode(),
+        capture_output=True,
+        cwd=ROOT,
+        check=True,
+    )
+    npm_ms = float(node.stdout)
+    t0 = time.perf_counter()
+    mjml_compare.render_with_npm(source)
+    cli_ms = (time.perf_counter() - t0) * 1000
+    same = mjml_compare.structure(rendering.mjml_to_html(source)) == mjml_compare.structure(
+        mjml_compare.render_with_npm(source)
+    )
+    return [
+        "| renderer | ms per render | ratio |",
+        "|---|---:|---:|",
+        f"| mjml-python (mrml, in process) | {python_ms:.2f} | 1.0 |",
+        f"| npm mjml 5 (node, warm, in process) | {npm_ms:.2f} | {npm_ms / python_ms:.1f}× |",
+        f"| npm mjml 5 (CLI subprocess per render) | {cli_ms:.0f} | {cli_ms / python_ms:.0f}× |",
+        "",
+        f"Structure (tags, classes, links, images, text) identical: **{'yes' if same else 'NO'}**.",
+    ]
+
+
+def _sink_ingest(sink_port: int, message_bytes: bytes, count: int) -> float:
+    with smtplib.SMTP("127.0.0.1", sink_port) as smtp:
+        t0 = time.perf_counter()
+        for n in range(count):
+            smtp.sendmail("nieuwsbrief@zvh-bzo.example", [f"raw{n}@bench.invalid"], message_bytes)
+        return count / (time.perf_counter() - t0)
+
+
+def _peak_rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def bench_send(issue, size: int, sink, tmp: Path) -> dict:
+    from django.conf import settings
+    from django.db import connection
+    from django.utils import timezone
+
+    from newsletter import services
+    from newsletter.models import Sending, Subscriber, SubscriberStatus
+
+    Subscriber.objects.filter(email__endswith="@bench.invalid").delete()
+    Sending.objects.filter(issue=issue).delete()
+    Subscriber.objects.bulk_create(
+        [
+            Subscriber(
+                email=f"lezer{n}@bench.invalid",
+                name=f"Lezer {n}",
+                status=SubscriberStatus.ACTIVE,
+                confirmed_at=timezone.now(),
+            )
+            for n in range(size)
+        ],
+        batch_size=5000,
+    )
+    # Only the bench's own subscribers take part.
+    others = Subscriber.objects.exclude(email__endswith="@bench.invalid").filter(
+        status=SubscriberStatus.ACTIVE
+    )
+    other_ids = list(others.values_list("pk", flat=True))
+    others.update(status=SubscriberStatus.UNSUBSCRIBED)
+    db = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.base",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "EMAIL_PROVIDER": "smtp",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(sink.port),
+        "NEWSLETTER_RATE_PER_SECOND": "0",
+        "NEWSLETTER_RATE_PER_HOUR": "0",
+        "NEWSLETTER_BATCH_SIZE": "500",
+        "LOG_LEVEL": "WARNING",
+    }
+    handler = sink.handler
+    handler.count, handler.first_at, handler.last_at = 0, 0.0, 0.0
+    with open(tmp / f"worker-{size}.log", "wb") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "portal", "worker", "-P", "solo",
+             "-l", "WARNING", "--without-mingle", "--without-gossip", "--without-heartbeat",
+             "-n", f"bench{size}@%h"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        time.sleep(8)  # worker start-up, not part of the measurement
+        sending = services.issue_schedule(issue=issue, when=timezone.now())
+        services.sending_start(sending_id=sending.pk)
+        connection.close()
+        deadline = time.monotonic() + 1800
+        while handler.count < size and time.monotonic() < deadline:
+            time.sleep(0.5)
+        peak = _peak_rss_kib(worker.pid)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(60)
+        Subscriber.objects.filter(email__endswith="@bench.invalid").delete()
+        Subscriber.objects.filter(pk__in=other_ids).update(status=SubscriberStatus.ACTIVE)
+        Sending.objects.filter(issue=issue).delete()
+    elapsed = handler.last_at - handler.first_at
+    return {
+        "size": size,
+        "sent": handler.count,
+        "rate": handler.count / elapsed,
+        "peak_mib": peak / 1024,
+    }
+
+
+def run() -> str:
+    import tempfile
+
+    _setup_django()
+    import logging
+
+    from django.conf import settings
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+
+    from newsletter import rendering, services
+    from newsletter.models import Subscriber
+    from newsletter.smtp_sink import Sink, SinkHandler
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        raise RuntimeError("bench/newsletter.py needs REDIS_URL (a real broker and worker).")
+    issue = _issue()
+    lines = ["## Newsletter", "", "### MJML renderers (demo issue)", ""]
+    lines += bench_renderers(issue)
+    rendered = rendering.render_issue(issue)
+    sample = (
+        services.build_issue_message(
+            html=rendered.html,
+            text=rendered.text,
+            subject=rendered.subject,
+            subscriber=Subscriber(email="raw@bench.invalid", name="Lezer"),
+            message_id="<raw@bench.invalid>",
+        )
+        .message()
+        .as_bytes(linesep="\r\n")
+    )
+    results = []
+    with tempfile.TemporaryDirectory() as tmp, Sink(SinkHandler(keep_headers=False)) as sink:
+        raw_rate = _sink_ingest(sink.port, sample, 2000)
+        for size in SIZES:
+            results.append(bench_send(issue, size, sink, Path(tmp)))
+    lines += [
+        "",
+        "### Sending one issue (real Celery worker, solo pool, into a local aiosmtpd sink)",
+        "",
+        f"Message size {len(sample) / 1024:.0f} KiB. Limit: the sink's raw ingest of pre-rendered "
+        f"messages over one SMTP connection, measured in the same run: **{raw_rate:.0f} msg/s**.",
+        "",
+        "| subscribers | delivered | msg/s | ratio to raw ingest | worker peak RSS (MiB) |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['size']:,} | {r['sent']:,} | {r['rate']:.0f} | {r['rate'] / raw_rate:.2f} | "
+            f"{r['peak_mib']:.0f} |"
+        )
+    lines.append("")
+    lines.append(
+        f"Bench process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB."
+    )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(run())

@@ -1,0 +1,195 @@
+"""Public views: sign-up, confirmation, preference centre, unsubscribe, archive feeds."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from . import services, tracking
+from .forms import PreferencesForm, SubscribeForm
+from .models import CONSENT_TEXT_VERSION, ConsentEvent, NewsletterIssuePage, sent_issues
+
+
+def client_ip(request) -> str:
+    # Behind the proxy, SecurityMiddleware does not rewrite REMOTE_ADDR; the
+    # first X-Forwarded-For entry is set by our own proxy (docs/deployment.md).
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
+
+
+@require_http_methods(["GET", "POST"])
+def subscribe(request):
+    form = SubscribeForm(request.POST or None, auto_id="nb_%s")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.subscriber_request(
+            email=data["email"],
+            name=data["name"],
+            organisation=data["organisation"],
+            themes=data["themes"],
+            frequency=data["frequency"] or "issue",
+            ip=client_ip(request),
+            consent_text_version=CONSENT_TEXT_VERSION,
+        )
+        return redirect("newsletter:check_mail")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "newsletter/subscribe.html", {"form": form}, status=status)
+
+
+def check_mail(request):
+    return render(request, "newsletter/check_mail.html")
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    """GET shows a button; only the POST confirms, so link scanners cannot."""
+    subscriber = services.subscriber_from_confirmation_token(token=token)
+    if subscriber is None:
+        return render(request, "newsletter/link_invalid.html", status=404)
+    if request.method == "POST":
+        services.subscriber_confirm(subscriber=subscriber, ip=client_ip(request))
+        messages.success(request, _("Thank you: your subscription is confirmed."))
+        return redirect("newsletter:preferences", services.subscriber_token(subscriber=subscriber))
+    return render(request, "newsletter/confirm.html", {"subscriber": subscriber})
+
+
+def _subscriber_or_404(token):
+    subscriber = services.subscriber_from_token(token=token)
+    if subscriber is None:
+        raise Http404
+    return subscriber
+
+
+@require_http_methods(["GET", "POST"])
+def preferences(request, token):
+    subscriber = services.subscriber_from_token(token=token)
+    if subscriber is None:
+        return render(request, "newsletter/link_invalid.html", status=404)
+    initial = {
+        "name": subscriber.name,
+        "organisation": subscriber.organisation,
+        "themes": subscriber.themes.all(),
+        "frequency": subscriber.frequency,
+    }
+    form = PreferencesForm(request.POST or None, initial=initial, auto_id="vk_%s")
+    if request.method == "POST":
+        if form.is_valid():
+            services.subscriber_update_preferences(subscriber=subscriber, **form.cleaned_data)
+            messages.success(request, _("Your preferences have been saved."))
+            return redirect("newsletter:preferences", token)
+        return render(
+            request,
+            "newsletter/preferences.html",
+            {"form": form, "subscriber": subscriber, "token": token},
+            status=400,
+        )
+    return render(
+        request,
+        "newsletter/preferences.html",
+        {"form": form, "subscriber": subscriber, "token": token},
+    )
+
+
+@csrf_exempt  # RFC 8058: mail providers POST here without a session or CSRF token.
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """GET only shows a page with a button; POST unsubscribes at once."""
+    subscriber = services.subscriber_from_token(token=token)
+    if subscriber is None:
+        return render(request, "newsletter/link_invalid.html", status=404)
+    if request.method == "POST":
+        one_click = request.POST.get("List-Unsubscribe") == "One-Click"
+        channel = ConsentEvent.Channel.ONE_CLICK if one_click else ConsentEvent.Channel.LINK
+        services.subscriber_unsubscribe(subscriber=subscriber, channel=channel)
+        if one_click:
+            return HttpResponse(status=200)
+        return render(request, "newsletter/unsubscribed.html", {"token": token})
+    return render(
+        request, "newsletter/unsubscribe.html", {"subscriber": subscriber, "token": token}
+    )
+
+
+@require_http_methods(["GET"])
+def export(request, token):
+    subscriber = _subscriber_or_404(token)
+    data = services.subscriber_export(subscriber=subscriber)
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
+    )
+    response["Content-Disposition"] = 'attachment; filename="nieuwsbrief-gegevens.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def delete(request, token):
+    subscriber = services.subscriber_from_token(token=token)
+    if subscriber is None:
+        return render(request, "newsletter/link_invalid.html", status=404)
+    if request.method == "POST":
+        services.subscriber_delete(subscriber=subscriber)
+        return render(request, "newsletter/deleted.html")
+    return render(request, "newsletter/delete.html", {"subscriber": subscriber, "token": token})
+
+
+# The smallest transparent GIF.
+PIXEL = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00"
+    b"\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)
+
+
+@require_http_methods(["GET", "HEAD"])
+def click(request, token, link_id, signature):
+    """Signed redirect to a URL stored for the sending: never an open redirect."""
+    link = tracking.link_from_signature(link_id, signature)
+    if link is None:
+        return render(request, "newsletter/link_invalid.html", status=404)
+    if request.method == "GET":
+        tracking.record_click(
+            token=token, link=link, user_agent=request.headers.get("User-Agent", "")
+        )
+    return HttpResponseRedirect(link.url)
+
+
+@require_http_methods(["GET"])
+def open_pixel(request, token):
+    tracking.record_open(token=token, user_agent=request.headers.get("User-Agent", ""))
+    response = HttpResponse(PIXEL, content_type="image/gif")
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+class IssuesFeed(Feed):
+    title = "Nieuwsbrief Zorg- en Veiligheidshuis Brabant Zuidoost"
+    description = "De verzonden nieuwsbrieven van het ZVH Brabant Zuidoost."
+
+    def link(self):
+        index = sent_issues().first()
+        return index.get_parent().url if index else "/"
+
+    def items(self):
+        return sent_issues()[:20]
+
+    def item_title(self, item: NewsletterIssuePage):
+        return item.title
+
+    def item_description(self, item: NewsletterIssuePage):
+        return item.preheader or item.email_subject
+
+    def item_link(self, item: NewsletterIssuePage):
+        return item.url
+
+    def item_pubdate(self, item: NewsletterIssuePage):
+        return item.sent_at
+
+
+class IssuesAtomFeed(IssuesFeed):
+    feed_type = Atom1Feed
+    subtitle = IssuesFeed.description
