@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from cryptography.fernet import Fernet
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 LOOPBACK = {"127.0.0.1", "localhost"}
@@ -185,6 +187,10 @@ class Stack:
             "PORTAL_ENV": "production",
             "PORTAL_VAR_DIR": str(self.var_dir),
             "SECRET_KEY": secrets.token_urlsafe(50),
+            # Production requires its own keys for data at rest (casework, MFA).
+            "CASEWORK_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "CASEWORK_BLIND_INDEX_KEY": Fernet.generate_key().decode(),
+            "MFA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
             "DATABASE_URL": self.database_url,
             "REDIS_URL": self.redis_url,
             "CELERY_BROKER_URL": "",  # empty: tasks run in-process

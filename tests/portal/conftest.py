@@ -3,6 +3,7 @@ import socket
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 
 @pytest.fixture
@@ -13,6 +14,11 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
+PRODUCTION_KEY_VARIABLES = (
+    "CASEWORK_ENCRYPTION_KEYS",
+    "CASEWORK_BLIND_INDEX_KEY",
+    "MFA_ENCRYPTION_KEYS",
+)
 BASE_SETTINGS = Path(__file__).resolve().parents[2] / "portal" / "settings" / "base.py"
 PRODUCTION_ENV = {
     "PORTAL_ENV": "production",
@@ -20,6 +26,8 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://portal@db.intern:5432/portal",
     "REDIS_URL": "redis://redis.intern:6379/0",
     "ALLOWED_HOSTS": "portal.example.nl",
+    # Production refuses to start without its own keys for data at rest.
+    **{name: Fernet.generate_key().decode() for name in PRODUCTION_KEY_VARIABLES},
 }
 
 

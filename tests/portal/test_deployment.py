@@ -11,10 +11,23 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cryptography.fernet import Fernet
+
+from tests.portal.conftest import PRODUCTION_KEY_VARIABLES
 
 ROOT = Path(__file__).resolve().parents[2]
 PORTAL_SERVICES = ("migrate", "web", "worker", "beat")
-LONG_RUNNING = ("web", "worker", "beat", "proxy", "postgres", "redis", "elasticsearch", "mailpit")
+LONG_RUNNING = (
+    "web",
+    "worker",
+    "beat",
+    "proxy",
+    "postgres",
+    "redis",
+    "elasticsearch",
+    "mailpit",
+    "clamav",
+)
 INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Z0-9_]+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
 
 
@@ -160,6 +173,7 @@ def test_every_variable_the_compose_file_uses_is_in_the_env_example(compose, env
         "CSRF_TRUSTED_ORIGINS",
         "BASE_URL",
         "POSTGRES_PASSWORD",
+        *PRODUCTION_KEY_VARIABLES,
     }
 
 
@@ -174,7 +188,12 @@ def test_the_stack_refuses_to_start_without_its_secrets(compose, env_example):
 def test_the_settings_load_in_production_mode_from_the_compose_environment(
     compose, env_example, load_settings
 ):
-    filled = {**env_example, "SECRET_KEY": "s" * 50, "POSTGRES_PASSWORD": "pg-secret"}
+    filled = {
+        **env_example,
+        "SECRET_KEY": "s" * 50,
+        "POSTGRES_PASSWORD": "pg-secret",
+        **{name: Fernet.generate_key().decode() for name in PRODUCTION_KEY_VARIABLES},
+    }
     environment = {
         name: interpolate(str(value), filled)
         for name, value in compose["services"]["web"]["environment"].items()

@@ -12,6 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
+
+from tests.portal.conftest import PRODUCTION_KEY_VARIABLES
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "portal.zvh-bzo.example"
@@ -66,6 +69,7 @@ def production_env(**overrides: str) -> dict[str, str]:
         CSRF_TRUSTED_ORIGINS=f"https://{HOST}",
         BASE_URL=f"https://{HOST}",
         PORTAL_VAR_DIR=str(ROOT / "var" / "test-production"),
+        **{name: Fernet.generate_key().decode() for name in PRODUCTION_KEY_VARIABLES},
     )
     env.update(overrides)
     return {key: value for key, value in env.items() if value is not None}
