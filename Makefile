@@ -43,7 +43,8 @@ demo: install ## Install, migrate, load demo content and serve at http://127.0.0
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py ensure_demo_admin
-	@echo "Portal: http://127.0.0.1:$(PORT)/   Beheer: http://127.0.0.1:$(PORT)/admin/   E-mail: var/mail/"
+	@echo "Portal: http://127.0.0.1:$(PORT)/   Beheer: http://127.0.0.1:$(PORT)/admin/   E-mail: var/mail/ and Beheer > Verzonden e-mail"
+	@echo "Tweede factor voor het beheer: $(BIN)/python manage.py demo_totp_code"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
 
 .PHONY: test
