@@ -85,6 +85,7 @@ def build_document(page: Page) -> IndexedDoc:
         "expertisearticlepage": getattr(page, "kind", "") or "achtergrond",
         "publicationpage": "publicatie",
         "themepage": "thema",
+        "eventpage": "evenement",
     }.get(page._meta.model_name, "pagina")
     summary = getattr(page, "summary", "") or getattr(page, "introduction", "") or ""
     parts = [
@@ -107,7 +108,11 @@ def build_document(page: Page) -> IndexedDoc:
         "summary": strip_tags(summary),
         "body": " ".join(p for p in parts if p)[:BODY_LIMIT],
         "kind": kind,
-        "audience": getattr(page, "audience", "") or "",
+        # The audience facet uses the article's audience codes; other page types
+        # (an event's free-text audience) have none.
+        "audience": (getattr(page, "audience", "") or "")
+        if page._meta.model_name == "expertisearticlepage"
+        else "",
         "date": published,
         "themes": themes,
     }

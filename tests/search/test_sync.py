@@ -135,3 +135,19 @@ def test_indexed_text_keeps_headings_but_not_block_settings(home):
     body = SearchDocument.objects.get(title="Wanneer radicaliseren zorgelijk wordt").body
     assert "Wat betekent dit voor u?" in body
     assert "Niveau 2" not in body and "h2" not in body.split()
+
+
+def test_a_published_event_is_found_as_a_training_or_event(
+    home, django_capture_on_commit_callbacks
+):
+    from tests.events.factories import create_agenda, create_event
+
+    with django_capture_on_commit_callbacks(execute=True):
+        event = create_event(
+            create_agenda(home),
+            title="Intervisie zorgboerderijen en zwerfjongeren",
+            themes=[Theme.objects.get(slug="jeugd-hic")],
+        )
+
+    hits = {hit.title: hit for hit in search_query(text="zorgboerderijen").hits}
+    assert hits[event.title].kind_label == "Training of bijeenkomst"
