@@ -31,6 +31,19 @@ def public_events():
     return EventPage.objects.live().public()
 
 
+def upcoming_events(*, start: datetime, end: datetime | None = None, theme=None):
+    """Public, live, not cancelled events starting between two moments, soonest first.
+
+    Used by other apps (theme pages, the newsletter); the agenda has its own listing.
+    """
+    events = public_events().filter(is_cancelled=False, starts_at__gte=start)
+    if end is not None:
+        events = events.filter(starts_at__lt=end)
+    if theme is not None:
+        events = events.filter(themes=theme)
+    return events.order_by("starts_at").distinct()
+
+
 def agenda_listing(*, agenda, params, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     events = (

@@ -64,3 +64,32 @@ def event_header_buttons(page, user, view_name=None, next_url=None):
 @hooks.register("register_page_listing_more_buttons")
 def event_listing_buttons(page, user, next_url=None):
     yield from _registrations_button(page, user, priority=5)
+
+
+@hooks.register("knowledge_theme_page_sections")
+def upcoming_events_of_theme(theme, request):
+    """A theme page shows the upcoming trainings and events of its theme."""
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    from knowledge.models import ThemeSection
+
+    from .models import AgendaPage
+    from .selectors import upcoming_events
+
+    events = list(upcoming_events(start=timezone.now(), theme=theme)[:5])
+    agenda = AgendaPage.objects.live().first()
+    if not events:
+        return None
+    return ThemeSection(
+        title=_("Upcoming trainings and events"),
+        items=[
+            {
+                "title": event.title,
+                "url": event.url,
+                "meta": date_format(timezone.localtime(event.starts_at), "j F Y"),
+            }
+            for event in events
+        ],
+        more_url=f"{agenda.url}?thema={theme.slug}" if agenda else "",
+    )

@@ -752,13 +752,28 @@ def sendings_start_due(*, now: dt.datetime | None = None) -> int:
 def upcoming_events_for_issue(
     *, start: dt.date, end: dt.date, theme: Theme | None = None
 ) -> list[dict]:
-    """HOOK for the events app: upcoming events between two dates, for one theme.
+    """Upcoming events between two dates (optionally of one theme) for an issue's
+    events block: dicts with title, summary, date, url, image_url."""
+    from events.selectors import upcoming_events
 
-    Returns dicts with title, summary, date, url, image_url. The events app is
-    built in parallel; until it offers a service this returns no events, and
-    the e-mail leaves the block out.
-    """
-    return []
+    from .rendering import base_url
+
+    tz = timezone.get_current_timezone()
+    events = upcoming_events(
+        start=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+        end=dt.datetime.combine(end, dt.time.min, tzinfo=tz),
+        theme=theme,
+    )
+    return [
+        {
+            "title": event.title,
+            "summary": event.introduction,
+            "date": timezone.localtime(event.starts_at),
+            "url": base_url() + (event.url or "/"),
+            "image_url": "",
+        }
+        for event in events[:10]
+    ]
 
 
 @transaction.atomic
