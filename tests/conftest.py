@@ -2,11 +2,22 @@
 
 The database is real PostgreSQL (see portal/settings/test.py). ``demo_site``
 loads the same demo content `make demo` loads, so tests look at what users see.
+``admin_user`` (and so ``admin_client``) has a second factor, which the admins
+require (casework.middleware.CaseworkSecurityMiddleware).
 """
 
 from wagtail.models import Site
 
 import pytest
+from allauth.mfa.utils import is_mfa_enabled
+
+from tests.mfa import with_mfa
+
+
+@pytest.fixture
+def admin_user(admin_user):
+    """pytest-django's superuser, with an activated TOTP authenticator."""
+    return admin_user if is_mfa_enabled(admin_user) else with_mfa(admin_user)
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ Fixtures:
 Helpers:
 - ``axe_violations(page)``: runs axe-core (from node_modules) for WCAG 2.1 AA.
 - ``screenshot(page, name)``: stores a full-page PNG under test-artifacts/.
+- ``enter_totp_code(page, user)``: the second step of allauth's login, for a user
+  given a TOTP authenticator by ``tests.mfa.with_mfa``.
 """
 
 import json
@@ -15,6 +17,8 @@ import os
 from pathlib import Path
 
 import pytest
+
+from tests.mfa import totp_code
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM must
 # still be usable from the test body (the live server runs in its own thread).
@@ -72,6 +76,14 @@ def describe(violations: list[dict]) -> str:
         ],
         indent=2,
     )
+
+
+def enter_totp_code(page, user) -> None:
+    """After the password step, type the authenticator app's current code."""
+    page.wait_for_selector("input[name=code]")
+    page.fill("input[name=code]", totp_code(user))
+    # The code's own form: the site header has a search form too.
+    page.locator("form:has(input[name=code]) button[type=submit]").first.click()
 
 
 def screenshot(page, name: str) -> Path:

@@ -7,6 +7,8 @@ from django.core import mail
 
 import pytest
 
+from tests.mfa import with_mfa
+
 from .conftest import axe_violations, describe, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -156,7 +158,7 @@ def test_staff_registrations_page_in_the_admin(page, demo_server, django_user_mo
     admin = django_user_model.objects.create_superuser(
         username="beheer", email="beheer@voorbeeld.example", password="x" * 16
     )
-    login(page, demo_server.url, admin)
+    login(page, demo_server.url, with_mfa(admin))
     full = EventPage.objects.get(slug="netwerkbijeenkomst-onbegrepen-gedrag")
 
     page.goto(demo_server.url + f"/admin/bijeenkomsten/{full.pk}/")

@@ -7,6 +7,8 @@ from django.test import Client
 
 import pytest
 
+from tests.mfa import with_mfa
+
 from .conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,7 +26,7 @@ def staff_page(page, demo_server, django_user_model):
         username="beheer", email="beheer@zvh-bzo.example", is_staff=True, is_superuser=True
     )
     client = Client()
-    client.force_login(user)
+    client.force_login(with_mfa(user))
     cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
     page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": demo_server.url}])
     return page

@@ -6,8 +6,9 @@ import pytest
 from allauth.account.models import EmailAddress
 
 from portal.models import HomePage
+from tests.mfa import with_mfa
 
-from .conftest import axe_violations, describe, screenshot
+from .conftest import axe_violations, describe, enter_totp_code, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,16 +50,22 @@ def csp_violations(page) -> list[str]:
 def superuser():
     user = get_user_model().objects.create_superuser(username=EMAIL, email=EMAIL, password=PASSWORD)
     EmailAddress.objects.create(user=user, email=EMAIL, primary=True, verified=True)
-    return user
+    # The admins require a second factor (casework.middleware).
+    return with_mfa(user)
 
 
-def log_in(page, server, next_url="/admin/"):
+def log_in(page, server, user, next_url="/admin/"):
     page.goto(f"{server.url}/admin/")
     # The Wagtail admin sends us to allauth's login, in the site's layout.
     page.wait_for_url("**/accounts/login/?next=/admin/")
-    page.get_by_label("E-mail").fill(EMAIL)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Aanmelden").click()
+    # Within the main content: the footer's newsletter form has an e-mail field and
+    # an "Aanmelden" button too.
+    form = page.get_by_role("main")
+    form.get_by_label("E-mail").fill(EMAIL)
+    form.get_by_label("Wachtwoord").fill(PASSWORD)
+    form.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_url("**/accounts/2fa/authenticate/")
+    enter_totp_code(page, user)
     page.wait_for_url(f"**{next_url}")
 
 
@@ -79,7 +86,7 @@ def test_the_public_home_page_runs_without_csp_violations_or_console_errors(csp_
 def test_a_superuser_logs_in_through_allauth_and_uses_the_wagtail_admin_without_csp_violations(
     csp_page, demo_server, superuser
 ):
-    log_in(csp_page, demo_server)
+    log_in(csp_page, demo_server, superuser)
     csp_page.wait_for_load_state("networkidle")
     assert csp_page.locator("html").get_attribute("lang") == "nl"
     screenshot(csp_page, "admin-dashboard")
@@ -121,19 +128,20 @@ def test_the_account_pages_look_like_the_site_are_dutch_and_pass_axe(page, demo_
 
 def test_a_bad_password_gets_a_dutch_message_and_keeps_the_e_mail_address(page, demo_server):
     page.goto(demo_server.url + "/accounts/login/")
-    page.get_by_label("E-mail").fill("iemand@zvh-bzo.example")
-    page.get_by_label("Wachtwoord").fill("niet-goed")
-    page.get_by_role("button", name="Aanmelden").click()
+    form = page.get_by_role("main")  # not the footer's newsletter form
+    form.get_by_label("E-mail").fill("iemand@zvh-bzo.example")
+    form.get_by_label("Wachtwoord").fill("niet-goed")
+    form.get_by_role("button", name="Aanmelden").click()
 
     assert page.get_by_text("e-mailadres en/of wachtwoord is niet correct").is_visible()
-    assert page.get_by_label("E-mail").input_value() == "iemand@zvh-bzo.example"
+    assert form.get_by_label("E-mail").input_value() == "iemand@zvh-bzo.example"
     violations = axe_violations(page)
     screenshot(page, "account-login-error")
     assert violations == [], describe(violations)
 
 
 def test_the_logout_page_is_dutch_and_passes_axe(page, demo_server, superuser):
-    log_in(page, demo_server)
+    log_in(page, demo_server, superuser)
 
     page.goto(demo_server.url + "/accounts/logout/")
     violations = axe_violations(page)
@@ -159,7 +167,7 @@ def test_the_footer_language_switch_makes_the_page_english(page, demo_server):
 def test_the_account_management_pages_work_under_the_strict_policy(
     csp_page, demo_server, superuser
 ):
-    log_in(csp_page, demo_server)
+    log_in(csp_page, demo_server, superuser)
 
     for url, name in [
         ("/accounts/email/", "email"),

@@ -5,7 +5,6 @@ from django.contrib.auth.models import Group
 
 import factory
 from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from casework.models import (
     Case,
@@ -17,6 +16,7 @@ from casework.models import (
 )
 from casework.roles import ensure_roles
 from portal.models import Basisteam, Municipality
+from tests.mfa import with_mfa
 
 
 class BasisteamFactory(factory.django.DjangoModelFactory):
@@ -66,14 +66,6 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             self.save()
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
-
-
-def with_mfa(user):
-    """Activate a TOTP authenticator (its secret stored through our encrypting adapter)."""
-    secret = generate_totp_secret()
-    TOTP.activate(user, secret)
-    user.totp_secret = secret
-    return user
 
 
 def partner_user(organisation=None, *, mfa=True):

@@ -10,6 +10,7 @@ import pytest
 
 from casework.models import Attachment, CaseShare, TimelineEntry
 from casework.roles import FUNCTIONEEL_BEHEER, MANAGER, PRIVACY_OFFICER, PROCESONDERSTEUNER
+from tests.mfa import with_mfa
 
 from .factories import CaseFactory, OrganisationFactory, UserFactory, partner_user, staff_user
 
@@ -69,12 +70,9 @@ def world(db, regisseur, tmp_path, settings):
         "manager": staff_user(MANAGER),
         "privacy officer": staff_user(PRIVACY_OFFICER),
         "functioneel beheer": staff_user(FUNCTIONEEL_BEHEER),
-        "superuser without role": UserFactory(is_superuser=True, is_staff=True),
+        "superuser without role": with_mfa(UserFactory(is_superuser=True, is_staff=True)),
         "anonymous": None,
     }
-    from .factories import with_mfa
-
-    with_mfa(users["superuser without role"])
     return case, attachment, users
 
 

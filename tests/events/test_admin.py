@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from events import services
 from events.models import Attendance, QuestionKind, Registration
 from events.models import RegistrationStatus as Status
+from tests.mfa import with_mfa
 
 from .factories import STANDARD_QUESTIONS, create_event
 
@@ -20,7 +21,7 @@ def staff_client(client, django_user_model):
     admin = django_user_model.objects.create_superuser(
         username="beheer", email="beheer@voorbeeld.example", password="x" * 16
     )
-    client.force_login(admin)
+    client.force_login(with_mfa(admin))
     return client
 
 

@@ -8,10 +8,14 @@ from django.core.cache import cache
 import pytest
 from allauth.account.models import EmailAddress
 
+from tests.mfa import totp_code, with_mfa
+
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "lang-genoeg-wachtwoord-42"
 LOGIN = "/accounts/login/"
+SECOND_STEP = "/accounts/2fa/authenticate/"
+TOTP_SETUP = "/accounts/2fa/totp/activate/"
 
 
 @pytest.fixture(autouse=True)
@@ -91,9 +95,14 @@ def test_an_off_site_next_is_ignored_after_logging_in(client, beheerder):
 
 
 def test_a_superuser_logs_in_through_allauth_and_reaches_both_admins(client, beheerder):
-    response = client.post(
+    with_mfa(beheerder)
+    password_step = client.post(
         LOGIN, {"login": beheerder.email, "password": PASSWORD, "next": "/admin/"}
     )
+    assert (password_step.status_code, password_step.url) == (302, SECOND_STEP)
+    assert "_auth_user_id" not in client.session
+
+    response = client.post(SECOND_STEP, {"code": totp_code(beheerder)})
 
     assert response.status_code == 302
     assert response.url == "/admin/"
@@ -101,8 +110,31 @@ def test_a_superuser_logs_in_through_allauth_and_reaches_both_admins(client, beh
     assert client.get("/django-admin/").status_code == 200
 
 
+def test_a_superuser_without_a_second_factor_is_sent_from_the_admins_to_totp_setup(
+    client, beheerder
+):
+    response = client.post(
+        LOGIN, {"login": beheerder.email, "password": PASSWORD, "next": "/admin/"}
+    )
+    assert (response.status_code, response.url) == (302, "/admin/")
+
+    for url in ["/admin/", "/admin/pages/", "/django-admin/", "/django-admin/auth/user/"]:
+        response = client.get(url)
+
+        assert response.status_code == 302, url
+        assert urlsplit(response.url).path == TOTP_SETUP, url
+        assert next_of(response.url) == url
+    # allauth asks for the password again before it shows the TOTP setup form.
+    confirm = client.get(response.url)
+    assert urlsplit(confirm.url).path == "/accounts/reauthenticate/"
+    setup = client.post(confirm.url, {"password": PASSWORD}, follow=True)
+    assert urlsplit(setup.redirect_chain[-1][0]).path == TOTP_SETUP
+    assert setup.status_code == 200
+    assert 'name="code"' in setup.content.decode()
+
+
 def test_logging_out_from_the_wagtail_admin_goes_through_allauth(client, beheerder):
-    client.force_login(beheerder, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(with_mfa(beheerder), backend="django.contrib.auth.backends.ModelBackend")
 
     response = client.post("/admin/logout/", follow=True)
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 import pytest
 
 from portal.mail import outbox_message_get, outbox_message_list
+from tests.mfa import with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -38,17 +39,18 @@ def send_confirmation(to="sanne@voorbeeld.example", subject="Bevestig je e-maila
 
 @pytest.fixture
 def staff(django_user_model):
-    return django_user_model.objects.create_user(
+    user = django_user_model.objects.create_user(
         username="beheer", email="beheer@zvh-bzo.example", is_staff=True, is_superuser=True
     )
+    return with_mfa(user)
 
 
 @pytest.fixture
 def editor(django_user_model):
-    """Has access to the Wagtail admin, but no staff status."""
+    """Has access to the Wagtail admin (with the second factor it requires), but no staff status."""
     user = django_user_model.objects.create_user(username="redactie", email="r@zvh-bzo.example")
     user.user_permissions.add(Permission.objects.get(codename="access_admin"))
-    return user
+    return with_mfa(user)
 
 
 def test_every_sent_message_is_written_to_the_outbox_as_an_eml_file(outbox):
