@@ -189,22 +189,26 @@ def load_reference_data() -> None:
         PartnerKind.objects.get_or_create(code=code, defaults={"name": name, "sort_order": order})
 
 
-def load_home() -> HomePage:
-    # Wagtail's migrations create the locale and tree root; a flushed test
-    # database has neither.
+def ensure_tree_root() -> Page:
+    """Wagtail's migrations create the default locale and the tree root; a flushed
+    test database has neither."""
     Locale.objects.get_or_create(
         language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
     )
+    return Page.get_first_root_node() or Page.add_root(
+        instance=Page(title="Root", slug="root", locale=Locale.get_default())
+    )
+
+
+def load_home() -> HomePage:
+    ensure_tree_root()
     home = HomePage.objects.first()
     if home is None:
         # Wagtail's "Welcome to your new Wagtail site!" page is not ours; its
         # site goes with it and is recreated below.
         for welcome in Page.objects.filter(depth=2, content_type__model="page"):
             welcome.delete()
-        root = Page.get_first_root_node() or Page.add_root(
-            instance=Page(title="Root", slug="root", locale=Locale.get_default())
-        )
-        home = root.add_child(
+        home = ensure_tree_root().add_child(
             instance=HomePage(
                 title="Samen werken aan zorg en veiligheid",
                 slug="home",

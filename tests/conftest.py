@@ -11,7 +11,23 @@ from wagtail.models import Site
 import pytest
 from allauth.mfa.utils import is_mfa_enabled
 
+from portal.demo import ensure_tree_root
 from tests.mfa import with_mfa
+
+
+@pytest.fixture(autouse=True)
+def _wagtail_tree_root(request):
+    """Transactional tests flush the database, and with it the locale and tree root
+    that Wagtail's migrations create; every later database test gets them back."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not names & {"db", "transactional_db", "live_server"}:
+        return
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        names & {"transactional_db", "live_server"}
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    ensure_tree_root()
 
 
 @pytest.fixture
