@@ -98,7 +98,7 @@ def ip_hash(ip: str | None) -> str:
     """Keyed hash of an IP address: comparable within the ledger, not reversible."""
     if not ip:
         return ""
-    key = (settings.NEWSLETTER_IP_HASH_KEY or "newsletter-ip:" + settings.SECRET_KEY).encode()
+    key = settings.NEWSLETTER_IP_HASH_KEY.encode()
     return hmac.new(key, ip.encode(), hashlib.sha256).hexdigest()
 
 

@@ -543,7 +543,7 @@ NEWSLETTER_UNCONFIRMED_DAYS = env_int("NEWSLETTER_UNCONFIRMED_DAYS", 7)
 NEWSLETTER_TRACKING = env_bool("NEWSLETTER_TRACKING", True)
 NEWSLETTER_EVENT_RETENTION_DAYS = env_int("NEWSLETTER_EVENT_RETENTION_DAYS", 90)
 # Key for hashing IP addresses in the consent ledger; defaults to one derived from SECRET_KEY.
-NEWSLETTER_IP_HASH_KEY = env("NEWSLETTER_IP_HASH_KEY")
+NEWSLETTER_IP_HASH_KEY = env("NEWSLETTER_IP_HASH_KEY") or "newsletter-ip:" + SECRET_KEY
 CELERY_BEAT_SCHEDULE |= {
     "newsletter-purge-unconfirmed": {
         "task": "newsletter.tasks.purge_unconfirmed",
