@@ -182,6 +182,29 @@ def _new_public_id() -> uuid.UUID:
     return uuid.uuid4()
 
 
+class TriageOutcome(models.TextChoices):
+    """What triage decided; empty while the case is still in triage. Reports count these."""
+
+    PENDING = "", _("Still in triage")
+    PROCESREGIE = "procesregie", _("Taken into procesregie")
+    ADVIES = "advies", _("Advice given")
+    NIET_OPGEPAKT = "niet-opgepakt", _("Not taken up")
+
+
+class WeegtafelDecision(models.TextChoices):
+    """The weegtafel's (last) decision on a PGA-R signal."""
+
+    NONE = "", _("No decision yet")
+    OPNIEUW = "opnieuw-agenderen", _("Back on the agenda")
+    ONDERSTEUND = "niet-opgepakt-ondersteund", _("Not taken up, aanmelder supported")
+    OPGEPAKT = "opgepakt", _("Taken up")
+
+
+class CaseSource(models.TextChoices):
+    PORTAL = "portal", _("Portal")
+    GCOS = "gcos", _("Imported from GCOS")
+
+
 class Case(models.Model):
     """An aanmelding and everything that follows from it."""
 
@@ -245,6 +268,35 @@ class Case(models.Model):
     person_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Report dimensions, kept on the case so the annual report is a handful of
+    # aggregate queries (see casework.reports). Set by the services and the import.
+    registering_kind = models.ForeignKey(
+        PartnerKind,
+        verbose_name=_("registering partner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    region = models.ForeignKey(
+        "portal.Basisteam",
+        verbose_name=_("region"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    triage_outcome = models.CharField(
+        _("triage outcome"), max_length=20, choices=TriageOutcome.choices, blank=True
+    )
+    triaged_at = models.DateTimeField(_("triaged"), null=True, blank=True)
+    direction_started_at = models.DateTimeField(_("procesregie started"), null=True, blank=True)
+    weegtafel_decision = models.CharField(
+        _("weegtafel decision"), max_length=30, choices=WeegtafelDecision.choices, blank=True
+    )
+    source = models.CharField(
+        _("source"), max_length=10, choices=CaseSource.choices, default=CaseSource.PORTAL
+    )
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
 
     class Meta:
@@ -547,3 +599,196 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"attachment {self.public_id}"
+
+
+class Achievement(models.TextChoices):
+    """How far a goal was reached; the values are the Dutch words the import uses."""
+
+    FULLY = "volledig", _("Fully achieved")
+    PARTLY = "deels", _("Partly achieved")
+    NOT = "niet", _("Not achieved")
+
+
+class ClosureReason(models.TextChoices):
+    GOAL_REACHED = "doel-bereikt", _("Goal achieved")
+    HANDED_OVER = "overgedragen", _("Direction handed over to a partner")
+    ADVICE_GIVEN = "advies-gegeven", _("Advice given")
+    NOT_TAKEN_UP = "niet-opgepakt", _("Not taken up")
+    NO_OPTIONS = "geen-mogelijkheden", _("No further options")
+    MOVED = "verhuisd", _("Moved out of the region")
+    DECEASED = "overleden", _("Deceased")
+    OTHER = "anders", _("Other")
+
+
+class JeugdClosureResult(models.TextChoices):
+    """PGA Jeugd closure results as the 2019 annual report counts them."""
+
+    NONE = "", _("Not applicable")
+    POSITIVE = "systeemaanpak-positief", _("System approach contributed positively")
+    NO_OPTIONS = "geen-mogelijkheden-pga", _("No more options in PGA")
+    DETENTION = "langdurige-detentie", _("Long-term detention")
+    NEVER = "nooit-actief-opgepakt", _("Never actively taken up")
+    DECEASED = "overleden", _("Deceased")
+
+
+class CaseEvaluation(models.Model):
+    """The procesregisseur's evaluation, required to close a case. No personal data."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="evaluation")
+    content_goal = models.CharField(_("content goal"), max_length=10, choices=Achievement.choices)
+    process_goal_1 = models.CharField(
+        _("shared picture and interest"), max_length=10, choices=Achievement.choices
+    )
+    process_goal_2 = models.CharField(
+        _("integral plan van aanpak"), max_length=10, choices=Achievement.choices
+    )
+    process_goal_3 = models.CharField(
+        _("monitoring, steering and coaching"), max_length=10, choices=Achievement.choices
+    )
+    extra_expertise = models.BooleanField(_("extra expertise brought in"), default=False)
+    escalated = models.BooleanField(_("escalated to administration/management"), default=False)
+    policy_signal = models.BooleanField(
+        _("policy bottleneck signalled to a partner"), default=False
+    )
+    partners_involved = models.ManyToManyField(
+        PartnerKind, verbose_name=_("partners involved"), blank=True, related_name="+"
+    )
+    closure_reason = models.CharField(
+        _("closure reason"), max_length=30, choices=ClosureReason.choices
+    )
+    jeugd_result = models.CharField(
+        _("PGA Jeugd closure result"),
+        max_length=30,
+        choices=JeugdClosureResult.choices,
+        blank=True,
+    )
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    evaluated_at = models.DateTimeField(_("evaluated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("closure evaluation")
+        verbose_name_plural = _("closure evaluations")
+
+    def __str__(self) -> str:
+        return f"evaluation {self.case}"
+
+
+class SurveyInvitation(models.Model):
+    """A single-use, expiring link to the closing-satisfaction survey.
+
+    Only the token's SHA-256 is stored. The address is kept (encrypted) only until the
+    survey is answered or expires, for the one reminder.
+    """
+
+    class Role(models.TextChoices):
+        AANMELDER = "aanmelder", _("Aanmelder")
+        PARTNER = "partner", _("Involved partner")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="survey_invitations")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    organisation = models.ForeignKey(
+        PartnerOrganisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    email = EncryptedTextField(blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"survey invitation {self.pk} ({self.case})"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+
+class SurveyResponse(models.Model):
+    """One answered closing-satisfaction survey."""
+
+    invitation = models.OneToOneField(
+        SurveyInvitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="response"
+    )
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="survey_responses")
+    role = models.CharField(max_length=10, choices=SurveyInvitation.Role.choices)
+    overall = models.PositiveSmallIntegerField(_("overall satisfaction"))
+    process = models.PositiveSmallIntegerField(_("satisfaction with the process direction"))
+    grade = models.PositiveSmallIntegerField(_("rapportcijfer"))
+    would_involve_again = models.BooleanField(_("would involve the ZVH again"))
+    went_well = EncryptedTextField(_("what went well"), blank=True)
+    could_improve = EncryptedTextField(_("what could be better"), blank=True)
+    contact_consent = models.BooleanField(_("may be contacted"), default=False)
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["submitted_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(overall__gte=1, overall__lte=5), name="survey_overall_1_5"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(process__gte=1, process__lte=5), name="survey_process_1_5"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(grade__gte=1, grade__lte=10), name="survey_grade_1_10"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"survey response {self.pk} ({self.case})"
+
+
+class FollowUpTask(models.Model):
+    """Work for the manager, e.g. calling back a partner who was strongly dissatisfied."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_up_tasks")
+    survey_response = models.OneToOneField(
+        SurveyResponse, on_delete=models.CASCADE, null=True, blank=True, related_name="follow_up"
+    )
+    reason = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = EncryptedTextField(blank=True)
+
+    class Meta:
+        ordering = ["done_at", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"follow-up {self.pk} ({self.case})"
+
+
+class Prognosis(models.Model):
+    """The year plan's expected number of new registrations per case kind (editable)."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("kind"), max_length=12, choices=CaseKind.choices)
+    expected = models.PositiveIntegerField(_("expected new registrations"))
+
+    panels = [FieldPanel("year"), FieldPanel("kind"), FieldPanel("expected")]
+
+    class Meta:
+        ordering = ["-year", "kind"]
+        verbose_name = _("prognosis")
+        verbose_name_plural = _("prognoses")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "kind"], name="one_prognosis_per_year_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_kind_display()}: {self.expected}"

@@ -210,6 +210,8 @@ def case_submit(*, draft: CaseDraft, cleaned: dict, user, request=None) -> Case:
         organisation=organisation,
         registered_by=user,
         municipality=municipality,
+        registering_kind=organisation.kind,
+        region=municipality.basisteams.order_by("name").first(),
         procesregisseur=regisseur_default_for(municipality=municipality),
         urgency=cleaned["urgency"],
         ave_level=cleaned.get("ave_level") or "",
@@ -311,7 +313,18 @@ def case_transition(*, case: Case, to_status: str, actor, note: str = "", reques
     case.status = to_status
     case.status_changed_at = timezone.now()
     case.closed_at = case.status_changed_at if to_status in workflow.CLOSED_STATUSES else None
-    case.save(update_fields=["status", "status_changed_at", "closed_at"])
+    _record_report_dimensions(case, from_status, to_status)
+    case.save(
+        update_fields=[
+            "status",
+            "status_changed_at",
+            "closed_at",
+            "triage_outcome",
+            "triaged_at",
+            "direction_started_at",
+            "weegtafel_decision",
+        ]
+    )
     TimelineEntry.objects.create(
         case=case,
         kind=TimelineEntry.Kind.STATUS,
@@ -322,6 +335,19 @@ def case_transition(*, case: Case, to_status: str, actor, note: str = "", reques
     )
     audit.record(action="case.transition", user=actor, request=request, obj=case, purpose=to_status)
     return case
+
+
+def _record_report_dimensions(case: Case, from_status: str, to_status: str) -> None:
+    """Keep the facts the annual report counts on the case itself (see casework.reports)."""
+    now = case.status_changed_at
+    outcome = workflow.TRIAGE_OUTCOME_BY_STATUS.get(to_status)
+    if outcome and not case.triage_outcome:
+        case.triage_outcome = outcome
+        case.triaged_at = now
+    if to_status == "in_procesregie" and case.direction_started_at is None:
+        case.direction_started_at = now
+    if from_status == "weegtafel" and to_status in workflow.WEEGTAFEL_DECISIONS:
+        case.weegtafel_decision = workflow.WEEGTAFEL_DECISIONS[to_status]
 
 
 @transaction.atomic

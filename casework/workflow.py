@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from .models import CaseKind
+from .models import CaseKind, TriageOutcome, WeegtafelDecision
 
 STATUS_LABELS = {
     "aangemeld": _("Registered"),
@@ -101,6 +101,22 @@ TRANSITIONS: dict[str, dict[str, list[str]]] = {
 INITIAL_STATUS = {kind: ("signaal" if kind == CaseKind.PGA_R else "aangemeld") for kind in CaseKind}
 
 CLOSED_STATUSES = frozenset({"afgesloten", "overgedragen"})
+
+# The triage outcome a status implies, recorded the first time a case reaches it. For
+# PGA-R the weegtafel plays the part of triage: supported-not-taken-up counts as advice.
+TRIAGE_OUTCOME_BY_STATUS = {
+    "in_procesregie": TriageOutcome.PROCESREGIE,
+    "advies_gegeven": TriageOutcome.ADVIES,
+    "niet_opgepakt": TriageOutcome.NIET_OPGEPAKT,
+    "niet_opgepakt_ondersteund": TriageOutcome.ADVIES,
+}
+
+# PGA-R: the status a weegtafel decision leads to.
+WEEGTAFEL_DECISIONS = {
+    "opnieuw_agenderen": WeegtafelDecision.OPNIEUW,
+    "niet_opgepakt_ondersteund": WeegtafelDecision.ONDERSTEUND,
+    "opgepakt": WeegtafelDecision.OPGEPAKT,
+}
 
 # Target working time per status, in days; a case past it shows on the overdue list.
 TARGET_DAYS = {
