@@ -632,18 +632,28 @@ class JeugdClosureResult(models.TextChoices):
 
 
 class CaseEvaluation(models.Model):
-    """The procesregisseur's evaluation, required to close a case. No personal data."""
+    """The procesregisseur's evaluation, required to close a case. No personal data.
+
+    The goals stay empty for a case that never came into procesregie (advice only, not
+    taken up): there was no plan whose goals could be reached. Reports compute goal
+    percentages over the evaluations that have them.
+    """
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="evaluation")
-    content_goal = models.CharField(_("content goal"), max_length=10, choices=Achievement.choices)
+    content_goal = models.CharField(
+        _("content goal"), max_length=10, choices=Achievement.choices, blank=True
+    )
     process_goal_1 = models.CharField(
-        _("shared picture and interest"), max_length=10, choices=Achievement.choices
+        _("shared picture and interest"), max_length=10, choices=Achievement.choices, blank=True
     )
     process_goal_2 = models.CharField(
-        _("integral plan van aanpak"), max_length=10, choices=Achievement.choices
+        _("integral plan van aanpak"), max_length=10, choices=Achievement.choices, blank=True
     )
     process_goal_3 = models.CharField(
-        _("monitoring, steering and coaching"), max_length=10, choices=Achievement.choices
+        _("monitoring, steering and coaching"),
+        max_length=10,
+        choices=Achievement.choices,
+        blank=True,
     )
     extra_expertise = models.BooleanField(_("extra expertise brought in"), default=False)
     escalated = models.BooleanField(_("escalated to administration/management"), default=False)

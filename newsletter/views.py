@@ -11,16 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from portal.net import client_ip
+
 from . import services, tracking
 from .forms import PreferencesForm, SubscribeForm
 from .models import CONSENT_TEXT_VERSION, ConsentEvent, NewsletterIssuePage, sent_issues
-
-
-def client_ip(request) -> str:
-    # Behind the proxy, SecurityMiddleware does not rewrite REMOTE_ADDR; the
-    # first X-Forwarded-For entry is set by our own proxy (docs/deployment.md).
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
 
 
 @require_http_methods(["GET", "POST"])

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django_ratelimit",
 ]
 
 MIDDLEWARE = [
@@ -367,6 +368,17 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 9)
 # limits must read the client from X-Forwarded-For, trusting exactly the number
 # of proxies we run (nginx in docker-compose = 1). 0 ignores the header.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Public forms (question to the expert, newsletter sign-up, event registration) are
+# rate limited per client with django-ratelimit, on the same address allauth uses.
+RATELIMIT_IP_META_KEY = "portal.net.client_ip"
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+# django-ratelimit only knows the third-party Redis backends; Django's own RedisCache
+# increments atomically (INCR) too. Without Redis (the demo) the cache is LocMemCache,
+# which is exact for the demo's single runserver process.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if not REDIS_URL:
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 
 
 def _origin(url: str) -> str:

@@ -19,6 +19,9 @@ from .base import STORAGES  # noqa: E402
 CELERY_TASK_ALWAYS_EAGER = True
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Every test client comes from 127.0.0.1: rate limits are switched on per test
+# (override_settings(RATELIMIT_ENABLE=True)) where a test is about them.
+RATELIMIT_ENABLE = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     **STORAGES,
