@@ -96,6 +96,16 @@ def test_the_compose_file_has_every_service_of_the_stack(compose):
     assert compose["services"]["mailpit"]["image"].startswith("axllent/mailpit")
 
 
+def test_third_party_images_are_pinned_to_a_version_not_a_moving_tag(compose):
+    for name, service in compose["services"].items():
+        if name in PORTAL_SERVICES:
+            continue
+        repository, _, tag = service["image"].rpartition(":")
+        assert repository and tag, name
+        assert tag not in {"latest", "stable", "edge"}, name
+        assert tag.lstrip("v")[:1].isdigit(), name
+
+
 @pytest.mark.parametrize("service", LONG_RUNNING)
 def test_every_long_running_service_has_a_health_check(compose, service):
     healthcheck = compose["services"][service]["healthcheck"]
