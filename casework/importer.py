@@ -24,7 +24,7 @@ from datetime import time as dt_time
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -790,17 +790,29 @@ def import_cases(*, data: bytes, commit: bool = False, user=None, request=None) 
     elif not commit:
         _validate(data, result)
     else:
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                # Two imports at once could both decide to create the same reference.
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_ID])
-            rows = _validate(data, result)
-            if result.ok:
-                _write(rows)
-                result.committed = True
-                _audit(result, user=user, request=request)
-                return result
+        try:
+            with transaction.atomic():
+                if connection.vendor == "postgresql":
+                    # Two imports at once could both decide to create the same reference.
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_ID])
+                rows = _validate(data, result)
+                if result.ok:
+                    _write(rows)
+                    result.committed = True
+                    # In the transaction: no import without its audit entry.
+                    _audit(result, user=user, request=request)
+                    return result
+        except IntegrityError:
+            # A portal case took one of the references between the check and the write.
+            result.committed = False
+            result.errors.append(
+                RowError(
+                    1,
+                    "",
+                    _("The cases changed during the import; nothing was imported. Try again."),
+                )
+            )
     _audit(result, user=user, request=request)
     return result
 

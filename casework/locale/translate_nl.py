@@ -429,6 +429,7 @@ NL = {
     "There is no checked file waiting to be imported. Upload the file again.": "Er staat geen gecontroleerd bestand klaar om te importeren. Upload het bestand opnieuw.",
     "Nothing has been imported: the file is no longer clean.": "Er is niets geïmporteerd: het bestand is niet meer foutloos.",
     "Import done: %(created)s cases created, %(updated)s updated.": "Import klaar: %(created)s casussen aangemaakt, %(updated)s bijgewerkt.",
+    "The cases changed during the import; nothing was imported. Try again.": "De casussen zijn tijdens de import gewijzigd; er is niets geïmporteerd. Probeer het opnieuw.",
     # --- Closure, survey and report model labels (casework/models.py, migration 0007) ---
     "Still in triage": "Nog in triage",
     "Taken into procesregie": "In procesregie genomen",

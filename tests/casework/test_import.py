@@ -322,6 +322,27 @@ def test_a_case_created_in_the_portal_is_never_overwritten():
     assert portal_case.kind == "com" and portal_case.person_name == "Testpersoon Jansen"
 
 
+def test_a_clash_while_writing_rolls_back_the_whole_import(monkeypatch):
+    """If a portal case takes a reference between the check and the write."""
+    from django.db import IntegrityError
+
+    real_write = importer._write
+
+    def write_then_clash(rows):
+        real_write(rows)
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(importer, "_write", write_then_clash)
+    result = importer.import_cases(data=csv_file(row(**CLOSED_COM)), commit=True)
+    assert not result.committed
+    assert [e.message for e in result.errors] == [
+        "De casussen zijn tijdens de import gewijzigd; er is niets geïmporteerd. Probeer het opnieuw."
+    ]
+    assert not Case.objects.exists() and not CaseEvaluation.objects.exists()
+    entry = AuditEntry.objects.filter(action="case.import").get()
+    assert entry.result == "refused"
+
+
 def test_a_semicolon_file_with_a_byte_order_mark_and_windows_line_ends_is_read():
     semicolon_row = ";".join(
         f'"{CLOSED_COM.get(c, "")}"' if c == "partners_involved" else CLOSED_COM.get(c, "")
