@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import translation
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from casework import importer
 from casework.models import AuditEntry, Case, CaseEvaluation, CaseSource
@@ -370,6 +372,30 @@ def test_garbage_is_refused_with_a_dutch_message(data, message):
     result = importer.import_cases(data=data)
     assert result.unreadable
     assert result.errors[0].message.startswith(message)
+
+
+cell = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["COM", "PGA Jeugd", "2019-01-01", "2019-13-01", "Helmond", "ja", "", '"']),
+    st.text(alphabet=st.sampled_from(',;"\n\r\x00\ufeff\u202e'), max_size=12),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(
+    header=st.one_of(st.just(HEADER), st.just(HEADER.replace(",", ";")), st.text(max_size=40)),
+    rows=st.lists(st.lists(cell, min_size=0, max_size=21), max_size=4),
+    raw=st.binary(max_size=200),
+)
+def test_hostile_files_are_answered_with_errors_never_an_exception(header, rows, raw):
+    text = "\n".join([header, *(",".join(cells) for cells in rows)])
+    for data in (text.encode(errors="surrogatepass"), raw):
+        before = Case.objects.count()
+        result = importer.import_cases(data=data, commit=True)
+        assert result.committed == result.ok
+        if not result.ok:
+            assert Case.objects.count() == before
+            assert all(error.line >= 1 and error.message for error in result.errors)
 
 
 def test_the_example_file_in_the_docs_imports_cleanly():
