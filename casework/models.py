@@ -313,6 +313,7 @@ class Case(models.Model):
             ("view_audit", _("Can query the audit log")),
             ("invite_user", _("Can invite users")),
             ("approve_destruction", _("Can propose and approve destruction lists")),
+            ("import_cases", _("Can import historical cases from GCOS")),
         ]
 
     def __str__(self) -> str:

@@ -37,6 +37,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     ],
     FUNCTIONEEL_BEHEER: [
         ("casework", "invite_user"),
+        ("casework", "import_cases"),
         ("casework", "add_partnerorganisation"),
         ("casework", "change_partnerorganisation"),
         ("casework", "view_partnerorganisation"),

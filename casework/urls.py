@@ -35,4 +35,5 @@ urlpatterns = [
     path("uitnodiging/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("audit/", views.audit_log, name="audit"),
     path("bewaartermijn/", views.retention, name="retention"),
+    path("importeren/", views.case_import, name="case_import"),
 ]

@@ -115,7 +115,15 @@ def test_every_casework_url_gives_each_role_exactly_its_access(client, world, ro
     assert_no_case_data(home, "home")
     assert (case.reference in home.content.decode()) == (reads is not None)
 
-    for url_name in ["overdue", "advice", "invite", "audit", "retention", "intake_start"]:
+    for url_name in [
+        "overdue",
+        "advice",
+        "invite",
+        "audit",
+        "retention",
+        "intake_start",
+        "case_import",
+    ]:
         response = client.get(reverse(f"casework:{url_name}"))
         assert_no_case_data(response, url_name)
 
