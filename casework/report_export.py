@@ -25,6 +25,7 @@ from .models import (
 from .reports import KINDS, THROUGHPUT_BUCKETS
 
 CHART_WIDTH = 320  # px: the longest bar
+BAR_SPACING = 22  # px from one bar to the next
 
 
 @dataclass
@@ -42,6 +43,10 @@ class Table:
     def all_rows(self) -> list[list]:
         return self.rows + ([self.total] if self.total else [])
 
+    @property
+    def chart_height(self) -> int:
+        return len(self.rows) * BAR_SPACING + 4
+
     def bars(self) -> list[dict]:
         """Bar lengths for the admin's inline SVG chart."""
         if self.chart is None:
@@ -50,8 +55,14 @@ class Table:
         values = [row[index] for row in self.rows for index in columns]
         largest = max([value for value in values if isinstance(value, int | float)] or [0])
         bars = []
-        for row in self.rows:
-            bar = {"label": row[0], "value": row[self.chart], "width": 0, "compare_width": None}
+        for index, row in enumerate(self.rows):
+            bar = {
+                "label": row[0],
+                "value": row[self.chart],
+                "width": 0,
+                "compare_width": None,
+                "y": index * BAR_SPACING,
+            }
             if largest and isinstance(row[self.chart], int | float):
                 bar["width"] = round(CHART_WIDTH * row[self.chart] / largest)
             if self.compare is not None and largest and isinstance(row[self.compare], int | float):

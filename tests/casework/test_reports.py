@@ -8,6 +8,7 @@ Dates are local (Europe/Amsterdam) wall-clock times.
 import csv
 import io
 import json
+import time
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,7 @@ import pytest
 from casework import reports
 from casework.models import (
     Achievement,
+    AuditEntry,
     CaseKind,
     ClosureReason,
     JeugdClosureResult,
@@ -583,3 +585,132 @@ def test_the_command_refuses_bad_periods(db):
         call_command("casework_report", "--year", "2019", "--from", "2019-01-01")
     with pytest.raises(CommandError):
         call_command("casework_report")
+
+
+# --- The admin page and its exports ------------------------------------------------------------------
+
+REPORT_URL = "/admin/jaarrapportage/"
+
+
+def reauthenticated(client, user):
+    """As if the user had just entered their password again (allauth's session record)."""
+    session = client.session
+    session["account_authentication_methods_user"] = str(user.pk)
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time(), "reauthenticated": True}
+    ]
+    session.save()
+
+
+def test_the_manager_sees_the_report_with_tables_and_charts(client, manager, year_2019):
+    client.force_login(manager)
+    response = client.get(REPORT_URL, {"year": "2019"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Jaarrapportage" in html
+    assert "Aanmeldingen per gemeente" in html
+    assert '<th scope="row">Deurne</th><td>4</td>' in html
+    assert "<svg" in html and "<rect" in html
+    assert "style=" not in html.split("casework-report", 1)[1]  # no inline styles of ours
+    assert "Testpersoon" not in html
+
+
+def test_the_menu_shows_the_report_to_the_manager(client, manager):
+    client.force_login(manager)
+    assert REPORT_URL in client.get("/admin/").content.decode()
+
+
+def test_without_a_period_the_report_shows_the_current_year(client, manager):
+    client.force_login(manager)
+    response = client.get(REPORT_URL)
+    assert response.status_code == 200
+    assert f'value="{date.today().year}"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"year": "negentien"}, "Voer een jaar in"),
+        ({"start": "2019-02-30", "end": "2019-12-31"}, "Voer een datum in"),
+        ({"start": "2019-12-31", "end": "2019-01-01"}, "ligt vóór"),
+        ({"year": "2019", "start": "2019-01-01"}, "niet allebei"),
+        ({"start": "2019-01-01"}, "Kies een jaar"),
+    ],
+)
+def test_a_bad_period_is_a_dutch_message_and_a_400(client, manager, query, message):
+    client.force_login(manager)
+    response = client.get(REPORT_URL, query)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    for value in query.values():
+        assert f'value="{value}"' in html  # what was typed is kept
+
+
+@pytest.mark.parametrize("who", ["partner", "regisseur", "functioneel_beheer"])
+def test_others_cannot_see_the_report(client, who, partner, regisseur, year_2019):
+    from casework.roles import FUNCTIONEEL_BEHEER
+
+    from .factories import staff_user
+
+    user = {"partner": partner, "regisseur": regisseur}.get(who) or staff_user(FUNCTIONEEL_BEHEER)
+    client.force_login(user)
+    response = client.get(REPORT_URL, {"year": "2019"})
+    assert response.status_code == 302
+    assert "Helmond" not in response.content.decode()
+    assert REPORT_URL not in client.get("/admin/").content.decode()
+    export = client.get(REPORT_URL + "export.csv", {"year": "2019"})
+    assert export.status_code == 302
+
+
+def test_an_export_asks_for_the_password_again(client, manager, year_2019):
+    client.force_login(manager)
+    response = client.get(REPORT_URL + "export.csv", {"year": "2019"})
+    assert response.status_code == 302
+    assert "reauthenticate" in response["Location"]
+    assert not AuditEntry.objects.filter(action="report.export").exists()
+
+
+def test_the_csv_export_is_audited_and_holds_the_tables(client, manager, year_2019):
+    client.force_login(manager)
+    reauthenticated(client, manager)
+    response = client.get(REPORT_URL + "export.csv", {"start": "2019-01-01", "end": "2019-12-31"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        'attachment; filename="jaarrapportage-2019-01-01-2019-12-31.csv"'
+    )
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert ["Deurne", "4"] in rows
+    assert ["Politie", "4"] in rows  # partners involved
+    entry = AuditEntry.objects.get(action="report.export")
+    assert (entry.object_id, entry.purpose, entry.actor_pk) == (
+        "2019-01-01/2019-12-31",
+        "csv",
+        manager.pk,
+    )
+    assert "Testpersoon" not in text and "ZVH-" not in text
+
+
+def test_the_xlsx_export_has_a_sheet_per_section(client, manager, year_2019):
+    from openpyxl import load_workbook
+
+    client.force_login(manager)
+    reauthenticated(client, manager)
+    response = client.get(REPORT_URL + "export.xlsx", {"year": "2019"})
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames[0] == "Aanmeldingen"
+    registrations = [row[:2] for row in workbook["Aanmeldingen"].iter_rows(values_only=True)]
+    assert ("Asten", 3) in registrations
+    assert ("Gemeente", 5) in registrations  # the registering partner kind
+    satisfaction = [row[:8] for row in workbook["Tevredenheid"].iter_rows(values_only=True)]
+    assert ("Alle reacties", 9, 7, 77.8, 57.1, 42.9, 6.4, 71.4) in satisfaction
+    assert AuditEntry.objects.filter(action="report.export", purpose="xlsx").count() == 1
+
+
+def test_an_export_with_a_bad_period_is_a_400(client, manager):
+    client.force_login(manager)
+    reauthenticated(client, manager)
+    assert client.get(REPORT_URL + "export.csv", {"year": "twee"}).status_code == 400
+    assert client.get(REPORT_URL + "export.pdf", {"year": "2019"}).status_code == 400
