@@ -714,3 +714,22 @@ def test_an_export_with_a_bad_period_is_a_400(client, manager):
     reauthenticated(client, manager)
     assert client.get(REPORT_URL + "export.csv", {"year": "twee"}).status_code == 400
     assert client.get(REPORT_URL + "export.pdf", {"year": "2019"}).status_code == 400
+
+
+def test_the_demo_has_the_2023_prognosis_and_keeps_edits_when_loaded_again(home):
+    from casework import demo
+    from casework.models import Prognosis
+
+    figures = dict(Prognosis.objects.filter(year=2023).values_list("kind", "expected"))
+    assert figures == {
+        "com": 100,
+        "advies": 50,
+        "pga-r": 5,
+        "pga-jeugd": 20,
+        "pga-og": 15,
+        "mda": 15,
+    }
+    Prognosis.objects.filter(year=2023, kind="com").update(expected=120)
+    demo.load(home)
+    assert Prognosis.objects.filter(year=2023).count() == 6
+    assert Prognosis.objects.get(year=2023, kind="com").expected == 120
