@@ -733,3 +733,16 @@ def test_the_demo_has_the_2023_prognosis_and_keeps_edits_when_loaded_again(home)
     demo.load(home)
     assert Prognosis.objects.filter(year=2023).count() == 6
     assert Prognosis.objects.get(year=2023, kind="com").expected == 120
+
+
+def test_the_manager_edits_the_prognosis_in_the_admin(client, manager):
+    from casework.models import Prognosis
+
+    client.force_login(manager)
+    assert client.get("/admin/snippets/casework/prognosis/").status_code == 200
+    response = client.post(
+        "/admin/snippets/casework/prognosis/add/",
+        {"year": "2024", "kind": "pga-og", "expected": "15"},
+    )
+    assert response.status_code == 302
+    assert Prognosis.objects.get(year=2024, kind="pga-og").expected == 15
