@@ -362,6 +362,8 @@ class ReportPeriodForm(forms.Form):
                 raise forms.ValidationError(_("Choose a year, or both a from and a to date."))
             if end < start:
                 raise forms.ValidationError(_("The to date lies before the from date."))
+            if start.year < 2000 or end.year > 2100:
+                raise forms.ValidationError(_("Choose dates between the years 2000 and 2100."))
             if (end - start).days > self.MAX_YEARS * 366:
                 raise forms.ValidationError(
                     _("A period can span at most %(years)s years.") % {"years": self.MAX_YEARS}

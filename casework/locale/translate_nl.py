@@ -365,6 +365,7 @@ NL = {
     "Choose either a year or a from/to period, not both.": "Kies een jaar of een periode van–tot en met, niet allebei.",
     "Choose a year, or both a from and a to date.": "Kies een jaar, of zowel een begin- als een einddatum.",
     "The to date lies before the from date.": "De einddatum ligt vóór de begindatum.",
+    "Choose dates between the years 2000 and 2100.": "Kies datums tussen de jaren 2000 en 2100.",
     "A period can span at most %(years)s years.": "Een periode kan hoogstens %(years)s jaar beslaan.",
     "Still in triage": "Nog in triage",
     "Taken into procesregie": "In procesregie genomen",

@@ -41,6 +41,8 @@ class Command(BaseCommand):
             first, last = _date(start), _date(end)
             if last < first:
                 raise CommandError("--to lies before --from")
+            if last.year > 9998:
+                raise CommandError("--to lies too far in the future")
         else:
             raise CommandError("give --year, or --from and --to")
         report = reports.annual_report(start=first, end=last)
