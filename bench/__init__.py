@@ -6,4 +6,4 @@ reported as ratios against a baseline measured in the same run, because
 absolute numbers on a shared 2-core machine mean little.
 """
 
-BENCHMARKS = ["pages", "events", "search", "newsletter", "casework_import"]
+BENCHMARKS = ["pages", "events", "search", "newsletter", "casework_import", "casework_report"]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from portal.demo import ensure_section_page
 from portal.models import Municipality
 
-from .models import Department, PartnerKind, PartnerOrganisation
+from .models import CaseKind, Department, PartnerKind, PartnerOrganisation, Prognosis
 
 # (name, partner kind code, municipality, department)
 ORGANISATIONS = [
@@ -33,8 +33,21 @@ ORGANISATIONS = [
     ("Veilig Thuis Zuidoost-Brabant", "veilig-thuis", None, Department.NONE),
 ]
 
+# The 2023 year plan's expected new registrations (editable in the admin: Prognoses).
+PROGNOSIS_2023 = {
+    CaseKind.COM: 100,
+    CaseKind.ADVIES: 50,
+    CaseKind.PGA_R: 5,
+    CaseKind.PGA_JEUGD: 20,
+    CaseKind.PGA_OG: 15,
+    CaseKind.MDA: 15,
+}
+
 
 def load(home) -> None:
+    for kind, expected in PROGNOSIS_2023.items():
+        # get_or_create: a figure the manager has changed is left alone.
+        Prognosis.objects.get_or_create(year=2023, kind=kind, defaults={"expected": expected})
     for name, kind_code, municipality_name, department in ORGANISATIONS:
         kind = PartnerKind.objects.filter(code=kind_code).first()
         if kind is None:

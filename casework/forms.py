@@ -1,5 +1,7 @@
 """Forms for the intake steps and the staff actions. Help texts in plain language."""
 
+from datetime import date
+
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.core.validators import MaxLengthValidator
@@ -321,3 +323,56 @@ class InvitationAcceptForm(forms.Form):
 class AuditQueryForm(forms.Form):
     reference = forms.CharField(label=_("Case reference"), required=False, max_length=20)
     user = forms.CharField(label=_("User (e-mail)"), required=False, max_length=254)
+
+
+class ReportPeriodForm(forms.Form):
+    """The annual report's period: a calendar year, or a from/to range of local dates."""
+
+    MAX_YEARS = 20
+
+    year = forms.IntegerField(
+        label=_("Year"),
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        error_messages={"invalid": _("Enter a year, e.g. 2019.")},
+    )
+    start = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter a date such as 2019-01-01.")},
+    )
+    end = forms.DateField(
+        label=_("To (inclusive)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter a date such as 2019-12-31.")},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        year, start, end = data.get("year"), data.get("start"), data.get("end")
+        if year is not None and (start or end):
+            raise forms.ValidationError(_("Choose either a year or a from/to period, not both."))
+        if year is None:
+            if not (start and end):
+                raise forms.ValidationError(_("Choose a year, or both a from and a to date."))
+            if end < start:
+                raise forms.ValidationError(_("The to date lies before the from date."))
+            if start.year < 2000 or end.year > 2100:
+                raise forms.ValidationError(_("Choose dates between the years 2000 and 2100."))
+            if (end - start).days > self.MAX_YEARS * 366:
+                raise forms.ValidationError(
+                    _("A period can span at most %(years)s years.") % {"years": self.MAX_YEARS}
+                )
+        return data
+
+    def period(self):
+        """(first day, last day) of a valid form."""
+        year = self.cleaned_data.get("year")
+        if year is not None:
+            return date(year, 1, 1), date(year, 12, 31)
+        return self.cleaned_data["start"], self.cleaned_data["end"]

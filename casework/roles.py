@@ -30,6 +30,12 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("casework", "view_all_cases"),
         ("casework", "view_overdue"),
         ("casework", "export_case"),
+        # The annual report and the prognoses live in the Wagtail admin.
+        ("wagtailadmin", "access_admin"),
+        ("casework", "add_prognosis"),
+        ("casework", "change_prognosis"),
+        ("casework", "delete_prognosis"),
+        ("casework", "view_prognosis"),
     ],
     PRIVACY_OFFICER: [
         ("casework", "view_audit"),

@@ -1,17 +1,27 @@
 """Factories for casework tests. All names are synthetic."""
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 import factory
 from allauth.account.models import EmailAddress
 
 from casework.models import (
     Case,
+    CaseEvaluation,
     CaseKind,
+    ClosureReason,
+    DestructionList,
     Membership,
     PartnerKind,
     PartnerOrganisation,
+    Prognosis,
+    SurveyInvitation,
+    SurveyResponse,
+    Tombstone,
     Urgency,
 )
 from casework.roles import ensure_roles
@@ -100,3 +110,81 @@ class CaseFactory(factory.django.DjangoModelFactory):
     tried = "Hulpverlening"
     question = "Graag procesregie"
     reference = factory.Sequence(lambda n: f"ZVH-2026-{n + 90000:05d}")
+
+
+class DestructionListFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DestructionList
+
+
+class TombstoneFactory(factory.django.DjangoModelFactory):
+    """A destroyed case: no personal data, only what the annual figures need."""
+
+    class Meta:
+        model = Tombstone
+
+    reference = factory.Sequence(lambda n: f"ZVH-2019-{n + 80000:05d}")
+    kind = CaseKind.COM
+    municipality_name = "Gemeente Voorbeeld"
+    final_status = "afgesloten"
+    destruction_list = factory.SubFactory(DestructionListFactory)
+
+
+class EvaluationFactory(factory.django.DjangoModelFactory):
+    """A closure evaluation; ``partners`` is a list of partner kinds involved."""
+
+    class Meta:
+        model = CaseEvaluation
+        skip_postgeneration_save = True
+
+    case = factory.SubFactory(CaseFactory)
+    closure_reason = ClosureReason.GOAL_REACHED
+
+    @factory.post_generation
+    def partners(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.partners_involved.set(extracted)
+
+
+class SurveyInvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SurveyInvitation
+
+    case = factory.SubFactory(CaseFactory)
+    role = SurveyInvitation.Role.PARTNER
+    token_hash = factory.Sequence(lambda n: SurveyInvitation.hash_token(f"token-{n}"))
+    created_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(lambda o: o.created_at + timedelta(days=14))
+
+
+class SurveyResponseFactory(factory.django.DjangoModelFactory):
+    """An answer to an invitation (marked used when it was answered)."""
+
+    class Meta:
+        model = SurveyResponse
+
+    invitation = factory.SubFactory(SurveyInvitationFactory)
+    case = factory.LazyAttribute(lambda o: o.invitation.case)
+    role = factory.LazyAttribute(lambda o: o.invitation.role)
+    overall = 4
+    process = 4
+    grade = 7
+    would_involve_again = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        response = super()._create(model_class, *args, **kwargs)
+        if response.invitation and not response.invitation.used_at:
+            response.invitation.used_at = response.submitted_at
+            response.invitation.save(update_fields=["used_at"])
+        return response
+
+
+class PrognosisFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Prognosis
+        django_get_or_create = ("year", "kind")
+
+    year = 2019
+    kind = CaseKind.COM
+    expected = 10
