@@ -35,4 +35,6 @@ urlpatterns = [
     path("uitnodiging/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("audit/", views.audit_log, name="audit"),
     path("bewaartermijn/", views.retention, name="retention"),
+    path("opvolging/", views.follow_up, name="follow_up"),
+    path("enquete/<uuid:public_id>/", views.survey_signed_in, name="survey_signed_in"),
 ]
