@@ -976,7 +976,8 @@ def _survey_mail(*, reference: str, token: str, email: str, expires_at, reminder
 
 def survey_invitations_create(*, case: Case, actor=None, request=None) -> list[SurveyInvitation]:
     """One single-use, expiring link per recipient; only the token's hash is stored."""
-    expires_at = timezone.now() + timedelta(days=settings.CASEWORK_SURVEY_DAYS)
+    now = timezone.now()
+    expires_at = now + timedelta(days=settings.CASEWORK_SURVEY_DAYS)
     invitations, mails = [], []
     for role, user, organisation in survey_recipients(case=case):
         token = SurveyInvitation.new_token()
@@ -988,6 +989,7 @@ def survey_invitations_create(*, case: Case, actor=None, request=None) -> list[S
                 user=user,
                 email=user.email,
                 token_hash=SurveyInvitation.hash_token(token),
+                created_at=now,
                 expires_at=expires_at,
             )
         )
