@@ -405,12 +405,14 @@ class ClosureForm(forms.Form):
     )
 
     def __init__(self, *args, case, closing_statuses, in_procesregie: bool, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["to_status"].choices = [
             (transition.to_status, transition.label) for transition in closing_statuses
         ]
-        if len(closing_statuses) == 1:
-            self.fields["to_status"].initial = closing_statuses[0].to_status
+        targets = [transition.to_status for transition in closing_statuses]
+        # Closing is the usual end; handing over is the deliberate other choice.
+        self.fields["to_status"].initial = "afgesloten" if "afgesloten" in targets else targets[0]
         if not in_procesregie:
             # No plan van aanpak, so no goals to evaluate.
             for name in ("content_goal", "process_goal_1", "process_goal_2", "process_goal_3"):
@@ -490,6 +492,11 @@ class SurveyForm(forms.Form):
     contact_consent = forms.BooleanField(
         label=_("The ZVH may contact me about my answers."), required=False
     )
+
+    def __init__(self, *args, **kwargs):
+        # The questions end in "?" or ")"; a colon after them reads oddly.
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
 
 class FollowUpDoneForm(forms.Form):

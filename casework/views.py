@@ -920,11 +920,9 @@ SURVEY_RATE = "30/m"
 def _survey_not_available(request, state):
     """Used, expired or unknown: a friendly page that never names the case."""
     status = 410 if state == services.SurveyState.GONE else 404
-    response = render(
+    return render(
         request, "casework/survey_unavailable.html", {"gone": status == 410}, status=status
     )
-    response["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 def _survey_page(request, invitation: SurveyInvitation, *, user=None):
@@ -948,7 +946,9 @@ def _survey_page(request, invitation: SurveyInvitation, *, user=None):
         {"form": form, "reference": invitation.case.reference, "signed_in": user is not None},
         status=status,
     )
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the path: never send it to another site. ("no-referrer" would make
+    # browsers post "Origin: null", which Django's CSRF check refuses.)
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

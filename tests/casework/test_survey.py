@@ -114,7 +114,7 @@ def test_the_page_needs_no_login_and_shows_only_the_case_reference(client, close
         "mag contact met mij opnemen",
     ]:
         assert question in body
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_answering_stores_the_answers_once_and_the_link_then_dies(client, closed):
