@@ -14,10 +14,13 @@ from django.utils import timezone
 
 import pytest
 import time_machine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from casework import services, tasks
 from casework.models import (
     AuditEntry,
+    CaseEvaluation,
     CaseShare,
     FollowUpTask,
     SurveyInvitation,
@@ -410,3 +413,67 @@ def test_an_involved_partner_contact_is_invited_as_partner(
         [partner.email, other_partner.email]
     )
     assert SurveyInvitation.objects.get(user=other_partner).role == "partner"
+
+
+# --- Hostile input ------------------------------------------------------------------------------
+
+hostile = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet=st.sampled_from("\x00\x01<>\"'&%;/\\\u202e"), max_size=20),
+    st.sampled_from(["0", "6", "11", "-1", "ja", "nee", "on", "999999", "1e3", "doel-bereikt"]),
+    st.just("x" * 3000),
+)
+survey_fields = st.sampled_from([*ANSWERS, "contact_consent"])
+closure_fields = st.sampled_from(
+    [
+        "to_status",
+        "content_goal",
+        "process_goal_1",
+        "process_goal_2",
+        "process_goal_3",
+        "extra_expertise",
+        "partners_involved",
+        "closure_reason",
+        "jeugd_result",
+        "note",
+    ]
+)
+FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+def test_the_survey_survives_hostile_input_and_stores_only_valid_answers(client, closed):
+    _case, _invitation, path, _token = closed
+
+    @FUZZ
+    @given(data=st.dictionaries(survey_fields, hostile, max_size=8), token=hostile)
+    def run(data, token):
+        assert client.post(path.replace("/enquete/", "/enquete/x") + token, data).status_code < 500
+        response = client.post(path, data)
+        assert response.status_code in (302, 400, 410)
+        if response.status_code == 400:
+            assert not SurveyResponse.objects.exists()
+        if response.status_code == 302:
+            answer = SurveyResponse.objects.get()
+            assert 1 <= answer.overall <= 5 and 1 <= answer.grade <= 10
+
+    run()
+
+
+def test_the_closure_form_survives_hostile_input(client, regisseur, partner):
+    client.force_login(regisseur)
+    case = closable_case(regisseur=regisseur, registered_by=partner)
+    url = reverse("casework:case_action", args=[case.public_id, "afsluiten"])
+
+    @FUZZ
+    @given(data=st.dictionaries(closure_fields, hostile, max_size=10))
+    def run(data):
+        closed_before = CaseEvaluation.objects.filter(case=case).exists()
+        response = client.post(url, data)
+        assert response.status_code in (302, 400)
+        case.refresh_from_db()
+        if not closed_before:
+            # Either closed with its evaluation, or nothing written at all.
+            assert (case.status == "afgesloten") == (response.status_code == 302)
+        assert CaseEvaluation.objects.filter(case=case).exists() == (case.status == "afgesloten")
+
+    run()
