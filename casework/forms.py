@@ -5,11 +5,23 @@ from datetime import date
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.core.validators import MaxLengthValidator
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Municipality
 
-from .models import AdviceRequest, AveLevel, CaseKind, JeugdEntry, PartnerOrganisation, Urgency
+from .models import (
+    Achievement,
+    AdviceRequest,
+    AveLevel,
+    CaseKind,
+    ClosureReason,
+    JeugdClosureResult,
+    JeugdEntry,
+    PartnerKind,
+    PartnerOrganisation,
+    Urgency,
+)
 from .roles import STAFF_ROLES
 
 SHORT = 200
@@ -376,3 +388,176 @@ class ReportPeriodForm(forms.Form):
         if year is not None:
             return date(year, 1, 1), date(year, 12, 31)
         return self.cleaned_data["start"], self.cleaned_data["end"]
+
+
+# --- Closure and the closing-satisfaction survey -------------------------------------------
+
+
+class ClosureForm(forms.Form):
+    """The procesregisseur's evaluation; the rules themselves are in services.case_close."""
+
+    to_status = forms.ChoiceField(
+        label=_("How does the ZVH's involvement end?"),
+        widget=forms.RadioSelect,
+        help_text=_("Handed over: a partner takes over the direction of the case."),
+    )
+    content_goal = forms.ChoiceField(
+        label=_("Content goal"),
+        choices=Achievement.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Was the goal of the approach reached for the person concerned?"),
+    )
+    process_goal_1 = forms.ChoiceField(
+        label=_("Process goal 1: a shared picture and common interest"),
+        choices=Achievement.choices,
+        widget=forms.RadioSelect,
+    )
+    process_goal_2 = forms.ChoiceField(
+        label=_(
+            "Process goal 2: an integral plan van aanpak with scenarios, interventions, tasks, "
+            "casusregie and communication agreements"
+        ),
+        choices=Achievement.choices,
+        widget=forms.RadioSelect,
+    )
+    process_goal_3 = forms.ChoiceField(
+        label=_(
+            "Process goal 3: monitoring, steering and coaching the execution of the plan van "
+            "aanpak and the casusregie"
+        ),
+        choices=Achievement.choices,
+        widget=forms.RadioSelect,
+    )
+    extra_expertise = forms.BooleanField(label=_("Extra expertise was brought in"), required=False)
+    escalated = forms.BooleanField(
+        label=_("The case was escalated to administration or management"), required=False
+    )
+    policy_signal = forms.BooleanField(
+        label=_("A policy bottleneck was signalled to a partner"), required=False
+    )
+    partners_involved = forms.ModelMultipleChoiceField(
+        label=_("Partners involved"),
+        queryset=PartnerKind.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick every kind of partner that took part in the approach."),
+    )
+    closure_reason = forms.ChoiceField(
+        label=_("Reason for closing"),
+        choices=[("", _("Choose a reason"))] + list(ClosureReason.choices),
+    )
+    jeugd_result = forms.ChoiceField(
+        label=_("PGA Jeugd: result at closure"),
+        choices=[choice for choice in JeugdClosureResult.choices if choice[0]],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Explanation (optional)"),
+        required=False,
+        max_length=LONG,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Shown on the timeline. Do not repeat the evaluation here."),
+    )
+
+    def __init__(self, *args, case, closing_statuses, in_procesregie: bool, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["to_status"].choices = [
+            (transition.to_status, transition.label) for transition in closing_statuses
+        ]
+        targets = [transition.to_status for transition in closing_statuses]
+        # Closing is the usual end; handing over is the deliberate other choice.
+        self.fields["to_status"].initial = "afgesloten" if "afgesloten" in targets else targets[0]
+        if not in_procesregie:
+            # No plan van aanpak, so no goals to evaluate.
+            for name in ("content_goal", "process_goal_1", "process_goal_2", "process_goal_3"):
+                del self.fields[name]
+        if case.kind != CaseKind.PGA_JEUGD:
+            del self.fields["jeugd_result"]
+        if not self.is_bound:
+            self.fields["partners_involved"].initial = list(
+                PartnerKind.objects.filter(
+                    Q(organisations__pk=case.organisation_id)
+                    | Q(organisations__shared_cases__case=case)
+                )
+                .values_list("pk", flat=True)
+                .distinct()
+            )
+
+    def evaluation(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("to_status", None)
+        data.pop("note", None)
+        return data
+
+
+SCALE_5 = [(str(n), str(n)) for n in range(1, 6)]
+SCALE_10 = [(str(n), str(n)) for n in range(1, 11)]
+
+
+def _yes_no(value) -> bool:
+    return value == "ja"
+
+
+class SurveyForm(forms.Form):
+    overall = forms.TypedChoiceField(
+        label=_(
+            "How satisfied are you overall with the ZVH's work on this case? "
+            "(1 = very dissatisfied, 5 = very satisfied)"
+        ),
+        choices=SCALE_5,
+        coerce=int,
+        widget=forms.RadioSelect(attrs={"class": "scale"}),
+    )
+    process = forms.TypedChoiceField(
+        label=_(
+            "How satisfied are you with how the ZVH directed the process? "
+            "(1 = very dissatisfied, 5 = very satisfied)"
+        ),
+        choices=SCALE_5,
+        coerce=int,
+        widget=forms.RadioSelect(attrs={"class": "scale"}),
+    )
+    grade = forms.TypedChoiceField(
+        label=_("Which grade do you give the ZVH? (1 = very poor, 10 = excellent)"),
+        choices=SCALE_10,
+        coerce=int,
+        widget=forms.RadioSelect(attrs={"class": "scale"}),
+    )
+    would_involve_again = forms.TypedChoiceField(
+        label=_("Would you involve the ZVH again in a similar situation?"),
+        choices=[("ja", _("Yes")), ("nee", _("No"))],
+        coerce=_yes_no,
+        widget=forms.RadioSelect,
+    )
+    went_well = forms.CharField(
+        label=_("What went well?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Please do not write names or other personal details."),
+    )
+    could_improve = forms.CharField(
+        label=_("What could be better?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Please do not write names or other personal details."),
+    )
+    contact_consent = forms.BooleanField(
+        label=_("The ZVH may contact me about my answers."), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        # The questions end in "?" or ")"; a colon after them reads oddly.
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class FollowUpDoneForm(forms.Form):
+    note = forms.CharField(
+        label=_("What was done or agreed?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only for ZVH staff."),
+    )

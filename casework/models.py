@@ -697,6 +697,8 @@ class SurveyInvitation(models.Model):
         AANMELDER = "aanmelder", _("Aanmelder")
         PARTNER = "partner", _("Involved partner")
 
+    # For the signed-in route from "mijn aanmeldingen"; the token is never stored in clear.
+    public_id = models.UUIDField(default=_new_public_id, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="survey_invitations")
     role = models.CharField(max_length=10, choices=Role.choices)
     organisation = models.ForeignKey(
@@ -707,6 +709,11 @@ class SurveyInvitation(models.Model):
     )
     email = EncryptedTextField(blank=True)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The reminder carries a fresh token (the first one cannot be re-sent: only its hash
+    # is kept); both links work until the survey is answered or expires.
+    reminder_token_hash = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     reminded_at = models.DateTimeField(null=True, blank=True)

@@ -99,3 +99,35 @@ def drafts_of(user) -> QuerySet[CaseDraft]:
 def users_to_notify(case: Case, users) -> list:
     """Filter a list of users down to those who may see the case."""
     return [user for user in users if cases_visible_to(user).filter(pk=case.pk).exists()]
+
+
+def closure_details_for(user, case: Case) -> dict | None:
+    """The closure evaluation and the survey answers of a case: for ZVH staff who may
+    see the case, never for partners (answers are about the ZVH's work, given to it)."""
+    from .models import CaseEvaluation, SurveyInvitation, SurveyResponse
+
+    if not is_staff_member(user) or not cases_visible_to(user).filter(pk=case.pk).exists():
+        return None
+    invitations = SurveyInvitation.objects.filter(case=case)
+    return {
+        "evaluation": CaseEvaluation.objects.filter(case=case)
+        .select_related("evaluated_by")
+        .prefetch_related("partners_involved")
+        .first(),
+        "responses": list(
+            SurveyResponse.objects.filter(case=case).select_related("invitation__organisation")
+        ),
+        "invited": invitations.count(),
+        "answered": invitations.filter(used_at__isnull=False).count(),
+    }
+
+
+def surveys_waiting_for(user) -> QuerySet:
+    """The user's own survey invitations that can still be answered."""
+    from .models import SurveyInvitation
+
+    if not user.is_authenticated or not user.is_active:
+        return SurveyInvitation.objects.none()
+    return SurveyInvitation.objects.filter(
+        user=user, used_at__isnull=True, expires_at__gt=timezone.now()
+    ).select_related("case")

@@ -5,34 +5,47 @@ never carry case content: only a reference and a link.
 """
 
 from datetime import timedelta
+from enum import StrEnum
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from allauth.account.models import EmailAddress
 
 from . import audit, workflow
 from .crypto import blind_index
 from .models import (
+    Achievement,
     AdviceRequest,
     BreakGlass,
     Case,
     CaseDraft,
+    CaseEvaluation,
     CaseKind,
     CaseShare,
+    ClosureReason,
     DestructionList,
+    FollowUpTask,
     Invitation,
+    JeugdClosureResult,
     Membership,
+    PartnerKind,
     PartnerOrganisation,
     Relatiebeheer,
+    SurveyInvitation,
+    SurveyResponse,
     TimelineEntry,
     Tombstone,
+    TriageOutcome,
 )
 from .roles import STAFF_ROLES, has_role_perm
 from .selectors import cases_visible_to, organisation_of, users_to_notify
@@ -308,6 +321,14 @@ def case_transition(*, case: Case, to_status: str, actor, note: str = "", reques
         raise CaseworkError(
             _("A case cannot go from “%(from)s” to “%(to)s”.")
             % {"from": workflow.status_label(case.status), "to": workflow.status_label(to_status)}
+        )
+    if (
+        to_status in workflow.CLOSED_STATUSES
+        and not CaseEvaluation.objects.filter(case=case).exists()
+    ):
+        # Closing goes through case_close, which stores the evaluation first.
+        raise CaseworkError(
+            _("A case can only be closed with an evaluation. Fill in the closure form.")
         )
     from_status = case.status
     case.status = to_status
@@ -764,3 +785,423 @@ def draft_discard(*, draft: CaseDraft, user) -> None:
         raise CaseworkError(_("You are not allowed to do this."))
     _remove_attachment_files(draft.attachments.all())
     draft.delete()
+
+
+# --- Closure with evaluation ------------------------------------------------------------
+
+EVALUATION_GOALS = ("content_goal", "process_goal_1", "process_goal_2", "process_goal_3")
+EVALUATION_FLAGS = ("extra_expertise", "escalated", "policy_signal")
+
+
+class ClosureRefused(CaseworkError):
+    """The evaluation breaks a rule; ``errors`` maps form field names to Dutch messages."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__(" ".join(str(message) for message in errors.values()))
+
+
+def case_was_in_procesregie(case: Case) -> bool:
+    """Only a case that came into procesregie had a plan whose goals can be evaluated."""
+    return case.triage_outcome == TriageOutcome.PROCESREGIE or case.direction_started_at is not None
+
+
+def _partner_kinds(values) -> tuple[list[PartnerKind], bool]:
+    ids = set()
+    for value in values or []:
+        raw = getattr(value, "pk", value)
+        try:
+            ids.add(int(raw))
+        except (TypeError, ValueError):
+            return [], False
+    kinds = list(PartnerKind.objects.filter(pk__in=ids))
+    return kinds, len(kinds) == len(ids)
+
+
+def evaluation_validate(*, case: Case, evaluation: dict) -> dict:
+    """The evaluation's values for this case, or ``ClosureRefused`` naming every problem.
+
+    Goals are required for a case that was in procesregie and refused otherwise; a
+    closure reason is always required; the PGA Jeugd closure result only (and always)
+    for PGA Jeugd cases.
+    """
+    errors: dict[str, str] = {}
+    clean: dict = {}
+    in_regie = case_was_in_procesregie(case)
+    for name in EVALUATION_GOALS:
+        value = evaluation.get(name) or ""
+        if in_regie and value not in Achievement.values:
+            errors[name] = _("Choose whether this goal was achieved fully, partly or not.")
+        elif not in_regie and value:
+            errors[name] = _("Goals are only evaluated for cases that were in procesregie.")
+        clean[name] = value
+    for name in EVALUATION_FLAGS:
+        clean[name] = bool(evaluation.get(name))
+    reason = evaluation.get("closure_reason") or ""
+    if reason not in ClosureReason.values:
+        errors["closure_reason"] = _("Choose the reason for closing the case.")
+    clean["closure_reason"] = reason
+    result = evaluation.get("jeugd_result") or ""
+    if case.kind == CaseKind.PGA_JEUGD:
+        if not result or result not in JeugdClosureResult.values:
+            errors["jeugd_result"] = _("Choose the closure result for PGA Jeugd.")
+    elif result:
+        errors["jeugd_result"] = _("A closure result is only recorded for PGA Jeugd cases.")
+    clean["jeugd_result"] = result
+    kinds, known = _partner_kinds(evaluation.get("partners_involved"))
+    if not known:
+        errors["partners_involved"] = _("Choose the partners involved from the list.")
+    clean["partners_involved"] = kinds
+    if errors:
+        raise ClosureRefused(errors)
+    return clean
+
+
+@transaction.atomic
+def case_close(
+    *,
+    case: Case,
+    actor,
+    evaluation: dict,
+    to_status: str = "afgesloten",
+    note: str = "",
+    request=None,
+) -> Case:
+    """Store the evaluation, close the case (or hand over direction), invite to the survey."""
+    _require_staff(actor)
+    _require_visible(actor, case)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if to_status not in workflow.CLOSED_STATUSES or not workflow.is_allowed(
+        case.kind, case.status, to_status
+    ):
+        raise CaseworkError(
+            _("A case cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": workflow.status_label(case.status), "to": workflow.status_label(to_status)}
+        )
+    clean = evaluation_validate(case=case, evaluation=evaluation)
+    partners = clean.pop("partners_involved")
+    record, _created = CaseEvaluation.objects.update_or_create(
+        case=case, defaults={**clean, "evaluated_by": actor, "evaluated_at": timezone.now()}
+    )
+    record.partners_involved.set(partners)
+    case = case_transition(case=case, to_status=to_status, actor=actor, note=note, request=request)
+    audit.record(action="case.close", user=actor, request=request, obj=case, purpose=to_status)
+    survey_invitations_create(case=case, actor=actor, request=request)
+    return case
+
+
+# --- Closing-satisfaction survey ----------------------------------------------------------
+
+# A strongly negative answer: satisfaction (overall or with the process direction) of 1
+# or 2 out of 5, or a rapportcijfer of 4 or lower. With consent it becomes a follow-up task.
+NEGATIVE_SCALE_MAX = 2
+NEGATIVE_GRADE_MAX = 4
+
+
+class SurveyState(StrEnum):
+    OPEN = "open"
+    GONE = "gone"  # answered or expired: 410
+    UNKNOWN = "unknown"  # no such token: 404
+
+
+def survey_recipients(*, case: Case) -> list[tuple[str, object, PartnerOrganisation | None]]:
+    """Who is asked, as (role, user, organisation); each person once.
+
+    - the aanmelder: the user who registered the case, if active with an address;
+    - the involved partners' contacts: the casusregisseur when a partner user of an
+      involved organisation, and every partner user of a shared (involved)
+      organisation who wrote a secure message on the case. Organisations nobody
+      worked for on the case are not mailed as a whole.
+    Only people who may still see the case are asked.
+    """
+    Role = SurveyInvitation.Role
+    shared = set(case.shares.values_list("organisation_id", flat=True))
+    involved = shared | {case.organisation_id}
+    candidates = []
+    if case.registered_by is not None:
+        candidates.append((Role.AANMELDER, case.registered_by, case.organisation))
+    partner_users = []
+    if case.casusregisseur is not None:
+        partner_users.append((case.casusregisseur, involved))
+    writer_ids = case.timeline.filter(
+        kind=TimelineEntry.Kind.MESSAGE, author_organisation_id__in=shared
+    ).values("author_id")
+    for writer in get_user_model().objects.filter(pk__in=writer_ids).order_by("pk"):
+        partner_users.append((writer, shared))
+    for user, allowed in partner_users:
+        organisation = organisation_of(user)
+        if organisation is not None and organisation.pk in allowed:
+            candidates.append((Role.PARTNER, user, organisation))
+    seen = set()
+    recipients = []
+    for role, user, organisation in candidates:
+        if user.pk in seen or not user.is_active or not user.email:
+            continue
+        seen.add(user.pk)
+        recipients.append((role, user, organisation))
+    may_see = {user.pk for user in users_to_notify(case, [row[1] for row in recipients])}
+    return [row for row in recipients if row[1].pk in may_see]
+
+
+def _survey_mail(*, reference: str, token: str, email: str, expires_at, reminder: bool) -> None:
+    """Only the reference and the link: no case content."""
+    link = _absolute(reverse("casework_survey:survey", args=[token]))
+    with translation.override(settings.LANGUAGE_CODE):
+        until = date_format(timezone.localtime(expires_at), "j F Y")
+        values = {"reference": reference, "link": link, "date": until}
+        if reminder:
+            subject = _("[ZVH] Reminder: how satisfied are you? Case %(reference)s") % values
+            intro = _(
+                "A week ago we asked how satisfied you are with our work on case "
+                "%(reference)s. If you have not answered yet, you can still do so until "
+                "%(date)s."
+            )
+        else:
+            subject = _("[ZVH] How satisfied are you? Case %(reference)s") % values
+            intro = _(
+                "The Zorg- en Veiligheidshuis has closed case %(reference)s. Would you tell "
+                "us in two minutes how satisfied you are with our work? The link works once "
+                "and is valid until %(date)s."
+            )
+        body = (
+            intro % values
+            + "\n\n"
+            + link
+            + "\n\n"
+            + _("You do not need to sign in. Only ZVH staff see your answers.")
+            + "\n"
+        )
+    send_mail(subject, body, None, [email])
+
+
+def survey_invitations_create(*, case: Case, actor=None, request=None) -> list[SurveyInvitation]:
+    """One single-use, expiring link per recipient; only the token's hash is stored."""
+    now = timezone.now()
+    expires_at = now + timedelta(days=settings.CASEWORK_SURVEY_DAYS)
+    invitations, mails = [], []
+    for role, user, organisation in survey_recipients(case=case):
+        token = SurveyInvitation.new_token()
+        invitations.append(
+            SurveyInvitation.objects.create(
+                case=case,
+                role=role,
+                organisation=organisation,
+                user=user,
+                email=user.email,
+                token_hash=SurveyInvitation.hash_token(token),
+                created_at=now,
+                expires_at=expires_at,
+            )
+        )
+        mails.append((token, user.email))
+    audit.record(
+        action="survey.invite",
+        user=actor,
+        request=request,
+        obj=case,
+        purpose=f"{len(invitations)} invitations",
+    )
+    reference = case.reference
+    transaction.on_commit(
+        lambda: [
+            _survey_mail(
+                reference=reference,
+                token=token,
+                email=email,
+                expires_at=expires_at,
+                reminder=False,
+            )
+            for token, email in mails
+        ]
+    )
+    return invitations
+
+
+def _survey_open(invitation: SurveyInvitation) -> bool:
+    return invitation.used_at is None and invitation.expires_at > timezone.now()
+
+
+def survey_invitation_for_token(*, token: str) -> tuple[SurveyInvitation | None, SurveyState]:
+    """The invitation behind a link, and whether it can still be answered."""
+    if not token or len(token) > 128:
+        return None, SurveyState.UNKNOWN
+    digest = SurveyInvitation.hash_token(token)
+    invitation = (
+        SurveyInvitation.objects.select_related("case")
+        .filter(Q(token_hash=digest) | Q(reminder_token_hash=digest))
+        .first()
+    )
+    if invitation is None:
+        return None, SurveyState.UNKNOWN
+    return invitation, (SurveyState.OPEN if _survey_open(invitation) else SurveyState.GONE)
+
+
+def survey_is_strongly_negative(*, overall: int, process: int, grade: int) -> bool:
+    return (
+        overall <= NEGATIVE_SCALE_MAX
+        or process <= NEGATIVE_SCALE_MAX
+        or grade <= NEGATIVE_GRADE_MAX
+    )
+
+
+def _managers():
+    """Active users holding view_all_cases through a role or directly."""
+    has_perm = Q(
+        groups__permissions__codename="view_all_cases",
+        groups__permissions__content_type__app_label="casework",
+    ) | Q(
+        user_permissions__codename="view_all_cases",
+        user_permissions__content_type__app_label="casework",
+    )
+    return get_user_model().objects.filter(has_perm, is_active=True).distinct()
+
+
+def _notify_managers_of_follow_up() -> None:
+    """A content-free e-mail: there is a follow-up task, and where to find it."""
+    recipients = [user.email for user in _managers() if user.email]
+    if not recipients:
+        return
+    link = _absolute(reverse("casework:follow_up"))
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("[ZVH] New follow-up task")
+        body = _(
+            "There is a new follow-up task in the secure environment. Sign in to see it:"
+            "\n\n%(link)s\n"
+        ) % {"link": link}
+    transaction.on_commit(
+        lambda: [send_mail(subject, body, None, [address]) for address in recipients]
+    )
+
+
+@transaction.atomic
+def survey_submit(
+    *, invitation: SurveyInvitation, answers: dict, user=None, request=None
+) -> SurveyResponse:
+    """Store the answers once; the link dies and the stored address is cleared.
+
+    A strongly negative answer with consent to be contacted creates a follow-up task
+    for the manager."""
+    invitation = SurveyInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if user is not None and invitation.user_id != user.pk:
+        raise CaseworkError(_("You are not allowed to do this."))
+    if not _survey_open(invitation):
+        raise CaseworkError(_("This survey has already been filled in or has expired."))
+    overall, process, grade = answers["overall"], answers["process"], answers["grade"]
+    if not (1 <= overall <= 5 and 1 <= process <= 5 and 1 <= grade <= 10):
+        raise CaseworkError(_("Choose a score on each scale."))
+    response = SurveyResponse.objects.create(
+        invitation=invitation,
+        case=invitation.case,
+        role=invitation.role,
+        overall=overall,
+        process=process,
+        grade=grade,
+        would_involve_again=bool(answers["would_involve_again"]),
+        went_well=(answers.get("went_well") or "").strip(),
+        could_improve=(answers.get("could_improve") or "").strip(),
+        contact_consent=bool(answers.get("contact_consent")),
+    )
+    invitation.used_at = response.submitted_at
+    invitation.email = ""
+    invitation.save(update_fields=["used_at", "email"])
+    audit.record(
+        action="survey.answer",
+        user=user,
+        request=request,
+        obj=invitation.case,
+        purpose=invitation.role,
+    )
+    if response.contact_consent and survey_is_strongly_negative(
+        overall=overall, process=process, grade=grade
+    ):
+        task = FollowUpTask.objects.create(
+            case=invitation.case,
+            survey_response=response,
+            # Stored untranslated; the follow-up page translates it.
+            reason=gettext_noop("Strongly negative survey answer; consent to be contacted"),
+        )
+        audit.record(
+            action="followup.create",
+            user=user,
+            request=request,
+            obj=invitation.case,
+            purpose=f"follow-up {task.pk}",
+        )
+        _notify_managers_of_follow_up()
+    return response
+
+
+def survey_reminders_send() -> int:
+    """One reminder to each non-responder, CASEWORK_SURVEY_REMINDER_DAYS after the
+    invitation. The reminder carries a new link (only hashes are kept); the first
+    link keeps working too. Returns the number sent."""
+    now = timezone.now()
+    due = (
+        SurveyInvitation.objects.filter(
+            used_at__isnull=True,
+            reminded_at__isnull=True,
+            expires_at__gt=now,
+            created_at__lte=now - timedelta(days=settings.CASEWORK_SURVEY_REMINDER_DAYS),
+        )
+        .exclude(email="")
+        .values_list("pk", flat=True)
+    )
+    sent = 0
+    for pk in list(due):
+        with transaction.atomic():
+            invitation = (
+                SurveyInvitation.objects.select_for_update(skip_locked=True)
+                .select_related("case")
+                .filter(pk=pk, reminded_at__isnull=True, used_at__isnull=True)
+                .first()
+            )
+            if invitation is None or not invitation.email:
+                continue
+            token = SurveyInvitation.new_token()
+            invitation.reminder_token_hash = SurveyInvitation.hash_token(token)
+            invitation.reminded_at = now
+            invitation.save(update_fields=["reminder_token_hash", "reminded_at"])
+            audit.record(action="survey.remind", obj=invitation.case, purpose=invitation.role)
+            mail = {
+                "reference": invitation.case.reference,
+                "token": token,
+                "email": invitation.email,
+                "expires_at": invitation.expires_at,
+                "reminder": True,
+            }
+            transaction.on_commit(lambda mail=mail: _survey_mail(**mail))
+            sent += 1
+    return sent
+
+
+@transaction.atomic
+def survey_addresses_purge() -> int:
+    """Clear the stored address of every answered or expired invitation."""
+    done = SurveyInvitation.objects.filter(
+        Q(used_at__isnull=False) | Q(expires_at__lte=timezone.now())
+    ).exclude(email="")
+    count = done.update(email="")
+    if count:
+        audit.record(action="survey.purge", object_type="surveyinvitation", object_id=str(count))
+    return count
+
+
+@transaction.atomic
+def follow_up_complete(*, task: FollowUpTask, actor, note: str = "", request=None) -> FollowUpTask:
+    """The manager marks a follow-up task done, with what was agreed."""
+    _require_staff(actor, "view_all_cases")
+    task = FollowUpTask.objects.select_for_update().select_related("case").get(pk=task.pk)
+    if task.done_at is not None:
+        raise CaseworkError(_("This follow-up task has already been completed."))
+    task.done_at = timezone.now()
+    task.done_by = actor
+    task.note = note.strip()
+    task.save(update_fields=["done_at", "done_by", "note"])
+    audit.record(
+        action="followup.done",
+        user=actor,
+        request=request,
+        obj=task.case,
+        purpose=f"follow-up {task.pk}",
+    )
+    return task

@@ -36,4 +36,6 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit"),
     path("bewaartermijn/", views.retention, name="retention"),
     path("importeren/", views.case_import, name="case_import"),
+    path("opvolging/", views.follow_up, name="follow_up"),
+    path("enquete/<uuid:public_id>/", views.survey_signed_in, name="survey_signed_in"),
 ]

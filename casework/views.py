@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from allauth.account.decorators import reauthentication_required
+from django_ratelimit.decorators import ratelimit
 
 from portal.models import Municipality
 
@@ -34,12 +35,15 @@ from .forms import (
     AttachmentForm,
     AuditQueryForm,
     BreakGlassForm,
+    ClosureForm,
+    FollowUpDoneForm,
     InvitationAcceptForm,
     InvitationForm,
     MeetingForm,
     MessageForm,
     NoteForm,
     PlanForm,
+    SurveyForm,
     TransitionForm,
     step_form,
 )
@@ -49,16 +53,20 @@ from .models import (
     CaseDraft,
     CaseKind,
     DestructionList,
+    FollowUpTask,
     PartnerOrganisation,
+    SurveyInvitation,
 )
 from .roles import has_role_perm, is_staff_member
 from .selectors import (
     Access,
     can_break_glass,
     cases_visible_to,
+    closure_details_for,
     drafts_of,
     organisation_of,
     staff_case_lookup,
+    surveys_waiting_for,
     visible_case_or_none,
 )
 
@@ -96,6 +104,8 @@ def home(request):
         {
             "rows": rows,
             "drafts": drafts_of(request.user),
+            "surveys": surveys_waiting_for(request.user),
+            "can_follow_up": has_role_perm(request.user, "view_all_cases"),
             "is_staff_member": staff,
             "organisation": organisation_of(request.user),
             "can_overdue": has_role_perm(request.user, "view_overdue"),
@@ -357,13 +367,14 @@ def case_detail(request, public_id):
             pk__in=[case.organisation_id, *case.shares.values_list("organisation_id", flat=True)]
         )
         can_triage = has_role_perm(request.user, "triage_case")
+        transitions, closing = _split_transitions(case) if can_triage else ([], [])
         context.update(
             {
                 "can_triage": can_triage,
                 "can_export": has_role_perm(request.user, "export_case"),
-                "transitions": workflow.allowed_transitions(case.kind, case.status)
-                if can_triage
-                else [],
+                "transitions": transitions,
+                "closure_form": _closure_form(case, closing) if closing else None,
+                "closure": closure_details_for(request.user, case),
                 "note_form": NoteForm(),
                 "meeting_form": MeetingForm(),
                 "plan_form": PlanForm(),
@@ -388,7 +399,23 @@ def case_detail(request, public_id):
     return render(request, "casework/case_detail.html", context)
 
 
-ACTIONS = {"status", "notitie", "overleg", "plan", "toewijzen", "bericht"}
+def _split_transitions(case):
+    """Ordinary status changes, and the closing ones (which need the closure form)."""
+    every = workflow.allowed_transitions(case.kind, case.status)
+    closing = [t for t in every if t.to_status in workflow.CLOSED_STATUSES]
+    return [t for t in every if t.to_status not in workflow.CLOSED_STATUSES], closing
+
+
+def _closure_form(case, closing, data=None):
+    return ClosureForm(
+        data,
+        case=case,
+        closing_statuses=closing,
+        in_procesregie=services.case_was_in_procesregie(case),
+    )
+
+
+ACTIONS = {"status", "notitie", "overleg", "plan", "toewijzen", "bericht", "afsluiten"}
 
 
 @login_required
@@ -413,6 +440,35 @@ def case_action(request, public_id, action):
                     request=request,
                 )
                 messages.success(request, _("The status has been changed."))
+        elif action == "afsluiten":
+            _transitions, closing = _split_transitions(case)
+            if not has_role_perm(request.user, "triage_case"):
+                raise PermissionDenied
+            if not closing:
+                raise services.CaseworkError(
+                    _("This case cannot be closed from its current status.")
+                )
+            form = _closure_form(case, closing, request.POST)
+            if form.is_valid():
+                try:
+                    services.case_close(
+                        case=case,
+                        actor=request.user,
+                        evaluation=form.evaluation(),
+                        to_status=form.cleaned_data["to_status"],
+                        note=form.cleaned_data["note"],
+                        request=request,
+                    )
+                except services.ClosureRefused as exc:
+                    for name, message in exc.errors.items():
+                        form.add_error(name if name in form.fields else None, message)
+                except services.CaseworkError as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    messages.success(
+                        request,
+                        _("The case has been closed and the satisfaction survey has been sent."),
+                    )
         elif action == "notitie":
             form = NoteForm(request.POST)
             if form.is_valid():
@@ -881,6 +937,68 @@ def _forget_pending_import(request) -> None:
         importer.pending_remove(pending.get("token", ""))
 
 
+# --- Closing-satisfaction survey -------------------------------------------------------------
+
+# Per client address, over GET and POST together. Tokens cannot be guessed (256 bits);
+# the limit keeps a flood of requests from reaching the database.
+SURVEY_RATE = "30/m"
+
+
+def _survey_not_available(request, state):
+    """Used, expired or unknown: a friendly page that never names the case."""
+    status = 410 if state == services.SurveyState.GONE else 404
+    return render(
+        request, "casework/survey_unavailable.html", {"gone": status == 410}, status=status
+    )
+
+
+def _survey_page(request, invitation: SurveyInvitation, *, user=None):
+    """Show the survey (only the case reference) and store the answers once."""
+    form = SurveyForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.survey_submit(
+                    invitation=invitation, answers=form.cleaned_data, user=user, request=request
+                )
+            except services.CaseworkError as exc:
+                form.add_error(None, str(exc))
+            else:
+                return redirect("casework_survey:thanks")
+        status = 400
+    response = render(
+        request,
+        "casework/survey.html",
+        {"form": form, "reference": invitation.case.reference, "signed_in": user is not None},
+        status=status,
+    )
+    # The token is in the path: never send it to another site. ("no-referrer" would make
+    # browsers post "Origin: null", which Django's CSRF check refuses.)
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+@ratelimit(key="ip", rate=SURVEY_RATE, method=ratelimit.ALL, block=False)
+@require_http_methods(["GET", "POST"])
+def survey(request, token):
+    """The public survey: no login; the link is the key (only its hash is stored)."""
+    if getattr(request, "limited", False):
+        return render(request, "casework/survey_limited.html", status=429)
+    invitation, state = services.survey_invitation_for_token(token=token)
+    if state != services.SurveyState.OPEN:
+        return _survey_not_available(request, state)
+    return _survey_page(request, invitation)
+
+
+@ratelimit(key="ip", rate=SURVEY_RATE, method=ratelimit.ALL, block=False)
+@require_GET
+def survey_thanks(request):
+    if getattr(request, "limited", False):
+        return render(request, "casework/survey_limited.html", status=429)
+    return render(request, "casework/survey_thanks.html")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_import(request):
@@ -945,3 +1063,78 @@ def _import_commit(request):
         % {"created": len(result.to_create), "updated": len(result.to_update)},
     )
     return redirect("casework:case_import")
+
+
+def survey_signed_in(request, public_id):
+    """The same survey from "mijn aanmeldingen": the invitation must be the user's own."""
+    invitation = (
+        SurveyInvitation.objects.select_related("case")
+        .filter(public_id=public_id, user=request.user)
+        .first()
+    )
+    if invitation is None:
+        raise Http404
+    if invitation.used_at or invitation.expires_at <= timezone.now():
+        return _survey_not_available(request, services.SurveyState.GONE)
+    return _survey_page(request, invitation, user=request.user)
+
+
+# --- Follow-up tasks (manager) -----------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def follow_up(request):
+    _require(request.user, "view_all_cases")
+    if request.method == "POST":
+        task_id = request.POST.get("task", "")
+        visible = cases_visible_to(request.user)
+        task = (
+            FollowUpTask.objects.filter(pk=int(task_id), case__in=visible).first()
+            if task_id.isdigit() and len(task_id) < 12
+            else None
+        )
+        if task is None:
+            raise Http404
+        form = FollowUpDoneForm(request.POST, prefix=f"task-{task.pk}")
+        if form.is_valid():
+            try:
+                services.follow_up_complete(
+                    task=task, actor=request.user, note=form.cleaned_data["note"], request=request
+                )
+            except services.CaseworkError as exc:
+                return _follow_up_page(request, error=str(exc), status=400)
+            messages.success(request, _("The follow-up task has been marked as done."))
+            return redirect("casework:follow_up")
+        return _follow_up_page(request, failed=task, failed_form=form, status=400)
+    return _follow_up_page(request)
+
+
+def _follow_up_page(request, *, failed=None, failed_form=None, error="", status=200):
+    visible = cases_visible_to(request.user)
+    tasks = FollowUpTask.objects.filter(case__in=visible).select_related(
+        "case",
+        "done_by",
+        "survey_response__invitation__user",
+        "survey_response__invitation__organisation",
+    )
+    open_tasks = list(tasks.filter(done_at__isnull=True).order_by("created_at"))
+    for task in open_tasks:
+        task.form = (
+            failed_form
+            if failed is not None and task.pk == failed.pk
+            else FollowUpDoneForm(prefix=f"task-{task.pk}")
+        )
+    done_tasks = list(tasks.filter(done_at__isnull=False).order_by("-done_at")[:50])
+    audit.record(
+        action="followup.list",
+        request=request,
+        object_type="followuptask",
+        object_id=str(len(open_tasks)),
+    )
+    return render(
+        request,
+        "casework/follow_up.html",
+        {"open_tasks": open_tasks, "done_tasks": done_tasks, "error": error},
+        status=status,
+    )

@@ -25,6 +25,7 @@ urlpatterns = [
     path("agenda/", include("events.urls")),
     path("abonnement/", include("newsletter.urls")),
     path("partners/", include("casework.urls")),
+    path("enquete/", include("casework.survey_urls")),
     path("zoeken/", include("search.urls")),
 ]
 

@@ -513,6 +513,20 @@ CASEWORK_ATTACHMENT_MAX_BYTES = env_int("CASEWORK_ATTACHMENT_MAX_BYTES", 10 * 10
 # clamd: a unix socket path, or host:port. Uploads are refused when it cannot be reached.
 CASEWORK_CLAMD = env("CASEWORK_CLAMD", "/var/run/clamav/clamd.ctl")
 CASEWORK_CLAMD_TIMEOUT = env_int("CASEWORK_CLAMD_TIMEOUT", 30)
+# Closing-satisfaction survey: the link is valid this many days; one reminder goes to
+# non-responders this many days after the invitation (docs/casework.md).
+CASEWORK_SURVEY_DAYS = env_int("CASEWORK_SURVEY_DAYS", 14)
+CASEWORK_SURVEY_REMINDER_DAYS = env_int("CASEWORK_SURVEY_REMINDER_DAYS", 7)
+CELERY_BEAT_SCHEDULE |= {
+    "casework-survey-reminders": {
+        "task": "casework.tasks.send_survey_reminders",
+        "schedule": 60 * 60,
+    },
+    "casework-survey-purge-addresses": {
+        "task": "casework.tasks.purge_survey_addresses",
+        "schedule": 60 * 60,
+    },
+}
 
 # --- Knowledge ---------------------------------------------------------------
 # Days after a question is closed before the asker's name and e-mail are blanked.

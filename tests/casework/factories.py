@@ -188,3 +188,70 @@ class PrognosisFactory(factory.django.DjangoModelFactory):
     year = 2019
     kind = CaseKind.COM
     expected = 10
+
+
+def closable_case(
+    *, regisseur, registered_by=None, kind=CaseKind.COM, in_procesregie=True, **extra
+):
+    """A case one step from closure: in monitoring after procesregie, or (without
+    procesregie) with advice given."""
+    from django.utils import timezone
+
+    from casework.models import TriageOutcome
+
+    organisation = (
+        registered_by.casework_membership.organisation if registered_by is not None else None
+    )
+    values = {
+        "kind": kind,
+        "procesregisseur": regisseur,
+        "registered_by": registered_by,
+        "status": "monitoring" if in_procesregie else "advies_gegeven",
+        "triage_outcome": TriageOutcome.PROCESREGIE if in_procesregie else TriageOutcome.ADVIES,
+        "direction_started_at": timezone.now() if in_procesregie else None,
+    }
+    if organisation is not None:
+        values["organisation"] = organisation
+    values.update(extra)
+    return CaseFactory(**values)
+
+
+def evaluation_data(**overrides) -> dict:
+    """A complete evaluation for a case that was in procesregie."""
+    data = {
+        "content_goal": "volledig",
+        "process_goal_1": "volledig",
+        "process_goal_2": "deels",
+        "process_goal_3": "niet",
+        "extra_expertise": True,
+        "escalated": False,
+        "policy_signal": False,
+        "partners_involved": [],
+        "closure_reason": "doel-bereikt",
+        "jeugd_result": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def survey_invitation(case, user=None, *, role="aanmelder", days=14, created_days_ago=0):
+    """An invitation as the closure creates it; returns (invitation, token)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from casework.models import SurveyInvitation
+
+    token = SurveyInvitation.new_token()
+    created = timezone.now() - timedelta(days=created_days_ago)
+    invitation = SurveyInvitation.objects.create(
+        case=case,
+        role=role,
+        user=user,
+        organisation=getattr(getattr(user, "casework_membership", None), "organisation", None),
+        email=user.email if user else "iemand@example.org",
+        token_hash=SurveyInvitation.hash_token(token),
+        created_at=created,
+        expires_at=created + timedelta(days=days),
+    )
+    return invitation, token

@@ -8,11 +8,18 @@ from django.urls import reverse
 
 import pytest
 
-from casework.models import Attachment, CaseShare, TimelineEntry
+from casework.models import Attachment, Case, CaseEvaluation, CaseShare, TimelineEntry
 from casework.roles import FUNCTIONEEL_BEHEER, MANAGER, PRIVACY_OFFICER, PROCESONDERSTEUNER
 from tests.mfa import with_mfa
 
-from .factories import CaseFactory, OrganisationFactory, UserFactory, partner_user, staff_user
+from .factories import (
+    CaseFactory,
+    OrganisationFactory,
+    UserFactory,
+    partner_user,
+    staff_user,
+    survey_invitation,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -123,6 +130,7 @@ def test_every_casework_url_gives_each_role_exactly_its_access(client, world, ro
         "retention",
         "intake_start",
         "case_import",
+        "follow_up",
     ]:
         response = client.get(reverse(f"casework:{url_name}"))
         assert_no_case_data(response, url_name)
@@ -162,3 +170,44 @@ def test_every_casework_url_gives_each_role_exactly_its_access(client, world, ro
     assert break_glass.status_code in refused | {200}
     if break_glass.status_code == 200:
         assert role == "other regisseur"
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_closure_follow_up_and_survey_urls_give_each_role_exactly_its_access(client, world, role):
+    """Only the assigned regisseur closes; only the manager sees follow-up tasks; the
+    public survey shows the reference alone to whoever holds the link; the signed-in
+    survey route only to the invited person."""
+    case, _attachment, users = world
+    Case.objects.filter(pk=case.pk).update(status="advies_gegeven", triage_outcome="advies")
+    invitation, token = survey_invitation(case, users["registering partner"])
+    sign_in(client, users[role])
+    refused = {302, 403, 404}
+
+    close = client.post(
+        reverse("casework:case_action", args=[case.public_id, "afsluiten"]),
+        {"to_status": "afgesloten", "closure_reason": "advies-gegeven"},
+    )
+    case.refresh_from_db()
+    if role == "assigned regisseur":
+        assert close.status_code == 302 and case.status == "afgesloten"
+    else:
+        assert close.status_code in refused | {400}
+        assert case.status == "advies_gegeven" and not CaseEvaluation.objects.exists()
+        assert_no_case_data(close, "afsluiten")
+
+    follow_up = client.get(reverse("casework:follow_up"))
+    assert (follow_up.status_code == 200) == (role == "manager")
+    if role != "manager":
+        assert follow_up.status_code in refused
+    assert_no_case_data(follow_up, "follow_up")
+
+    public = client.get(reverse("casework_survey:survey", args=[token]))
+    assert public.status_code == 200 and case.reference in public.content.decode()
+    assert_no_case_data(public, "survey")
+
+    signed_in = client.get(reverse("casework:survey_signed_in", args=[invitation.public_id]))
+    if role == "registering partner":
+        assert signed_in.status_code == 200
+    else:
+        assert signed_in.status_code in refused
+    assert_no_case_data(signed_in, "survey_signed_in")

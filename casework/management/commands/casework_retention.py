@@ -1,4 +1,5 @@
-"""Daily retention run: purge old drafts and carry out approved destruction lists."""
+"""Daily retention run: purge old drafts, clear spent survey addresses and carry out
+approved destruction lists."""
 
 from django.core.management.base import BaseCommand
 
@@ -11,9 +12,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         drafts = services.drafts_purge()
+        addresses = services.survey_addresses_purge()
         destroyed = 0
         for destruction_list in DestructionList.objects.filter(
             approved_at__isnull=False, executed_at__isnull=True
         ):
             destroyed += services.destruction_execute(destruction_list=destruction_list)["count"]
-        self.stdout.write(f"drafts purged: {drafts}; cases destroyed: {destroyed}")
+        self.stdout.write(
+            f"drafts purged: {drafts}; survey addresses cleared: {addresses}; "
+            f"cases destroyed: {destroyed}"
+        )
