@@ -1065,6 +1065,8 @@ def _import_commit(request):
     return redirect("casework:case_import")
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
 def survey_signed_in(request, public_id):
     """The same survey from "mijn aanmeldingen": the invitation must be the user's own."""
     invitation = (

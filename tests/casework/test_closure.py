@@ -319,7 +319,7 @@ def test_closing_through_the_view_and_the_evaluation_on_the_closed_case(client, 
     assert note.body == "Afgerond na laatste overleg"
     page = client.get(detail_url(case)).content.decode()
     assert "Evaluatie bij afsluiten" in page
-    assert "Gedeeltelijk bereikt" in page and "GGZ" in page
+    assert "Deels bereikt" in page and "GGZ" in page
     assert "Tevredenheidsonderzoek" in page and "0 van 1" in page
     assert "Casus afsluiten" not in page
     client.force_login(partner)
