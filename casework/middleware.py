@@ -1,8 +1,9 @@
 """Casework access middleware: idle timeout, second factor, no-store.
 
 For the casework URLs (/partners/) and both admins:
-- a signed-in user without an activated authenticator is sent to TOTP setup
-  and sees nothing else there (allauth offers MFA but does not require it);
+- a signed-in user without an activated TOTP or WebAuthn authenticator is sent
+  to TOTP setup and sees nothing else there (allauth offers MFA but does not
+  require it);
 - a session idle for longer than CASEWORK_IDLE_TIMEOUT_SECONDS is ended;
 - responses are marked ``Cache-Control: no-store``.
 """
@@ -18,11 +19,16 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 
 from . import audit
 
 LAST_SEEN_KEY = "casework_last_seen"
+# The factors allauth's login asks for (its AuthenticateStage). Recovery codes are
+# only a fallback for these: a user holding nothing but recovery codes is never
+# asked for a second factor at login, so they must not count here either.
+SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
 
 
 class CaseworkSecurityMiddleware:
@@ -58,7 +64,7 @@ class CaseworkSecurityMiddleware:
         return self._redirect(request, reverse("account_login"))
 
     def _require_mfa(self, request):
-        if is_mfa_enabled(request.user):
+        if is_mfa_enabled(request.user, types=SECOND_FACTORS):
             return None
         return self._redirect(request, reverse("mfa_activate_totp"))
 
