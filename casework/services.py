@@ -4,6 +4,7 @@ Every write is transactional and audited (``casework.audit.record``). E-mails
 never carry case content: only a reference and a link.
 """
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.contrib.auth.models import Group
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from allauth.account.models import EmailAddress
@@ -36,6 +37,8 @@ from .models import (
 )
 from .roles import STAFF_ROLES, has_role_perm
 from .selectors import cases_visible_to, organisation_of, users_to_notify
+
+logger = logging.getLogger(__name__)
 
 
 class CaseworkError(Exception):
@@ -250,21 +253,7 @@ def case_submit(*, draft: CaseDraft, cleaned: dict, user, request=None) -> Case:
     draft.attachments.update(case=case, draft=None)
     draft.delete()
     audit.record(action="case.create", user=user, request=request, obj=case)
-    link = _absolute(reverse("casework:case_detail", args=[case.public_id]))
-    reference = case.reference
-    recipient = user.email
-    transaction.on_commit(
-        lambda: send_mail(
-            _("[ZVH] Registration received: %(reference)s") % {"reference": reference},
-            _(
-                "We have received your registration with reference %(reference)s.\n"
-                "Follow it in the secure environment:\n\n%(link)s\n"
-            )
-            % {"reference": reference, "link": link},
-            None,
-            [recipient],
-        )
-    )
+    _enqueue_mail("send_registration_confirmation", case.pk, user.pk)
     if case.procesregisseur_id:
         _notify(case, [case.procesregisseur])
     return case
@@ -422,23 +411,68 @@ def case_assign(
 
 
 def _notify(case: Case, users) -> None:
-    """A content-free e-mail to each user who may see the case."""
-    recipients = [user.email for user in users_to_notify(case, users) if user.email]
-    if not recipients:
-        return
-    link = _absolute(reverse("casework:case_detail", args=[case.public_id]))
-    transaction.on_commit(
-        lambda: [
-            send_mail(
-                _("[ZVH] New message in the secure environment"),
-                _("There is news about one of your cases. Log in to read it:\n\n%(link)s\n")
-                % {"link": link},
-                None,
-                [address],
+    """A content-free e-mail to each user who may see the case, one task per recipient."""
+    for user in users_to_notify(case, users):
+        if user.email:
+            _enqueue_mail("send_case_notification", case.pk, user.pk)
+
+
+def _enqueue_mail(task_name: str, case_id: int, user_id: int) -> None:
+    """Queue a mail task once the case action has committed. If even queueing fails
+    (broker down; or, without a broker, the mail server), the action still stands."""
+    from . import tasks
+
+    def enqueue():
+        try:
+            getattr(tasks, task_name).delay(case_id, user_id)
+        except Exception as exc:  # noqa: BLE001 - the case action has been saved already
+            logger.warning(
+                "casework mail not sent",
+                extra={"task": task_name, "case_id": case_id, "error": type(exc).__name__},
             )
-            for address in recipients
-        ]
-    )
+
+    transaction.on_commit(enqueue)
+
+
+def notification_send(*, case_id: int, user_id: int) -> bool:
+    """Send "there is news" with a link and nothing else, if the user may still see the case.
+
+    Mail errors propagate: the Celery task retries them."""
+    case = Case.objects.filter(pk=case_id).first()
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if case is None or user is None or not user.email or not users_to_notify(case, [user]):
+        return False
+    link = _absolute(reverse("casework:case_detail", args=[case.public_id]))
+    with translation.override(settings.LANGUAGE_CODE):
+        send_mail(
+            _("[ZVH] New message in the secure environment"),
+            _("There is news about one of your cases. Log in to read it:\n\n%(link)s\n")
+            % {"link": link},
+            None,
+            [user.email],
+        )
+    return True
+
+
+def registration_confirmation_send(*, case_id: int, user_id: int) -> bool:
+    """The aanmelder's confirmation: the reference and a link, never case content."""
+    case = Case.objects.filter(pk=case_id).first()
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if case is None or user is None or not user.email:
+        return False
+    link = _absolute(reverse("casework:case_detail", args=[case.public_id]))
+    with translation.override(settings.LANGUAGE_CODE):
+        send_mail(
+            _("[ZVH] Registration received: %(reference)s") % {"reference": case.reference},
+            _(
+                "We have received your registration with reference %(reference)s.\n"
+                "Follow it in the secure environment:\n\n%(link)s\n"
+            )
+            % {"reference": case.reference, "link": link},
+            None,
+            [user.email],
+        )
+    return True
 
 
 @transaction.atomic
