@@ -404,6 +404,9 @@ class AdviceRequest(models.Model):
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # Requests without a case lose question and advice after their retention term
+    # (services.advice_requests_anonymise); channel, organisation and dates stay for the figures.
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
 
     class Meta:
         ordering = ["-asked_at"]

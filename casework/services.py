@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -575,6 +576,8 @@ def advice_answer(
     *, advice_request: AdviceRequest, actor, advice: str, request=None
 ) -> AdviceRequest:
     _require_staff(actor, "log_advice")
+    if advice_request.anonymised_at:
+        raise CaseworkError(_("This advice request has passed its retention term."))
     advice_request.advice = advice
     advice_request.advised_at = timezone.now()
     advice_request.save(update_fields=["advice", "advised_at"])
@@ -620,6 +623,30 @@ def drafts_purge(*, older_than_days: int | None = None) -> int:
     old.delete()
     if count:
         audit.record(action="draft.purge", object_type="casedraft", object_id=str(count))
+    return count
+
+
+@transaction.atomic
+def advice_requests_anonymise(*, older_than_days: int | None = None) -> int:
+    """Phoned-in or e-mailed advice requests (no case) past their term lose question and
+    advice; channel, organisation, municipality and dates remain for the annual figures.
+
+    The term runs from the advice, or from the question if it was never answered.
+    Requests with a case follow that case (destroyed with it)."""
+    days = settings.CASEWORK_ADVICE_RETENTION_DAYS if older_than_days is None else older_than_days
+    cutoff = timezone.now() - timedelta(days=days)
+    due = AdviceRequest.objects.filter(case__isnull=True, anonymised_at__isnull=True).filter(
+        Q(advised_at__lt=cutoff) | Q(advised_at__isnull=True, asked_at__lt=cutoff)
+    )
+    count = 0
+    for advice_request in due.select_for_update():
+        advice_request.question = ""
+        advice_request.advice = ""
+        advice_request.anonymised_at = timezone.now()
+        advice_request.save(update_fields=["question", "advice", "anonymised_at"])
+        count += 1
+    if count:
+        audit.record(action="advice.anonymise", object_type="advicerequest", object_id=str(count))
     return count
 
 

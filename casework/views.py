@@ -686,12 +686,16 @@ def advice_answer(request, pk):
     if not form.is_valid():
         messages.error(request, _("Write the advice first."))
         return redirect("casework:advice")
-    services.advice_answer(
-        advice_request=advice_request,
-        actor=request.user,
-        advice=form.cleaned_data["advice"],
-        request=request,
-    )
+    try:
+        services.advice_answer(
+            advice_request=advice_request,
+            actor=request.user,
+            advice=form.cleaned_data["advice"],
+            request=request,
+        )
+    except services.CaseworkError as exc:
+        messages.error(request, str(exc))
+        return redirect("casework:advice")
     messages.success(request, _("The advice has been saved."))
     return redirect("casework:advice")
 

@@ -239,3 +239,59 @@ def test_the_retention_page_is_for_privacy_officers_only(client, regisseur, priv
     assert client.get(reverse("casework:retention")).status_code == 403
     client.force_login(privacy_officer)
     assert client.get(reverse("casework:retention")).status_code == 200
+
+
+def advice_request(**fields):
+    from casework.models import AdviceRequest
+
+    defaults = {"channel": AdviceRequest.Channel.PHONE, "question": "Vraag over buurman Pietersen"}
+    return AdviceRequest.objects.create(**(defaults | fields))
+
+
+@override_settings(CASEWORK_ADVICE_RETENTION_DAYS=90)
+def test_phoned_in_advice_requests_lose_their_content_after_the_configured_term(
+    regisseur, case, organisation
+):
+    long_ago = timezone.now() - timedelta(days=91)
+    answered = advice_request(
+        organisation=organisation, asked_at=long_ago, advice="Bel de wijkagent", advised_at=long_ago
+    )
+    never_answered = advice_request(asked_at=long_ago)
+    answered_recently = advice_request(asked_at=long_ago, advice="Later", advised_at=timezone.now())
+    recent = advice_request()
+    with_a_case = advice_request(case=case, asked_at=long_ago, advised_at=long_ago, advice="Zo")
+
+    call_command("casework_retention")
+
+    for erased in (answered, never_answered):
+        erased.refresh_from_db()
+        assert erased.anonymised_at is not None
+        assert erased.question == "" and erased.advice == ""
+        assert "Pietersen" not in raw_column("casework_advicerequest", "question", erased.pk)
+    # What the annual figures count stays.
+    assert answered.channel == "telefoon" and answered.organisation == organisation
+    assert answered.asked_at == long_ago
+    for kept in (answered_recently, recent, with_a_case):
+        kept.refresh_from_db()
+        assert kept.anonymised_at is None
+        assert kept.question == "Vraag over buurman Pietersen"
+    assert AuditEntry.objects.get(action="advice.anonymise").object_id == "2"
+    # Running again finds nothing new.
+    assert services.advice_requests_anonymise() == 0
+
+
+def test_the_advice_term_defaults_to_two_years(settings):
+    assert settings.CASEWORK_ADVICE_RETENTION_DAYS == 730
+
+
+def test_an_erased_advice_request_cannot_be_answered_and_says_why(client, regisseur):
+    erased = advice_request(anonymised_at=timezone.now(), question="")
+    client.force_login(regisseur)
+    response = client.post(
+        reverse("casework:advice_answer", args=[erased.pk]), {"advice": "Toch nog advies"}
+    )
+    assert response.status_code == 302
+    erased.refresh_from_db()
+    assert erased.advice == ""
+    page = client.get(reverse("casework:advice")).content.decode()
+    assert "bewaartermijn" in page

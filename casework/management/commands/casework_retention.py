@@ -1,4 +1,5 @@
-"""Daily retention run: purge old drafts and carry out approved destruction lists."""
+"""Daily retention run: purge old drafts, anonymise old advice requests without a case,
+carry out approved destruction lists."""
 
 from django.core.management.base import BaseCommand
 
@@ -7,13 +8,20 @@ from casework.models import DestructionList
 
 
 class Command(BaseCommand):
-    help = "Purge intake drafts past their term; destroy cases on approved destruction lists."
+    help = (
+        "Purge intake drafts past their term; anonymise advice requests without a case past "
+        "theirs; destroy cases on approved destruction lists."
+    )
 
     def handle(self, *args, **options):
         drafts = services.drafts_purge()
+        advice = services.advice_requests_anonymise()
         destroyed = 0
         for destruction_list in DestructionList.objects.filter(
             approved_at__isnull=False, executed_at__isnull=True
         ):
             destroyed += services.destruction_execute(destruction_list=destruction_list)["count"]
-        self.stdout.write(f"drafts purged: {drafts}; cases destroyed: {destroyed}")
+        self.stdout.write(
+            f"drafts purged: {drafts}; advice requests anonymised: {advice}; "
+            f"cases destroyed: {destroyed}"
+        )
