@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from allauth.account.decorators import reauthentication_required
@@ -59,6 +60,11 @@ from .selectors import (
     organisation_of,
     staff_case_lookup,
     visible_case_or_none,
+)
+
+RESCUED_MESSAGE = _lazy(
+    "What you typed before you were signed out has been put back below. "
+    "Check it and save or send it again."
 )
 
 
@@ -350,6 +356,10 @@ def case_detail(request, public_id):
         "status_labels": {key: str(value) for key, value in workflow.STATUS_LABELS.items()},
         "shares": case.shares.select_related("organisation"),
     }
+    # Text posted after an idle sign-out is put back in its form (once).
+    rescued = services.rescued_input_take(user=request.user, target=request.path)
+    if rescued:
+        messages.info(request, RESCUED_MESSAGE)
     if staff:
         involved = PartnerOrganisation.objects.filter(
             pk__in=[case.organisation_id, *case.shares.values_list("organisation_id", flat=True)]
@@ -362,9 +372,9 @@ def case_detail(request, public_id):
                 "transitions": workflow.allowed_transitions(case.kind, case.status)
                 if can_triage
                 else [],
-                "note_form": NoteForm(),
-                "meeting_form": MeetingForm(),
-                "plan_form": PlanForm(),
+                "note_form": NoteForm(initial=rescued.get("notitie")),
+                "meeting_form": MeetingForm(initial=rescued.get("overleg")),
+                "plan_form": PlanForm(initial=rescued.get("plan")),
                 "assign_form": AssignForm(
                     case=case,
                     initial={
@@ -372,14 +382,16 @@ def case_detail(request, public_id):
                         "casusregisseur": case.casusregisseur_id,
                     },
                 ),
-                "message_form": MessageForm(organisations=involved) if can_triage else None,
+                "message_form": MessageForm(organisations=involved, initial=rescued.get("bericht"))
+                if can_triage
+                else None,
                 "transition_form": TransitionForm(),
                 "duplicates": services.duplicates_of(case=case, user=request.user),
                 "duplicate_count": services.duplicate_count(case=case),
             }
         )
     elif own_org is not None:
-        context["message_form"] = MessageForm()
+        context["message_form"] = MessageForm(initial=rescued.get("bericht"))
     if access == Access.FULL:
         context["attachments"] = case.attachments.all()
         context["attachment_form"] = AttachmentForm()
@@ -637,7 +649,12 @@ def overdue(request):
 @require_http_methods(["GET", "POST"])
 def advice(request):
     _require(request.user, "log_advice")
-    form = AdviceLogForm(request.POST or None)
+    rescued = {}
+    if request.method == "GET":
+        rescued = services.rescued_input_take(user=request.user, target=request.path)
+        if rescued:
+            messages.info(request, RESCUED_MESSAGE)
+    form = AdviceLogForm(request.POST or None, initial=rescued.get("advies"))
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -510,6 +510,8 @@ CASEWORK_CLOSED_RETENTION_DAYS = env_int("CASEWORK_CLOSED_RETENTION_DAYS", 5 * 3
 # this long after the advice (or the question, if never answered).
 CASEWORK_ADVICE_RETENTION_DAYS = env_int("CASEWORK_ADVICE_RETENTION_DAYS", 2 * 365)
 CASEWORK_AUTOSAVE_SECONDS = env_int("CASEWORK_AUTOSAVE_SECONDS", 20)
+# Input posted after the idle timeout is kept (encrypted) this long for the user's return.
+CASEWORK_RESCUE_HOURS = env_int("CASEWORK_RESCUE_HOURS", 24)
 # Attachments: private directory (never under MEDIA_ROOT), encrypted, scanned by clamd.
 CASEWORK_ATTACHMENT_ROOT = Path(env("CASEWORK_ATTACHMENT_ROOT", str(VAR_DIR / "casework-private")))
 CASEWORK_ATTACHMENT_MAX_BYTES = env_int("CASEWORK_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)

@@ -16,6 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         drafts = services.drafts_purge()
         advice = services.advice_requests_anonymise()
+        services.rescued_inputs_purge()
         destroyed = 0
         for destruction_list in DestructionList.objects.filter(
             approved_at__isnull=False, executed_at__isnull=True
