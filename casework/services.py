@@ -111,8 +111,12 @@ def invitation_create(
         expires_at=timezone.now() + timedelta(days=settings.CASEWORK_INVITATION_DAYS),
     )
     link = _absolute(reverse("casework:invitation_accept", args=[token]))
-    transaction.on_commit(
-        lambda: send_mail(
+    audit.record(action="invitation.create", user=invited_by, request=request, obj=invitation)
+    # Sent inside the transaction, last, and not by a task: the one-time token should not
+    # sit in the broker. If the mail server is down the invitation is not saved either,
+    # and the inviter is told to try again (a token without an invitation opens nothing).
+    try:
+        send_mail(
             _("[ZVH] Invitation to the secure partner environment"),
             _(
                 "You have been invited to the secure environment of the Zorg- en Veiligheidshuis "
@@ -122,8 +126,10 @@ def invitation_create(
             None,
             [email],
         )
-    )
-    audit.record(action="invitation.create", user=invited_by, request=request, obj=invitation)
+    except OSError as exc:
+        raise CaseworkError(
+            _("The invitation e-mail could not be sent. Nothing was saved; please try again later.")
+        ) from exc
     return invitation, token
 
 

@@ -8,6 +8,7 @@ instead of a TOTP code."""
 import pytest
 from allauth.mfa.models import Authenticator
 
+from casework.models import AuditEntry
 from tests.casework.factories import OrganisationFactory, partner_user
 
 from .conftest import screenshot
@@ -64,6 +65,9 @@ def test_a_partner_registers_a_security_key_and_signs_in_with_it(authenticator_p
     page.wait_for_url(lambda url: "/webauthn/add/" not in url)
     assert Authenticator.objects.filter(user=partner, type=Authenticator.Type.WEBAUTHN).exists()
     assert not Authenticator.objects.filter(user=partner, type=Authenticator.Type.TOTP).exists()
+    assert AuditEntry.objects.filter(
+        action="mfa.added", actor_pk=partner.pk, purpose="webauthn"
+    ).exists()
 
     # The key alone opens the casework.
     page.goto(f"{live_server.url}/partners/")

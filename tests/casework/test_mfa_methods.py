@@ -104,3 +104,22 @@ def test_totp_still_works_next_to_recovery_codes(client, partner):
     response = client.post(SECOND_STEP, {"code": totp_code(partner)})
     assert response.status_code == 302
     assert client.get("/partners/").status_code == 200
+
+
+def test_a_wrong_second_factor_code_is_audited_without_the_code(client, partner):
+    from casework.models import AuditEntry
+
+    client.post(LOGIN, {"login": partner.email, "password": PASSWORD})
+    client.post(SECOND_STEP, {"code": "123456"})
+    entry = AuditEntry.objects.get(action="login.mfa_failed")
+    assert (entry.actor_pk, entry.result, entry.purpose) == (partner.pk, "denied", "totp")
+    assert "123456" not in str(list(AuditEntry.objects.values()))
+
+
+def test_the_second_factor_code_attempts_are_rate_limited(client, partner):
+    client.post(LOGIN, {"login": partner.email, "password": PASSWORD})
+    for _ in range(5):
+        client.post(SECOND_STEP, {"code": "000000"})
+    response = client.post(SECOND_STEP, {"code": totp_code(partner)})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session

@@ -132,3 +132,22 @@ def test_the_notification_is_dutch_and_carries_only_a_link(regisseur, case):
     message = mail.outbox[0]
     assert message.subject == "[ZVH] Nieuw bericht in de beveiligde omgeving"
     assert "Testpersoon" not in message.body and case.reference not in message.body
+
+
+def test_an_invitation_is_not_saved_when_its_mail_cannot_be_sent(
+    client, ondersteuner, organisation, settings
+):
+    """The invitation mail carries the one-time token, so it is sent in the request
+    (not queued); when that fails the inviter gets a clear message and nothing is saved."""
+    from casework.models import Invitation
+
+    settings.EMAIL_BACKEND = DOWN
+    client.force_login(ondersteuner)
+    response = client.post(
+        reverse("casework:invite"),
+        {"email": "collega@example.org", "organisation": organisation.pk},
+    )
+    assert response.status_code == 400
+    assert "kon niet worden verstuurd" in response.content.decode()
+    assert 'value="collega@example.org"' in response.content.decode()
+    assert not Invitation.objects.exists()
