@@ -344,6 +344,10 @@ def case_detail(request, public_id):
     audit.record(action="case.read", request=request, obj=case, purpose=str(access))
     staff = is_staff_member(request.user)
     own_org = organisation_of(request.user)
+    # Text posted after an idle sign-out is put back in its form (once).
+    rescued = services.rescued_input_take(user=request.user, target=request.path)
+    if rescued:
+        messages.info(request, RESCUED_MESSAGE)
     context = {
         "case": case,
         "access": str(access),
@@ -355,11 +359,8 @@ def case_detail(request, public_id):
         "timeline": services.timeline_for(case=case, user=request.user, access=access),
         "status_labels": {key: str(value) for key, value in workflow.STATUS_LABELS.items()},
         "shares": case.shares.select_related("organisation"),
+        "rescued": rescued,
     }
-    # Text posted after an idle sign-out is put back in its form (once).
-    rescued = services.rescued_input_take(user=request.user, target=request.path)
-    if rescued:
-        messages.info(request, RESCUED_MESSAGE)
     if staff:
         involved = PartnerOrganisation.objects.filter(
             pk__in=[case.organisation_id, *case.shares.values_list("organisation_id", flat=True)]
