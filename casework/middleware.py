@@ -1,12 +1,15 @@
 """Casework access middleware: idle timeout, second factor, no-store.
 
 For the casework URLs (/partners/) and both admins:
-- a signed-in user without an activated authenticator is sent to TOTP setup
-  and sees nothing else there (allauth offers MFA but does not require it);
-- a session idle for longer than CASEWORK_IDLE_TIMEOUT_SECONDS is ended;
+- a signed-in user without an activated TOTP or WebAuthn authenticator is sent
+  to TOTP setup and sees nothing else there (allauth offers MFA but does not
+  require it);
+- a session idle for longer than CASEWORK_IDLE_TIMEOUT_SECONDS is ended; what a
+  POST arriving then carried is kept for the user (``services.input_rescue``);
 - responses are marked ``Cache-Control: no-store``.
 """
 
+import logging
 import time
 from urllib.parse import quote
 
@@ -18,11 +21,17 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 
 from . import audit
 
 LAST_SEEN_KEY = "casework_last_seen"
+logger = logging.getLogger(__name__)
+# The factors allauth's login asks for (its AuthenticateStage). Recovery codes are
+# only a fallback for these: a user holding nothing but recovery codes is never
+# asked for a second factor at login, so they must not count here either.
+SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
 
 
 class CaseworkSecurityMiddleware:
@@ -53,19 +62,41 @@ class CaseworkSecurityMiddleware:
         if last_seen is None or time.time() - last_seen <= settings.CASEWORK_IDLE_TIMEOUT_SECONDS:
             return None
         audit.record(action="session.idle_timeout", user=request.user, request=request)
+        continue_at = self._rescue(request) if request.method == "POST" else None
         logout(request)
-        messages.info(request, _("You were signed out after 15 minutes without activity."))
-        return self._redirect(request, reverse("account_login"))
+        if continue_at:
+            messages.info(
+                request,
+                _(
+                    "You were signed out after 15 minutes without activity. What you typed "
+                    "has been kept: sign in again to check it and send it."
+                ),
+            )
+        else:
+            messages.info(request, _("You were signed out after 15 minutes without activity."))
+        return self._redirect(request, reverse("account_login"), next_path=continue_at)
+
+    @staticmethod
+    def _rescue(request):
+        """Keep a late POST's input for the user (casework.services.input_rescue)."""
+        from . import services
+
+        try:
+            return services.input_rescue(user=request.user, path=request.path, post=request.POST)
+        except Exception:  # noqa: BLE001 - a broken or oversized body: sign out all the same
+            logger.warning("casework input after idle timeout not kept", exc_info=False)
+            return None
 
     def _require_mfa(self, request):
-        if is_mfa_enabled(request.user):
+        if is_mfa_enabled(request.user, types=SECOND_FACTORS):
             return None
         return self._redirect(request, reverse("mfa_activate_totp"))
 
     @staticmethod
-    def _redirect(request, target: str):
+    def _redirect(request, target: str, next_path: str | None = None):
         if request.headers.get("x-requested-with") == "fetch":
             # Background saves get a status the script understands, not a login page.
             return JsonResponse({"redirect": target}, status=403)
-        next_path = request.get_full_path() if request.method == "GET" else request.path
+        if next_path is None:
+            next_path = request.get_full_path() if request.method == "GET" else request.path
         return HttpResponseRedirect(f"{target}?next={quote(next_path)}")

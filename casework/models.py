@@ -405,6 +405,9 @@ class AdviceRequest(models.Model):
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # Requests without a case lose question and advice after their retention term
+    # (services.advice_requests_anonymise); channel, organisation and dates stay for the figures.
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
 
     class Meta:
         ordering = ["-asked_at"]
@@ -444,6 +447,41 @@ class CaseDraft(models.Model):
 
     def __str__(self) -> str:
         return f"draft {self.public_id}"
+
+    @property
+    def data(self) -> dict:
+        try:
+            value = json.loads(self.payload or "{}")
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    @data.setter
+    def data(self, value: dict) -> None:
+        self.payload = json.dumps(value)
+
+
+class RescuedInput(models.Model):
+    """What a user posted just after the idle timeout signed them out (a message, a note,
+    a logged advice request), kept encrypted to put back in the form after they sign in
+    again. Taken once; purged after CASEWORK_RESCUE_HOURS. Intake steps go to the draft."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The page the form is on (a path with opaque ids only) and which form on it.
+    target = models.CharField(max_length=200)
+    form = models.CharField(max_length=20)
+    payload = EncryptedTextField(default="{}")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "target", "form"], name="casework_rescued_input_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"rescued input {self.pk}"
 
     @property
     def data(self) -> dict:

@@ -4,6 +4,7 @@ Every write is transactional and audited (``casework.audit.record``). E-mails
 never carry case content: only a reference and a link.
 """
 
+import logging
 from datetime import timedelta
 from enum import StrEnum
 
@@ -13,7 +14,7 @@ from django.contrib.auth.models import Group
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -41,6 +42,7 @@ from .models import (
     PartnerKind,
     PartnerOrganisation,
     Relatiebeheer,
+    RescuedInput,
     SurveyInvitation,
     SurveyResponse,
     TimelineEntry,
@@ -49,6 +51,8 @@ from .models import (
 )
 from .roles import STAFF_ROLES, has_role_perm
 from .selectors import cases_visible_to, organisation_of, users_to_notify
+
+logger = logging.getLogger(__name__)
 
 
 class CaseworkError(Exception):
@@ -119,8 +123,12 @@ def invitation_create(
         expires_at=timezone.now() + timedelta(days=settings.CASEWORK_INVITATION_DAYS),
     )
     link = _absolute(reverse("casework:invitation_accept", args=[token]))
-    transaction.on_commit(
-        lambda: send_mail(
+    audit.record(action="invitation.create", user=invited_by, request=request, obj=invitation)
+    # Sent inside the transaction, last, and not by a task: the one-time token should not
+    # sit in the broker. If the mail server is down the invitation is not saved either,
+    # and the inviter is told to try again (a token without an invitation opens nothing).
+    try:
+        send_mail(
             _("[ZVH] Invitation to the secure partner environment"),
             _(
                 "You have been invited to the secure environment of the Zorg- en Veiligheidshuis "
@@ -130,8 +138,10 @@ def invitation_create(
             None,
             [email],
         )
-    )
-    audit.record(action="invitation.create", user=invited_by, request=request, obj=invitation)
+    except OSError as exc:
+        raise CaseworkError(
+            _("The invitation e-mail could not be sent. Nothing was saved; please try again later.")
+        ) from exc
     return invitation, token
 
 
@@ -263,21 +273,7 @@ def case_submit(*, draft: CaseDraft, cleaned: dict, user, request=None) -> Case:
     draft.attachments.update(case=case, draft=None)
     draft.delete()
     audit.record(action="case.create", user=user, request=request, obj=case)
-    link = _absolute(reverse("casework:case_detail", args=[case.public_id]))
-    reference = case.reference
-    recipient = user.email
-    transaction.on_commit(
-        lambda: send_mail(
-            _("[ZVH] Registration received: %(reference)s") % {"reference": reference},
-            _(
-                "We have received your registration with reference %(reference)s.\n"
-                "Follow it in the secure environment:\n\n%(link)s\n"
-            )
-            % {"reference": reference, "link": link},
-            None,
-            [recipient],
-        )
-    )
+    _enqueue_mail("send_registration_confirmation", case.pk, user.pk)
     if case.procesregisseur_id:
         _notify(case, [case.procesregisseur])
     return case
@@ -443,23 +439,68 @@ def case_assign(
 
 
 def _notify(case: Case, users) -> None:
-    """A content-free e-mail to each user who may see the case."""
-    recipients = [user.email for user in users_to_notify(case, users) if user.email]
-    if not recipients:
-        return
-    link = _absolute(reverse("casework:case_detail", args=[case.public_id]))
-    transaction.on_commit(
-        lambda: [
-            send_mail(
-                _("[ZVH] New message in the secure environment"),
-                _("There is news about one of your cases. Log in to read it:\n\n%(link)s\n")
-                % {"link": link},
-                None,
-                [address],
+    """A content-free e-mail to each user who may see the case, one task per recipient."""
+    for user in users_to_notify(case, users):
+        if user.email:
+            _enqueue_mail("send_case_notification", case.pk, user.pk)
+
+
+def _enqueue_mail(task_name: str, case_id: int, user_id: int) -> None:
+    """Queue a mail task once the case action has committed. If even queueing fails
+    (broker down; or, without a broker, the mail server), the action still stands."""
+    from . import tasks
+
+    def enqueue():
+        try:
+            getattr(tasks, task_name).delay(case_id, user_id)
+        except Exception as exc:  # noqa: BLE001 - the case action has been saved already
+            logger.warning(
+                "casework mail not sent",
+                extra={"task": task_name, "case_id": case_id, "error": type(exc).__name__},
             )
-            for address in recipients
-        ]
-    )
+
+    transaction.on_commit(enqueue)
+
+
+def notification_send(*, case_id: int, user_id: int) -> bool:
+    """Send "there is news" with a link and nothing else, if the user may still see the case.
+
+    Mail errors propagate: the Celery task retries them."""
+    case = Case.objects.filter(pk=case_id).first()
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if case is None or user is None or not user.email or not users_to_notify(case, [user]):
+        return False
+    link = _absolute(reverse("casework:case_detail", args=[case.public_id]))
+    with translation.override(settings.LANGUAGE_CODE):
+        send_mail(
+            _("[ZVH] New message in the secure environment"),
+            _("There is news about one of your cases. Log in to read it:\n\n%(link)s\n")
+            % {"link": link},
+            None,
+            [user.email],
+        )
+    return True
+
+
+def registration_confirmation_send(*, case_id: int, user_id: int) -> bool:
+    """The aanmelder's confirmation: the reference and a link, never case content."""
+    case = Case.objects.filter(pk=case_id).first()
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if case is None or user is None or not user.email:
+        return False
+    link = _absolute(reverse("casework:case_detail", args=[case.public_id]))
+    with translation.override(settings.LANGUAGE_CODE):
+        send_mail(
+            _("[ZVH] Registration received: %(reference)s") % {"reference": case.reference},
+            _(
+                "We have received your registration with reference %(reference)s.\n"
+                "Follow it in the secure environment:\n\n%(link)s\n"
+            )
+            % {"reference": case.reference, "link": link},
+            None,
+            [user.email],
+        )
+    return True
 
 
 @transaction.atomic
@@ -562,6 +603,8 @@ def advice_answer(
     *, advice_request: AdviceRequest, actor, advice: str, request=None
 ) -> AdviceRequest:
     _require_staff(actor, "log_advice")
+    if advice_request.anonymised_at:
+        raise CaseworkError(_("This advice request has passed its retention term."))
     advice_request.advice = advice
     advice_request.advised_at = timezone.now()
     advice_request.save(update_fields=["advice", "advised_at"])
@@ -607,6 +650,30 @@ def drafts_purge(*, older_than_days: int | None = None) -> int:
     old.delete()
     if count:
         audit.record(action="draft.purge", object_type="casedraft", object_id=str(count))
+    return count
+
+
+@transaction.atomic
+def advice_requests_anonymise(*, older_than_days: int | None = None) -> int:
+    """Phoned-in or e-mailed advice requests (no case) past their term lose question and
+    advice; channel, organisation, municipality and dates remain for the annual figures.
+
+    The term runs from the advice, or from the question if it was never answered.
+    Requests with a case follow that case (destroyed with it)."""
+    days = settings.CASEWORK_ADVICE_RETENTION_DAYS if older_than_days is None else older_than_days
+    cutoff = timezone.now() - timedelta(days=days)
+    due = AdviceRequest.objects.filter(case__isnull=True, anonymised_at__isnull=True).filter(
+        Q(advised_at__lt=cutoff) | Q(advised_at__isnull=True, asked_at__lt=cutoff)
+    )
+    count = 0
+    for advice_request in due.select_for_update():
+        advice_request.question = ""
+        advice_request.advice = ""
+        advice_request.anonymised_at = timezone.now()
+        advice_request.save(update_fields=["question", "advice", "anonymised_at"])
+        count += 1
+    if count:
+        audit.record(action="advice.anonymise", object_type="advicerequest", object_id=str(count))
     return count
 
 
@@ -699,6 +766,97 @@ def destruction_execute(*, destruction_list: DestructionList, actor=None, reques
         purpose=f"{len(removed)} cases",
     )
     return destruction_list.report
+
+
+# --- Input posted after the idle timeout ------------------------------------------------
+
+# Case-page forms whose text is worth keeping, by the action in their URL.
+RESCUED_CASE_FORMS = ("notitie", "overleg", "plan", "bericht")
+
+
+def _rescue_form_fields(form: str) -> list[str]:
+    from . import forms
+
+    classes = {
+        "notitie": forms.NoteForm,
+        "overleg": forms.MeetingForm,
+        "plan": forms.PlanForm,
+        "advies": forms.AdviceLogForm,
+    }
+    if form == "bericht":
+        return list(forms.MessageForm(organisations=PartnerOrganisation.objects.none()).fields)
+    return list(classes[form]().fields)
+
+
+def input_rescue(*, user, path: str, post) -> str | None:
+    """Keep what a POST carried when the idle timeout ended the session.
+
+    Intake steps and autosaves go into the user's own draft, as any step POST does;
+    case-page forms and the advice log are kept encrypted for the user until they
+    return. Nothing is carried out: the user checks and sends it again. Returns the
+    page to continue at after signing in, or None when there is nothing to keep."""
+    from .forms import STEP_SLUGS, step_form
+    from .selectors import drafts_of
+
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    if match.namespace != "casework":
+        return None
+    name, kwargs = match.url_name, match.kwargs
+    if name in ("intake_step", "intake_autosave"):
+        draft = drafts_of(user).filter(public_id=kwargs["draft_id"]).first()
+        step = kwargs.get("step") or post.get("_step", "")
+        if draft is None or step not in STEP_SLUGS:
+            return None
+        values = {
+            field: post.getlist(field) if field == "partners" else post.get(field, "")
+            for field in step_form(step, draft.kind).fields
+            if field in post and field != "confirm"
+        }
+        if values:
+            draft_update(draft=draft, values=values)
+        return reverse("casework:intake_step", args=[draft.public_id, step])
+    if name == "case_action" and kwargs["action"] in RESCUED_CASE_FORMS:
+        target = reverse("casework:case_detail", args=[kwargs["public_id"]])
+        form = kwargs["action"]
+    elif name == "advice":
+        target, form = reverse("casework:advice"), "advies"
+    else:
+        return None
+    values = {
+        field: _clean_raw(post.get(field, ""))
+        for field in _rescue_form_fields(form)
+        if field in post
+    }
+    if not any(str(value).strip() for value in values.values()):
+        return target
+    rescued, _created = RescuedInput.objects.get_or_create(owner=user, target=target, form=form)
+    rescued.data = values
+    rescued.created_at = timezone.now()
+    rescued.save(update_fields=["payload", "created_at"])
+    audit.record(action="session.input_kept", user=user, object_type="form", object_id=form)
+    return target
+
+
+@transaction.atomic
+def rescued_input_take(*, user, target: str) -> dict[str, dict]:
+    """The kept input for this page, by form; handed out once."""
+    cutoff = timezone.now() - timedelta(hours=settings.CASEWORK_RESCUE_HOURS)
+    rows = list(
+        RescuedInput.objects.select_for_update().filter(
+            owner=user, target=target, created_at__gte=cutoff
+        )
+    )
+    RescuedInput.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    return {row.form: row.data for row in rows}
+
+
+def rescued_inputs_purge() -> int:
+    cutoff = timezone.now() - timedelta(hours=settings.CASEWORK_RESCUE_HOURS)
+    count, _detail = RescuedInput.objects.filter(created_at__lt=cutoff).delete()
+    return count
 
 
 # --- Attachments ------------------------------------------------------------------------
@@ -943,6 +1101,23 @@ def survey_recipients(*, case: Case) -> list[tuple[str, object, PartnerOrganisat
     return [row for row in recipients if row[1].pk in may_see]
 
 
+def _after_commit_quietly(what: str, send) -> None:
+    """Send a survey or follow-up mail after the commit; a mail-server outage must not
+    turn a saved closure or answer into an error page. Survey links are not queued in
+    Celery (the token would sit in the broker, as with invitations); a lost first
+    invitation is covered by the reminder, which carries a fresh link."""
+
+    def run():
+        try:
+            send()
+        except Exception as exc:  # noqa: BLE001 - the action has been saved already
+            logger.warning(
+                "casework mail not sent", extra={"mail": what, "error": type(exc).__name__}
+            )
+
+    transaction.on_commit(run)
+
+
 def _survey_mail(*, reference: str, token: str, email: str, expires_at, reminder: bool) -> None:
     """Only the reference and the link: no case content."""
     link = _absolute(reverse("casework_survey:survey", args=[token]))
@@ -1002,18 +1177,13 @@ def survey_invitations_create(*, case: Case, actor=None, request=None) -> list[S
         purpose=f"{len(invitations)} invitations",
     )
     reference = case.reference
-    transaction.on_commit(
-        lambda: [
-            _survey_mail(
-                reference=reference,
-                token=token,
-                email=email,
-                expires_at=expires_at,
-                reminder=False,
-            )
-            for token, email in mails
-        ]
-    )
+    for token, email in mails:
+        _after_commit_quietly(
+            "survey.invite",
+            lambda token=token, email=email: _survey_mail(
+                reference=reference, token=token, email=email, expires_at=expires_at, reminder=False
+            ),
+        )
     return invitations
 
 
@@ -1068,9 +1238,10 @@ def _notify_managers_of_follow_up() -> None:
             "There is a new follow-up task in the secure environment. Sign in to see it:"
             "\n\n%(link)s\n"
         ) % {"link": link}
-    transaction.on_commit(
-        lambda: [send_mail(subject, body, None, [address]) for address in recipients]
-    )
+    for address in recipients:
+        _after_commit_quietly(
+            "follow_up", lambda address=address: send_mail(subject, body, None, [address])
+        )
 
 
 @transaction.atomic
@@ -1148,30 +1319,39 @@ def survey_reminders_send() -> int:
     )
     sent = 0
     for pk in list(due):
-        with transaction.atomic():
-            invitation = (
-                SurveyInvitation.objects.select_for_update(skip_locked=True)
-                .select_related("case")
-                .filter(pk=pk, reminded_at__isnull=True, used_at__isnull=True)
-                .first()
-            )
-            if invitation is None or not invitation.email:
-                continue
-            token = SurveyInvitation.new_token()
-            invitation.reminder_token_hash = SurveyInvitation.hash_token(token)
-            invitation.reminded_at = now
-            invitation.save(update_fields=["reminder_token_hash", "reminded_at"])
-            audit.record(action="survey.remind", obj=invitation.case, purpose=invitation.role)
-            mail = {
-                "reference": invitation.case.reference,
-                "token": token,
-                "email": invitation.email,
-                "expires_at": invitation.expires_at,
-                "reminder": True,
-            }
-            transaction.on_commit(lambda mail=mail: _survey_mail(**mail))
-            sent += 1
+        try:
+            sent += _survey_remind_one(pk=pk, now=now)
+        except OSError as exc:
+            # Mail server down: the reminder rolled back and goes out on the next run.
+            logger.warning("survey reminder not sent", extra={"error": type(exc).__name__})
     return sent
+
+
+def _survey_remind_one(*, pk: int, now) -> int:
+    with transaction.atomic():
+        invitation = (
+            SurveyInvitation.objects.select_for_update(skip_locked=True)
+            .select_related("case")
+            .filter(pk=pk, reminded_at__isnull=True, used_at__isnull=True)
+            .first()
+        )
+        if invitation is None or not invitation.email:
+            return 0
+        token = SurveyInvitation.new_token()
+        invitation.reminder_token_hash = SurveyInvitation.hash_token(token)
+        invitation.reminded_at = now
+        invitation.save(update_fields=["reminder_token_hash", "reminded_at"])
+        audit.record(action="survey.remind", obj=invitation.case, purpose=invitation.role)
+        mail = {
+            "reference": invitation.case.reference,
+            "token": token,
+            "email": invitation.email,
+            "expires_at": invitation.expires_at,
+            "reminder": True,
+        }
+        # Sent inside the transaction: if the mail fails, the reminder is not marked sent.
+        _survey_mail(**mail)
+        return 1
 
 
 @transaction.atomic

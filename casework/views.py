@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from allauth.account.decorators import reauthentication_required
@@ -68,6 +69,11 @@ from .selectors import (
     staff_case_lookup,
     surveys_waiting_for,
     visible_case_or_none,
+)
+
+RESCUED_MESSAGE = _lazy(
+    "What you typed before you were signed out has been put back below. "
+    "Check it and save or send it again."
 )
 
 
@@ -350,6 +356,10 @@ def case_detail(request, public_id):
     audit.record(action="case.read", request=request, obj=case, purpose=str(access))
     staff = is_staff_member(request.user)
     own_org = organisation_of(request.user)
+    # Text posted after an idle sign-out is put back in its form (once).
+    rescued = services.rescued_input_take(user=request.user, target=request.path)
+    if rescued:
+        messages.info(request, RESCUED_MESSAGE)
     context = {
         "case": case,
         "access": str(access),
@@ -361,6 +371,7 @@ def case_detail(request, public_id):
         "timeline": services.timeline_for(case=case, user=request.user, access=access),
         "status_labels": {key: str(value) for key, value in workflow.STATUS_LABELS.items()},
         "shares": case.shares.select_related("organisation"),
+        "rescued": rescued,
     }
     if staff:
         involved = PartnerOrganisation.objects.filter(
@@ -375,9 +386,9 @@ def case_detail(request, public_id):
                 "transitions": transitions,
                 "closure_form": _closure_form(case, closing) if closing else None,
                 "closure": closure_details_for(request.user, case),
-                "note_form": NoteForm(),
-                "meeting_form": MeetingForm(),
-                "plan_form": PlanForm(),
+                "note_form": NoteForm(initial=rescued.get("notitie")),
+                "meeting_form": MeetingForm(initial=rescued.get("overleg")),
+                "plan_form": PlanForm(initial=rescued.get("plan")),
                 "assign_form": AssignForm(
                     case=case,
                     initial={
@@ -385,14 +396,16 @@ def case_detail(request, public_id):
                         "casusregisseur": case.casusregisseur_id,
                     },
                 ),
-                "message_form": MessageForm(organisations=involved) if can_triage else None,
+                "message_form": MessageForm(organisations=involved, initial=rescued.get("bericht"))
+                if can_triage
+                else None,
                 "transition_form": TransitionForm(),
                 "duplicates": services.duplicates_of(case=case, user=request.user),
                 "duplicate_count": services.duplicate_count(case=case),
             }
         )
     elif own_org is not None:
-        context["message_form"] = MessageForm()
+        context["message_form"] = MessageForm(initial=rescued.get("bericht"))
     if access == Access.FULL:
         context["attachments"] = case.attachments.all()
         context["attachment_form"] = AttachmentForm()
@@ -695,7 +708,12 @@ def overdue(request):
 @require_http_methods(["GET", "POST"])
 def advice(request):
     _require(request.user, "log_advice")
-    form = AdviceLogForm(request.POST or None)
+    rescued = {}
+    if request.method == "GET":
+        rescued = services.rescued_input_take(user=request.user, target=request.path)
+        if rescued:
+            messages.info(request, RESCUED_MESSAGE)
+    form = AdviceLogForm(request.POST or None, initial=rescued.get("advies"))
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -744,12 +762,16 @@ def advice_answer(request, pk):
     if not form.is_valid():
         messages.error(request, _("Write the advice first."))
         return redirect("casework:advice")
-    services.advice_answer(
-        advice_request=advice_request,
-        actor=request.user,
-        advice=form.cleaned_data["advice"],
-        request=request,
-    )
+    try:
+        services.advice_answer(
+            advice_request=advice_request,
+            actor=request.user,
+            advice=form.cleaned_data["advice"],
+            request=request,
+        )
+    except services.CaseworkError as exc:
+        messages.error(request, str(exc))
+        return redirect("casework:advice")
     messages.success(request, _("The advice has been saved."))
     return redirect("casework:advice")
 

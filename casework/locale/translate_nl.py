@@ -664,6 +664,11 @@ NL = {
     "This case cannot be closed from its current status.": "Deze casus kan vanuit de huidige status niet worden afgesloten.",
     "The case has been closed and the satisfaction survey has been sent.": "De casus is afgesloten en de tevredenheidsenquête is verstuurd.",
     "The follow-up task has been marked as done.": "De opvolgtaak is afgerond.",
+    "This advice request has passed its retention term.": "Deze adviesvraag is over haar bewaartermijn heen.",
+    "Question and advice were erased on %(date)s (retention term).": "Vraag en advies zijn op %(date)s gewist (bewaartermijn).",
+    "You were signed out after 15 minutes without activity. What you typed has been kept: sign in again to check it and send it.": "U bent afgemeld na 15 minuten zonder activiteit. Wat u typte is bewaard: meld u opnieuw aan om het te controleren en te versturen.",
+    "What you typed before you were signed out has been put back below. Check it and save or send it again.": "Wat u typte voordat u werd afgemeld, staat hieronder weer klaar. Controleer het en sla het opnieuw op of verstuur het opnieuw.",
+    "The invitation e-mail could not be sent. Nothing was saved; please try again later.": "De uitnodiging kon niet worden verstuurd. Er is niets opgeslagen; probeer het later opnieuw.",
 }
 NL_PLURAL = {
     "Nothing will be imported: correct the line below in the file and upload it again.": [

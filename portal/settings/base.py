@@ -506,7 +506,12 @@ CASEWORK_BREAK_GLASS_HOURS = env_int("CASEWORK_BREAK_GLASS_HOURS", 8)
 CASEWORK_INVITATION_DAYS = env_int("CASEWORK_INVITATION_DAYS", 7)
 CASEWORK_DRAFT_RETENTION_DAYS = env_int("CASEWORK_DRAFT_RETENTION_DAYS", 30)
 CASEWORK_CLOSED_RETENTION_DAYS = env_int("CASEWORK_CLOSED_RETENTION_DAYS", 5 * 365)
+# Advice requests phoned or e-mailed in (no case): question and advice are erased
+# this long after the advice (or the question, if never answered).
+CASEWORK_ADVICE_RETENTION_DAYS = env_int("CASEWORK_ADVICE_RETENTION_DAYS", 2 * 365)
 CASEWORK_AUTOSAVE_SECONDS = env_int("CASEWORK_AUTOSAVE_SECONDS", 20)
+# Input posted after the idle timeout is kept (encrypted) this long for the user's return.
+CASEWORK_RESCUE_HOURS = env_int("CASEWORK_RESCUE_HOURS", 24)
 # Attachments: private directory (never under MEDIA_ROOT), encrypted, scanned by clamd.
 CASEWORK_ATTACHMENT_ROOT = Path(env("CASEWORK_ATTACHMENT_ROOT", str(VAR_DIR / "casework-private")))
 CASEWORK_ATTACHMENT_MAX_BYTES = env_int("CASEWORK_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)

@@ -333,3 +333,18 @@ def test_a_partner_cannot_close_a_case(client, regisseur, partner):
     assert client.post(close_url(case), form_data()).status_code == 403
     case.refresh_from_db()
     assert case.status == "monitoring"
+
+
+def test_a_closure_stands_when_the_mail_server_is_down(
+    client, regisseur, partner, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "tests.casework.test_notifications.MailServerDown"
+    case = closable_case(regisseur=regisseur, registered_by=partner)
+    client.force_login(regisseur)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(close_url(case), form_data())
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "afgesloten"
+    # The invitation is kept: the reminder brings the link once mail works again.
+    assert case.survey_invitations.get().email == partner.email

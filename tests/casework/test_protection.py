@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from casework.crypto import blind_index
 from casework.models import AuditEntry, Case, CaseDraft, Tombstone
 
 from .factories import CaseFactory, staff_user
+from .tamper import audit_trigger_disabled
 
 pytestmark = pytest.mark.django_db
 
@@ -62,14 +63,16 @@ def test_the_chain_verifies_when_untouched(case, regisseur):
 
 def test_the_chain_verification_catches_an_altered_row(case, regisseur):
     entries = [audit.record(action="case.read", user=regisseur, obj=case) for _ in range(3)]
-    AuditEntry.objects.filter(pk=entries[1].pk).update(actor_label="iemand-anders@example.org")
+    with audit_trigger_disabled():
+        AuditEntry.objects.filter(pk=entries[1].pk).update(actor_label="iemand-anders@example.org")
     with pytest.raises(CommandError):
         call_command("verify_audit_chain")
 
 
 def test_the_chain_verification_catches_a_removed_row(case, regisseur):
     entries = [audit.record(action="case.read", user=regisseur, obj=case) for _ in range(3)]
-    AuditEntry.objects.filter(pk=entries[1].pk)._raw_delete(AuditEntry.objects.db)
+    with audit_trigger_disabled():
+        AuditEntry.objects.filter(pk=entries[1].pk)._raw_delete(AuditEntry.objects.db)
     with pytest.raises(CommandError):
         call_command("verify_audit_chain")
 
@@ -80,6 +83,47 @@ def test_audit_entries_cannot_be_changed_or_deleted_through_the_model(regisseur)
         entry.save()
     with pytest.raises(ValueError):
         entry.delete()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE casework_auditentry SET actor_label = 'iemand-anders' WHERE id = %s",
+        "DELETE FROM casework_auditentry WHERE id = %s",
+    ],
+)
+def test_the_database_refuses_to_change_or_delete_audit_entries(regisseur, statement):
+    entry = audit.record(action="login", user=regisseur)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement, [entry.pk])
+    assert AuditEntry.objects.get(pk=entry.pk).actor_label == regisseur.email
+    # Through the ORM's bulk paths too, which skip the model's own refusal.
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(result="denied")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk)._raw_delete(AuditEntry.objects.db)
+    call_command("verify_audit_chain")
+
+
+def test_new_entries_are_still_appended_with_the_trigger_in_place(regisseur, case):
+    before = AuditEntry.objects.count()
+    audit.record(action="case.read", user=regisseur, obj=case)
+    assert AuditEntry.objects.count() == before + 1
+
+
+def test_a_change_made_with_the_trigger_switched_off_is_still_caught(case, regisseur):
+    """Someone with the owner's rights can disable the trigger; the chain still tells."""
+    entries = [audit.record(action="case.read", user=regisseur, obj=case) for _ in range(3)]
+    with audit_trigger_disabled():
+        AuditEntry.objects.filter(pk=entries[1].pk).update(result="denied")
+    problems = list(audit.verify_chain())
+    assert [problem.entry_id for problem in problems] == [entries[1].pk]
+    with pytest.raises(CommandError):
+        call_command("verify_audit_chain")
 
 
 def test_the_privacy_officer_queries_the_log_per_case(client, privacy_officer, regisseur, case):
@@ -94,7 +138,8 @@ def test_off_hours_reads_are_flagged(client, privacy_officer, regisseur, case):
     entry = audit.record(action="case.read", user=regisseur, obj=case)
     night = timezone.now().replace(hour=2) - timedelta(days=1)
     # Rewriting a row breaks the chain; this test only checks the report.
-    AuditEntry.objects.filter(pk=entry.pk).update(at=night)
+    with audit_trigger_disabled():
+        AuditEntry.objects.filter(pk=entry.pk).update(at=night)
     client.force_login(privacy_officer)
     response = client.get(reverse("casework:audit"))
     assert list(response.context["off_hours"])
@@ -194,3 +239,59 @@ def test_the_retention_page_is_for_privacy_officers_only(client, regisseur, priv
     assert client.get(reverse("casework:retention")).status_code == 403
     client.force_login(privacy_officer)
     assert client.get(reverse("casework:retention")).status_code == 200
+
+
+def advice_request(**fields):
+    from casework.models import AdviceRequest
+
+    defaults = {"channel": AdviceRequest.Channel.PHONE, "question": "Vraag over buurman Pietersen"}
+    return AdviceRequest.objects.create(**(defaults | fields))
+
+
+@override_settings(CASEWORK_ADVICE_RETENTION_DAYS=90)
+def test_phoned_in_advice_requests_lose_their_content_after_the_configured_term(
+    regisseur, case, organisation
+):
+    long_ago = timezone.now() - timedelta(days=91)
+    answered = advice_request(
+        organisation=organisation, asked_at=long_ago, advice="Bel de wijkagent", advised_at=long_ago
+    )
+    never_answered = advice_request(asked_at=long_ago)
+    answered_recently = advice_request(asked_at=long_ago, advice="Later", advised_at=timezone.now())
+    recent = advice_request()
+    with_a_case = advice_request(case=case, asked_at=long_ago, advised_at=long_ago, advice="Zo")
+
+    call_command("casework_retention")
+
+    for erased in (answered, never_answered):
+        erased.refresh_from_db()
+        assert erased.anonymised_at is not None
+        assert erased.question == "" and erased.advice == ""
+        assert "Pietersen" not in raw_column("casework_advicerequest", "question", erased.pk)
+    # What the annual figures count stays.
+    assert answered.channel == "telefoon" and answered.organisation == organisation
+    assert answered.asked_at == long_ago
+    for kept in (answered_recently, recent, with_a_case):
+        kept.refresh_from_db()
+        assert kept.anonymised_at is None
+        assert kept.question == "Vraag over buurman Pietersen"
+    assert AuditEntry.objects.get(action="advice.anonymise").object_id == "2"
+    # Running again finds nothing new.
+    assert services.advice_requests_anonymise() == 0
+
+
+def test_the_advice_term_defaults_to_two_years(settings):
+    assert settings.CASEWORK_ADVICE_RETENTION_DAYS == 730
+
+
+def test_an_erased_advice_request_cannot_be_answered_and_says_why(client, regisseur):
+    erased = advice_request(anonymised_at=timezone.now(), question="")
+    client.force_login(regisseur)
+    response = client.post(
+        reverse("casework:advice_answer", args=[erased.pk]), {"advice": "Toch nog advies"}
+    )
+    assert response.status_code == 302
+    erased.refresh_from_db()
+    assert erased.advice == ""
+    page = client.get(reverse("casework:advice")).content.decode()
+    assert "bewaartermijn" in page

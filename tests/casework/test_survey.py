@@ -246,6 +246,19 @@ def test_one_reminder_goes_to_non_responders_only(
     assert client.get(survey_url(first_token)).status_code == 410
 
 
+def test_a_reminder_that_cannot_be_mailed_is_tried_again_on_the_next_run(regisseur, settings):
+    case = CaseFactory(procesregisseur=regisseur)
+    pending, _ = survey_invitation(case, partner_user(), created_days_ago=8)
+    settings.EMAIL_BACKEND = "tests.casework.test_notifications.MailServerDown"
+    assert services.survey_reminders_send() == 0
+    pending.refresh_from_db()
+    assert pending.reminded_at is None
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox.clear()
+    assert services.survey_reminders_send() == 1
+    assert len(mail.outbox) == 1
+
+
 def test_no_reminder_after_expiry(regisseur):
     case = CaseFactory(procesregisseur=regisseur)
     survey_invitation(case, partner_user(), created_days_ago=15)
