@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from knowledge.models import Theme
+from knowledge.models import Expert, Theme
 from portal.demo import rich
 from portal.models import Basisteam, SectionPage
 
@@ -82,7 +82,7 @@ EVENTS = [
         "address": "Voorbeeldstraat 1, 5700 AA Helmond",
         "route_url": "https://www.openstreetmap.org/search?query=Helmond",
         "audience": "Procesregisseurs, casusregisseurs en ketenpartners in het sociaal domein",
-        "trainers": "Twee ervaren procesregisseurs van het ZVH",
+        "trainer_experts": ["marieke-van-dongen", "liesbeth-hoeks"],
         "capacity": 20,
         "accreditation": ("SKJ", 12, "ZVH-PR-01"),
         "questions": [
@@ -104,7 +104,7 @@ EVENTS = [
         "address": "Ontmoetingsplein 10, 5611 AA Eindhoven",
         "route_url": "https://www.openstreetmap.org/search?query=Eindhoven",
         "audience": "Professionals van convenantpartners",
-        "trainers": "",
+        "trainer_experts": ["ayse-demir"],
         "capacity": 12,
         "questions": [STANDARD_QUESTIONS[0], STANDARD_QUESTIONS[2]],
         # Full: every seat taken and three people waiting.
@@ -121,6 +121,7 @@ EVENTS = [
         "themes": ["privacy-informatiedeling"],
         "online_url": "https://meet.zvh-bzo.example/webinar-privacy",
         "audience": "Iedereen die deelneemt aan casusoverleggen",
+        "trainer_experts": ["joost-aarts"],
         "capacity": 200,
         "questions": [STANDARD_QUESTIONS[0], STANDARD_QUESTIONS[1]],
         "registrants": 4,
@@ -148,6 +149,9 @@ EVENTS = [
         "kind": "training",
         "introduction": "Hoe herkent u signalen van radicalisering, en wat doet u ermee? Voor onderwijs, jeugdhulp en wijkteams.",
         "body": "Een interactieve sessie over signalen, duiding en de route naar de weegtafel radicalisering.",
+        "trainer_experts": ["wouter-de-bruijn"],
+        # No expert profile: an external trainer stays free text.
+        "trainers": "Een ervaringsdeskundige van Stichting Voorbeeld (extern)",
         "sessions": [("", 60, "09:00", "12:30")],
         "themes": ["radicalisering", "jeugd-hic"],
         "region": "De Kempen",
@@ -165,6 +169,7 @@ EVENTS = [
         "kind": "training",
         "introduction": "Werken met het hele systeem bij ernstig en langdurig huiselijk geweld en kindermishandeling.",
         "body": "Aanmelden kan vanaf volgende week.",
+        "trainer_experts": ["tom-verhagen", "sanne-kuijpers"],
         "sessions": [("", 80, "09:30", "16:00")],
         "themes": ["hgkm-mda"],
         "region": "Dommelstroom",
@@ -181,6 +186,7 @@ EVENTS = [
         "kind": "netwerkbijeenkomst",
         "introduction": "Arbeidsuitbuiting, seksuele en criminele uitbuiting: wat zien partners in de regio?",
         "body": "Terugblik: een goed bezochte middag met partners uit de hele regio.",
+        "trainer_experts": ["fleur-swinkels"],
         "sessions": [("", -30, "13:30", "17:00")],
         "themes": ["mensenhandel"],
         "region": "Eindhoven-Zuid",
@@ -196,6 +202,7 @@ EVENTS = [
         "kind": "training",
         "introduction": "Hoe werkt de weegtafel, wie zitten eraan en wat betekent dat voor uw melding?",
         "body": "Terugblik: training voor partners van de persoonsgerichte aanpak radicalisering.",
+        "trainer_experts": ["marieke-van-dongen"],
         "sessions": [("", -60, "09:30", "12:30")],
         "themes": ["radicalisering"],
         "region": "Dommelstroom",
@@ -275,6 +282,8 @@ def _event(agenda: AgendaPage, spec: dict) -> EventPage:
         )
     )
     event.themes.set(themes)
+    # Trainers with a demo expert profile (knowledge.demo loads the experts first).
+    event.trainer_experts.set(Expert.objects.filter(slug__in=spec.get("trainer_experts", [])))
     event.save_revision().publish()
     return EventPage.objects.get(pk=event.pk)
 

@@ -6,7 +6,7 @@ the models hold data and small read-only helpers.
 
 import hashlib
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -75,8 +75,20 @@ class EventPage(BasePage):
         help_text=_("The basisteam the event is held in or meant for; empty for the whole region."),
     )
     audience = models.CharField(_("audience"), max_length=250, blank=True)
-    # Free text until the knowledge app's expert profiles can be linked.
-    trainers = models.CharField(_("trainers"), max_length=250, blank=True)
+    # Trainers with a profile in the knowledge app; the page links to their profile.
+    trainer_experts = ParentalManyToManyField(
+        "knowledge.Expert",
+        verbose_name=_("trainers (expert profiles)"),
+        blank=True,
+        related_name="events",
+    )
+    # Free text for trainers without an expert profile (external trainers).
+    trainers = models.CharField(
+        _("other trainers"),
+        max_length=250,
+        blank=True,
+        help_text=_("Trainers without an expert profile, e.g. an external trainer."),
+    )
     price = models.DecimalField(
         _("price (euro)"), max_digits=7, decimal_places=2, default=0, help_text=_("0 means free.")
     )
@@ -120,6 +132,9 @@ class EventPage(BasePage):
     is_cancelled = models.BooleanField(_("cancelled"), default=False, editable=False)
     ical_sequence = models.PositiveIntegerField(default=0, editable=False)
     ical_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    # The sessions registrants' calendars last received (id, title, times): lets
+    # services.event_published cancel a removed session by its UID.
+    ical_sessions = models.JSONField(default=list, blank=True, editable=False)
     # Denormalised from the sessions so listings and feeds can sort and filter cheaply.
     starts_at = models.DateTimeField(null=True, editable=False, db_index=True)
     ends_at = models.DateTimeField(null=True, editable=False)
@@ -130,7 +145,12 @@ class EventPage(BasePage):
         InlinePanel("sessions", label=_("Sessions"), min_num=1),
         FieldPanel("body"),
         MultiFieldPanel(
-            [FieldPanel("themes"), FieldPanel("audience"), FieldPanel("trainers")],
+            [
+                FieldPanel("themes"),
+                FieldPanel("audience"),
+                FieldPanel("trainer_experts"),
+                FieldPanel("trainers"),
+            ],
             heading=_("For whom, by whom"),
         ),
         MultiFieldPanel(
@@ -206,7 +226,7 @@ class EventPage(BasePage):
                 # own (cancellation, calendar sequence): those come from the row.
                 current = (
                     EventPage.objects.filter(pk=self.pk)
-                    .values("is_cancelled", "ical_sequence", "ical_fingerprint")
+                    .values("is_cancelled", "ical_sequence", "ical_fingerprint", "ical_sessions")
                     .first()
                 )
                 if current:
@@ -218,12 +238,27 @@ class EventPage(BasePage):
     def ordered_sessions(self) -> list["EventSession"]:
         return sorted(self.sessions.all(), key=lambda s: s.starts_at)
 
-    def schedule_fingerprint(self) -> str:
-        """Changes when time or place changes: what calendars must be told about."""
-        parts = [self.venue, self.address, self.online_url]
-        parts += [
-            f"{s.starts_at.isoformat()}-{s.ends_at.isoformat()}" for s in self.ordered_sessions()
+    def sessions_snapshot(self) -> list[dict]:
+        """What a calendar holds of each session; stored as ``ical_sessions``."""
+        return [
+            {
+                "id": s.pk,
+                "title": s.title,
+                "starts_at": s.starts_at.astimezone(UTC).isoformat(),
+                "ends_at": s.ends_at.astimezone(UTC).isoformat(),
+            }
+            for s in self.ordered_sessions()
         ]
+
+    def schedule_fingerprint(self, session_times: list[tuple[str, str]] | None = None) -> str:
+        """Changes when time or place changes: what calendars must be told about.
+        ``session_times`` (ISO start, end per session) replaces the current sessions."""
+        if session_times is None:
+            session_times = [
+                (s.starts_at.isoformat(), s.ends_at.isoformat()) for s in self.ordered_sessions()
+            ]
+        parts = [self.venue, self.address, self.online_url]
+        parts += [f"{start}-{end}" for start, end in session_times]
         return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
     @property

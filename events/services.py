@@ -54,6 +54,10 @@ class DuplicateRegistration(RegistrationError):
     pass
 
 
+class PartnersOnly(RegistrationError):
+    """A partners-only event and the person is neither a partner user nor ZVH staff."""
+
+
 # --- helpers ----------------------------------------------------------------
 
 
@@ -80,10 +84,10 @@ def seats_free(*, event: EventPage) -> int:
     return max(0, event.capacity - seats_taken(event=event))
 
 
-def _notify(registration: Registration, kind: str) -> None:
+def _notify(registration: Registration, kind: str, **extra) -> None:
     from .tasks import send_registration_mail
 
-    send_registration_mail.delay_on_commit(registration.pk, kind)
+    send_registration_mail.delay_on_commit(registration.pk, kind, **extra)
 
 
 def normalise_email(email: str) -> str:
@@ -133,6 +137,36 @@ def registration_window_state(*, event: EventPage, now: datetime | None = None) 
     return "open"
 
 
+def partners_only_admits(*, user) -> bool:
+    """Who may register for an "alleen voor partners" event: a partner user (member of
+    an active covenant partner organisation, casework's Membership) or ZVH staff."""
+    from casework.roles import is_staff_member
+    from casework.selectors import organisation_of
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_staff or is_staff_member(user):
+        return True
+    organisation = organisation_of(user)
+    return organisation is not None and organisation.is_active
+
+
+def partners_only_refusal(*, event: EventPage, user) -> str:
+    """Why this person may not register ("" when they may): shown instead of the form."""
+    if not event.partners_only or partners_only_admits(user=user):
+        return ""
+    if user is None or not user.is_authenticated:
+        return _(
+            "This event is only for professionals of our covenant partners and ZVH staff. "
+            "Log in with your partner account to register."
+        )
+    return _(
+        "This event is only for professionals of our covenant partners and ZVH staff. "
+        "Your account is not linked to a partner organisation, so you cannot register. "
+        "Do you work for a partner organisation? Ask your contact at the ZVH to link your account."
+    )
+
+
 def offer_window(*, event: EventPage, now: datetime | None = None) -> timedelta:
     now = _now(now)
     near = event.starts_at and event.starts_at - now <= timedelta(
@@ -174,8 +208,9 @@ def registration_create(
             "closed": _("Registration is closed."),
         }
         raise RegistrationError(messages[state])
-    if event.partners_only and user is None:
-        raise RegistrationError(_("Only logged-in partners can register for this event."))
+    refusal = partners_only_refusal(event=event, user=user)
+    if refusal:
+        raise PartnersOnly(refusal)
     if user is not None:
         email = user.email
         name = name or user.get_full_name() or user.email
@@ -401,24 +436,60 @@ def holds_and_offers_expire(*, now: datetime | None = None) -> int:
 
 def event_published(*, event: EventPage, now: datetime | None = None) -> bool:
     """After every publish: raise SEQUENCE and tell registrants when time or place
-    changed; offer seats a capacity increase freed. Returns whether the schedule changed."""
+    changed; offer seats a capacity increase freed. Returns whether the schedule changed.
+
+    A session the editor removed is gone from the database (its attendance rows with
+    it), so its UID is taken from ``ical_sessions``, what calendars last received:
+    registrants get a METHOD:CANCEL for that session, and the updated invitation for
+    the rest only when the remaining sessions or the place changed too."""
     now = _now(now)
     with transaction.atomic():
         locked = _lock_event(event.pk)
         fingerprint = locked.schedule_fingerprint()
+        snapshot = locked.sessions_snapshot()
         changed = bool(locked.ical_fingerprint) and fingerprint != locked.ical_fingerprint
-        if fingerprint != locked.ical_fingerprint:
+        current_ids = {session["id"] for session in snapshot}
+        removed = [s for s in locked.ical_sessions if s["id"] not in current_ids]
+        if fingerprint != locked.ical_fingerprint or snapshot != locked.ical_sessions:
             EventPage.objects.filter(pk=locked.pk).update(
                 ical_fingerprint=fingerprint,
                 ical_sequence=locked.ical_sequence + (1 if changed else 0),
+                ical_sessions=snapshot,
             )
         if changed:
+            rest_changed = _rest_changed(locked, removed)
             for registration in locked.registrations.filter(
                 status__in=[Status.CONFIRMED, Status.OFFERED]
             ):
-                _notify(registration, "changed")
+                if removed:
+                    _notify(registration, "session_removed", sessions=removed)
+                if rest_changed:
+                    _notify(registration, "changed")
         _offer_free_seats(locked, now)
     return changed
+
+
+def _rest_changed(event: EventPage, removed: list[dict]) -> bool:
+    """Whether more changed than the removal: the times of the remaining sessions,
+    an added session, or the place. ``event`` still holds what calendars received."""
+    if not removed:
+        return True
+    removed_ids = {s["id"] for s in removed}
+    before = sorted(
+        (s["id"], s["starts_at"], s["ends_at"])
+        for s in event.ical_sessions
+        if s["id"] not in removed_ids
+    )
+    after = sorted((s["id"], s["starts_at"], s["ends_at"]) for s in event.sessions_snapshot())
+    if before != after:
+        return True
+    # Same sessions: the place changed if today's place with the old sessions no
+    # longer gives the fingerprint calendars were sent.
+    old_times = [
+        (s["starts_at"], s["ends_at"])
+        for s in sorted(event.ical_sessions, key=lambda s: s["starts_at"])
+    ]
+    return event.schedule_fingerprint(session_times=old_times) != event.ical_fingerprint
 
 
 def event_cancel(*, event: EventPage, now: datetime | None = None) -> int:
