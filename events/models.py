@@ -30,7 +30,18 @@ class AgendaPage(BasePage):
 
     body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
 
-    content_panels = [*BasePage.content_panels, FieldPanel("body")]
+    content_panels = [
+        *BasePage.content_panels,
+        FieldPanel("body"),
+        InlinePanel(
+            "evaluation_questions",
+            label=_("Default evaluation questions"),
+            help_text=_(
+                "Asked after every event that has no evaluation questions of its own. "
+                "Empty: the standard questions (overall rating, usefulness, comment)."
+            ),
+        ),
+    ]
     search_fields = [*BasePage.search_fields, index.SearchField("body")]
     parent_page_types = ["portal.HomePage"]
     subpage_types = ["events.EventPage"]
@@ -174,6 +185,14 @@ class EventPage(BasePage):
             heading=_("Registration"),
         ),
         InlinePanel("questions", label=_("Registration questions")),
+        InlinePanel(
+            "evaluation_questions",
+            label=_("Evaluation questions"),
+            help_text=_(
+                "Asked after the event to the people who attended. Empty: the agenda's "
+                "default questions."
+            ),
+        ),
         MultiFieldPanel(
             [
                 FieldRowPanel(
@@ -456,17 +475,85 @@ class Attendance(models.Model):
         )
 
 
+class EvaluationKind(models.TextChoices):
+    SCALE = "scale", _("Scale 1–5")
+    CHOICE = "choice", _("Choice")
+    YES_NO = "yes_no", _("Yes/no")
+    TEXT = "text", _("Open answer")
+
+
+class EvaluationQuestionBase(Orderable):
+    """A question of the evaluation survey; editors set them per event or per agenda."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=EvaluationKind.choices)
+    label = models.CharField(_("question"), max_length=200)
+    help_text = models.CharField(
+        _("help text"),
+        max_length=250,
+        blank=True,
+        help_text=_("For a scale, e.g. 1 = not at all, 5 = very much."),
+    )
+    required = models.BooleanField(_("required"), default=False)
+    choices = models.TextField(
+        _("choices"), blank=True, help_text=_("For a choice: one option per line.")
+    )
+
+    panels = [
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("required")]),
+        FieldPanel("label"),
+        FieldPanel("help_text"),
+        FieldPanel("choices"),
+    ]
+    key_prefix = ""
+
+    class Meta(Orderable.Meta):
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def key(self) -> str:
+        return f"{self.key_prefix}{self.pk}"
+
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.kind == EvaluationKind.CHOICE and len(self.choice_list()) < 2:
+            raise ValidationError({"choices": _("Give at least two options, one per line.")})
+
+
+class EventEvaluationQuestion(EvaluationQuestionBase):
+    page = ParentalKey(EventPage, related_name="evaluation_questions", on_delete=models.CASCADE)
+    key_prefix = "e"
+
+    class Meta(EvaluationQuestionBase.Meta):
+        verbose_name = _("evaluation question")
+
+
+class AgendaEvaluationQuestion(EvaluationQuestionBase):
+    page = ParentalKey(AgendaPage, related_name="evaluation_questions", on_delete=models.CASCADE)
+    key_prefix = "a"
+
+    class Meta(EvaluationQuestionBase.Meta):
+        verbose_name = _("default evaluation question")
+
+
 class SurveyResponse(models.Model):
-    """An evaluation answer; kept apart from the registration so it stays anonymous."""
+    """An evaluation answer; kept apart from the registration so it stays anonymous.
+
+    ``answers`` maps a question key to ``{"label", "kind", "value"}`` as asked, so
+    results stay readable after an editor changes the questions."""
 
     event = models.ForeignKey(EventPage, on_delete=models.CASCADE, related_name="survey_responses")
-    rating = models.PositiveSmallIntegerField(_("overall rating (1–5)"))
-    useful = models.PositiveSmallIntegerField(_("usefulness for your work (1–5)"))
-    comment = models.TextField(_("comment"), blank=True)
+    answers = models.JSONField(_("answers"), default=dict)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("survey response")
 
     def __str__(self) -> str:
-        return f"{self.event_id}: {self.rating}/{self.useful}"
+        return f"{self.event_id}: {len(self.answers)} answers"

@@ -10,21 +10,23 @@ serialises writers in the same way (tests/events/test_concurrency.py covers both
 
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import (
     ACTIVE_STATUSES,
     SEAT_STATUSES,
     SENSITIVE_QUESTION_KINDS,
     AttendanceRule,
+    EvaluationKind,
     EventPage,
     Registration,
     RegistrationStatus,
@@ -614,9 +616,74 @@ def surveys_send(*, now: datetime | None = None) -> int:
     return count
 
 
-def survey_submit(
-    *, registration: Registration, rating: int, useful: int, comment: str = ""
-) -> SurveyResponse:
+@dataclass(frozen=True)
+class EvaluationItem:
+    """One question of an event's evaluation, whichever level defined it."""
+
+    key: str
+    kind: str
+    label: str
+    help_text: str = ""
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+
+# Asked when neither the event nor the agenda defines questions (the keys are those
+# the fixed evaluation had, so older answers line up with these).
+STANDARD_EVALUATION = [
+    (
+        "rating",
+        EvaluationKind.SCALE,
+        gettext_lazy("How do you rate this event overall? (1 = poor, 5 = excellent)"),
+        True,
+    ),
+    (
+        "useful",
+        EvaluationKind.SCALE,
+        gettext_lazy("How useful is it for your work? (1 = not at all, 5 = very)"),
+        True,
+    ),
+    ("comment", EvaluationKind.TEXT, gettext_lazy("What should we keep or change?"), False),
+]
+
+
+def evaluation_questions(*, event: EventPage) -> list[EvaluationItem]:
+    """The event's own questions; else the agenda's default set; else the standard one."""
+    from .models import AgendaPage
+
+    questions = list(event.evaluation_questions.all())
+    if not questions:
+        agenda = AgendaPage.objects.ancestor_of(event).first()
+        questions = list(agenda.evaluation_questions.all()) if agenda else []
+    if questions:
+        return [
+            EvaluationItem(
+                key=q.key,
+                kind=q.kind,
+                label=q.label,
+                help_text=q.help_text,
+                required=q.required,
+                choices=tuple(q.choice_list()),
+            )
+            for q in questions
+        ]
+    return [
+        EvaluationItem(key=key, kind=kind, label=str(label), required=required)
+        for key, kind, label, required in STANDARD_EVALUATION
+    ]
+
+
+def survey_submit(*, registration: Registration, answers: dict) -> SurveyResponse:
+    """Store one attendee's evaluation; ``answers`` maps question keys to values."""
+    questions = evaluation_questions(event=registration.event)
+    stored = {}
+    for question in questions:
+        value = answers.get(question.key)
+        if value in (None, ""):
+            continue
+        if isinstance(value, str):
+            value = value.strip()
+        stored[question.key] = {"label": question.label, "kind": question.kind, "value": value}
     with transaction.atomic():
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.survey_sent_at is None:
@@ -626,31 +693,83 @@ def survey_submit(
         registration.survey_answered_at = timezone.now()
         registration.save(update_fields=["survey_answered_at"])
         # Stored without a link to the registration: the answers stay anonymous.
-        return SurveyResponse.objects.create(
-            event=registration.event, rating=rating, useful=useful, comment=comment.strip()
-        )
+        return SurveyResponse.objects.create(event=registration.event, answers=stored)
+
+
+@dataclass
+class QuestionResult:
+    key: str
+    label: str
+    kind: str
+    count: int = 0
+    average: float | None = None
+    # (option, number of answers) for scales, choices and yes/no.
+    distribution: list[tuple[str, int]] = field(default_factory=list)
+    # Open answers: for staff only, never on the public page.
+    texts: list[str] = field(default_factory=list)
+
+    @property
+    def is_text(self) -> bool:
+        return self.kind == EvaluationKind.TEXT
 
 
 @dataclass
 class SurveySummary:
     responses: int
-    rating: float | None
-    useful: float | None
-    comments: list[str]
+    questions: list[QuestionResult]
     public: bool
+
+    @property
+    def public_questions(self) -> list[QuestionResult]:
+        """What the event page may show (from the minimum number of responses)."""
+        if not self.public:
+            return []
+        return [q for q in self.questions if q.count and not q.is_text]
 
 
 def survey_summary(*, event: EventPage) -> SurveySummary:
-    from django.db.models import Avg
-
-    responses = SurveyResponse.objects.filter(event=event)
-    figures = responses.aggregate(n=Count("pk"), rating=Avg("rating"), useful=Avg("useful"))
+    """Results per question: the current questions first (current wording), then
+    questions answered earlier that were since removed (wording as asked)."""
+    responses = list(SurveyResponse.objects.filter(event=event).order_by("created_at"))
+    results: dict[str, QuestionResult] = {}
+    options: dict[str, list[str]] = {}
+    for question in evaluation_questions(event=event):
+        results[question.key] = QuestionResult(question.key, question.label, question.kind)
+        options[question.key] = {
+            EvaluationKind.SCALE: ["1", "2", "3", "4", "5"],
+            EvaluationKind.YES_NO: ["ja", "nee"],
+            EvaluationKind.CHOICE: list(question.choices),
+        }.get(question.kind, [])
+    values: dict[str, list] = {}
+    for response in responses:
+        for key, answer in response.answers.items():
+            if key not in results:
+                results[key] = QuestionResult(key, answer.get("label", key), answer.get("kind"))
+                options[key] = []
+            elif results[key].kind != answer.get("kind"):
+                continue  # the question changed kind: its old answers do not add up
+            values.setdefault(key, []).append(answer.get("value"))
+    yes_no = {"ja": _("Yes"), "nee": _("No")}
+    for key, result in results.items():
+        answered = [v for v in values.get(key, []) if v not in (None, "")]
+        result.count = len(answered)
+        if result.kind == EvaluationKind.TEXT:
+            result.texts = [str(v) for v in answered]
+            continue
+        if result.kind == EvaluationKind.SCALE:
+            numbers = [int(v) for v in answered]
+            result.average = sum(numbers) / len(numbers) if numbers else None
+        counts: dict[str, int] = dict.fromkeys(options[key], 0)
+        for value in answered:
+            counts[str(value)] = counts.get(str(value), 0) + 1
+        result.distribution = [
+            (yes_no.get(option, option) if result.kind == EvaluationKind.YES_NO else option, n)
+            for option, n in counts.items()
+        ]
     return SurveySummary(
-        responses=figures["n"],
-        rating=figures["rating"],
-        useful=figures["useful"],
-        comments=[c for c in responses.values_list("comment", flat=True) if c],
-        public=figures["n"] >= settings.EVENTS_SURVEY_PUBLIC_MINIMUM,
+        responses=len(responses),
+        questions=list(results.values()),
+        public=len(responses) >= settings.EVENTS_SURVEY_PUBLIC_MINIMUM,
     )
 
 

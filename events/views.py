@@ -218,11 +218,14 @@ def offer(request, token: str):
 
 def survey(request, token: str):
     registration = _registration_or_404(token)
-    form = SurveyForm(request.POST or None)
+    form = SurveyForm(
+        request.POST or None,
+        questions=services.evaluation_questions(event=registration.event),
+    )
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            services.survey_submit(registration=registration, **form.cleaned_data)
+            services.survey_submit(registration=registration, answers=form.cleaned_data)
         except services.RegistrationError as exc:
             error = exc.message
         else:
