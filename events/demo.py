@@ -17,13 +17,17 @@ from portal.models import Basisteam, SectionPage
 from .models import (
     AgendaPage,
     Attendance,
+    EvaluationKind,
+    EventEvaluationQuestion,
     EventPage,
     EventSession,
     QuestionKind,
     Registration,
     RegistrationQuestion,
     RegistrationStatus,
+    SurveyResponse,
 )
+from .services import evaluation_questions
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 SLUG = "trainingen-en-bijeenkomsten"
@@ -212,6 +216,25 @@ EVENTS = [
         "accreditation": ("SKJ", 3, "ZVH-RAD-01"),
         "questions": [STANDARD_QUESTIONS[0]],
         "registrants": 6,
+        # Its own evaluation questions, and enough answers to show the results publicly.
+        "evaluation": [
+            (EvaluationKind.SCALE, "Hoe duidelijk is nu hoe de weegtafel werkt?", True, ""),
+            (EvaluationKind.YES_NO, "Zou u deze training aanraden aan collega's?", True, ""),
+            (
+                EvaluationKind.CHOICE,
+                "Welk onderdeel was voor u het nuttigst?",
+                False,
+                "Casusbespreking\nUitleg over de weegtafel\nGesprek met de procesregisseur",
+            ),
+            (EvaluationKind.TEXT, "Wat kunnen we verbeteren?", False, ""),
+        ],
+        "survey": [
+            (5, "ja", "Casusbespreking", "Meer tijd voor casussen."),
+            (4, "ja", "Uitleg over de weegtafel", ""),
+            (4, "ja", "Casusbespreking", ""),
+            (3, "nee", "Gesprek met de procesregisseur", "De zaal was te warm."),
+            (5, "ja", "Casusbespreking", ""),
+        ],
     },
 ]
 
@@ -256,6 +279,10 @@ def _event(agenda: AgendaPage, spec: dict) -> EventPage:
         )
         for kind, label, required, choices, reg in spec.get("questions", [])
     ]
+    evaluation = [
+        EventEvaluationQuestion(kind=kind, label=label, required=required, choices=choices)
+        for kind, label, required, choices in spec.get("evaluation", [])
+    ]
     opens = spec.get("opens_in_days")
     event = agenda.add_child(
         instance=EventPage(
@@ -279,6 +306,7 @@ def _event(agenda: AgendaPage, spec: dict) -> EventPage:
             registration_opens_at=timezone.now() + timedelta(days=opens) if opens else None,
             sessions=sessions,
             questions=questions,
+            evaluation_questions=evaluation,
         )
     )
     event.themes.set(themes)
@@ -324,8 +352,24 @@ def _registrations(event: EventPage, spec: dict) -> None:
                 )
 
 
+def _survey(event: EventPage, spec: dict) -> None:
+    if not spec.get("survey") or event.survey_responses.exists():
+        return
+    questions = evaluation_questions(event=event)
+    for values in spec["survey"]:
+        SurveyResponse.objects.create(
+            event=event,
+            answers={
+                q.key: {"label": q.label, "kind": q.kind, "value": value}
+                for q, value in zip(questions, values, strict=True)
+                if value != ""
+            },
+        )
+
+
 def load(home) -> None:
     agenda = ensure_agenda(home)
     for spec in EVENTS:
         event = _event(agenda, spec)
         _registrations(event, spec)
+        _survey(event, spec)
