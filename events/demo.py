@@ -10,20 +10,24 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from knowledge.models import Theme
+from knowledge.models import Expert, Theme
 from portal.demo import rich
 from portal.models import Basisteam, SectionPage
 
 from .models import (
     AgendaPage,
     Attendance,
+    EvaluationKind,
+    EventEvaluationQuestion,
     EventPage,
     EventSession,
     QuestionKind,
     Registration,
     RegistrationQuestion,
     RegistrationStatus,
+    SurveyResponse,
 )
+from .services import evaluation_questions
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 SLUG = "trainingen-en-bijeenkomsten"
@@ -82,7 +86,7 @@ EVENTS = [
         "address": "Voorbeeldstraat 1, 5700 AA Helmond",
         "route_url": "https://www.openstreetmap.org/search?query=Helmond",
         "audience": "Procesregisseurs, casusregisseurs en ketenpartners in het sociaal domein",
-        "trainers": "Twee ervaren procesregisseurs van het ZVH",
+        "trainer_experts": ["marieke-van-dongen", "liesbeth-hoeks"],
         "capacity": 20,
         "accreditation": ("SKJ", 12, "ZVH-PR-01"),
         "questions": [
@@ -104,7 +108,7 @@ EVENTS = [
         "address": "Ontmoetingsplein 10, 5611 AA Eindhoven",
         "route_url": "https://www.openstreetmap.org/search?query=Eindhoven",
         "audience": "Professionals van convenantpartners",
-        "trainers": "",
+        "trainer_experts": ["ayse-demir"],
         "capacity": 12,
         "questions": [STANDARD_QUESTIONS[0], STANDARD_QUESTIONS[2]],
         # Full: every seat taken and three people waiting.
@@ -121,6 +125,7 @@ EVENTS = [
         "themes": ["privacy-informatiedeling"],
         "online_url": "https://meet.zvh-bzo.example/webinar-privacy",
         "audience": "Iedereen die deelneemt aan casusoverleggen",
+        "trainer_experts": ["joost-aarts"],
         "capacity": 200,
         "questions": [STANDARD_QUESTIONS[0], STANDARD_QUESTIONS[1]],
         "registrants": 4,
@@ -148,6 +153,9 @@ EVENTS = [
         "kind": "training",
         "introduction": "Hoe herkent u signalen van radicalisering, en wat doet u ermee? Voor onderwijs, jeugdhulp en wijkteams.",
         "body": "Een interactieve sessie over signalen, duiding en de route naar de weegtafel radicalisering.",
+        "trainer_experts": ["wouter-de-bruijn"],
+        # No expert profile: an external trainer stays free text.
+        "trainers": "Een ervaringsdeskundige van Stichting Voorbeeld (extern)",
         "sessions": [("", 60, "09:00", "12:30")],
         "themes": ["radicalisering", "jeugd-hic"],
         "region": "De Kempen",
@@ -165,6 +173,7 @@ EVENTS = [
         "kind": "training",
         "introduction": "Werken met het hele systeem bij ernstig en langdurig huiselijk geweld en kindermishandeling.",
         "body": "Aanmelden kan vanaf volgende week.",
+        "trainer_experts": ["tom-verhagen", "sanne-kuijpers"],
         "sessions": [("", 80, "09:30", "16:00")],
         "themes": ["hgkm-mda"],
         "region": "Dommelstroom",
@@ -181,6 +190,7 @@ EVENTS = [
         "kind": "netwerkbijeenkomst",
         "introduction": "Arbeidsuitbuiting, seksuele en criminele uitbuiting: wat zien partners in de regio?",
         "body": "Terugblik: een goed bezochte middag met partners uit de hele regio.",
+        "trainer_experts": ["fleur-swinkels"],
         "sessions": [("", -30, "13:30", "17:00")],
         "themes": ["mensenhandel"],
         "region": "Eindhoven-Zuid",
@@ -196,6 +206,7 @@ EVENTS = [
         "kind": "training",
         "introduction": "Hoe werkt de weegtafel, wie zitten eraan en wat betekent dat voor uw melding?",
         "body": "Terugblik: training voor partners van de persoonsgerichte aanpak radicalisering.",
+        "trainer_experts": ["marieke-van-dongen"],
         "sessions": [("", -60, "09:30", "12:30")],
         "themes": ["radicalisering"],
         "region": "Dommelstroom",
@@ -205,6 +216,25 @@ EVENTS = [
         "accreditation": ("SKJ", 3, "ZVH-RAD-01"),
         "questions": [STANDARD_QUESTIONS[0]],
         "registrants": 6,
+        # Its own evaluation questions, and enough answers to show the results publicly.
+        "evaluation": [
+            (EvaluationKind.SCALE, "Hoe duidelijk is nu hoe de weegtafel werkt?", True, ""),
+            (EvaluationKind.YES_NO, "Zou u deze training aanraden aan collega's?", True, ""),
+            (
+                EvaluationKind.CHOICE,
+                "Welk onderdeel was voor u het nuttigst?",
+                False,
+                "Casusbespreking\nUitleg over de weegtafel\nGesprek met de procesregisseur",
+            ),
+            (EvaluationKind.TEXT, "Wat kunnen we verbeteren?", False, ""),
+        ],
+        "survey": [
+            (5, "ja", "Casusbespreking", "Meer tijd voor casussen."),
+            (4, "ja", "Uitleg over de weegtafel", ""),
+            (4, "ja", "Casusbespreking", ""),
+            (3, "nee", "Gesprek met de procesregisseur", "De zaal was te warm."),
+            (5, "ja", "Casusbespreking", ""),
+        ],
     },
 ]
 
@@ -249,6 +279,10 @@ def _event(agenda: AgendaPage, spec: dict) -> EventPage:
         )
         for kind, label, required, choices, reg in spec.get("questions", [])
     ]
+    evaluation = [
+        EventEvaluationQuestion(kind=kind, label=label, required=required, choices=choices)
+        for kind, label, required, choices in spec.get("evaluation", [])
+    ]
     opens = spec.get("opens_in_days")
     event = agenda.add_child(
         instance=EventPage(
@@ -272,9 +306,12 @@ def _event(agenda: AgendaPage, spec: dict) -> EventPage:
             registration_opens_at=timezone.now() + timedelta(days=opens) if opens else None,
             sessions=sessions,
             questions=questions,
+            evaluation_questions=evaluation,
         )
     )
     event.themes.set(themes)
+    # Trainers with a demo expert profile (knowledge.demo loads the experts first).
+    event.trainer_experts.set(Expert.objects.filter(slug__in=spec.get("trainer_experts", [])))
     event.save_revision().publish()
     return EventPage.objects.get(pk=event.pk)
 
@@ -315,8 +352,24 @@ def _registrations(event: EventPage, spec: dict) -> None:
                 )
 
 
+def _survey(event: EventPage, spec: dict) -> None:
+    if not spec.get("survey") or event.survey_responses.exists():
+        return
+    questions = evaluation_questions(event=event)
+    for values in spec["survey"]:
+        SurveyResponse.objects.create(
+            event=event,
+            answers={
+                q.key: {"label": q.label, "kind": q.kind, "value": value}
+                for q, value in zip(questions, values, strict=True)
+                if value != ""
+            },
+        )
+
+
 def load(home) -> None:
     agenda = ensure_agenda(home)
     for spec in EVENTS:
         event = _event(agenda, spec)
         _registrations(event, spec)
+        _survey(event, spec)

@@ -2,6 +2,7 @@
 and an .ics invitation or cancellation where the calendar must change."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -24,6 +25,8 @@ class Mail:
     links: list[tuple[str, str]] = field(default_factory=list)
     ics_method: str | None = None
     show_online_link: bool = False
+    # Sessions removed from the event: sent as a METHOD:CANCEL of their own.
+    cancelled_sessions: list[dict] = field(default_factory=list)
 
 
 def absolute(path: str) -> str:
@@ -46,7 +49,14 @@ def _when(registration: Registration) -> list[str]:
     return lines
 
 
-def _mail_for(registration: Registration, kind: str) -> Mail:
+def _session_line(session: dict) -> str:
+    start = timezone.localtime(datetime.fromisoformat(session["starts_at"]))
+    end = timezone.localtime(datetime.fromisoformat(session["ends_at"]))
+    line = f"{formats.date_format(start, 'l j F Y')}, {start:%H.%M}–{end:%H.%M} uur"
+    return f"{session['title']}: {line}" if session.get("title") else line
+
+
+def _mail_for(registration: Registration, kind: str, sessions: list[dict] | None = None) -> Mail:
     event = registration.event
     manage = (_("View or change your registration"), _link("events:manage", registration))
     title = event.title
@@ -140,6 +150,22 @@ def _mail_for(registration: Registration, kind: str) -> Mail:
                 ics_method="REQUEST",
                 show_online_link=True,
             )
+        case "session_removed":
+            removed = sessions or []
+            return Mail(
+                subject=_("Session cancelled: %(title)s") % {"title": title},
+                paragraphs=[
+                    _(
+                        "This part of %(title)s no longer takes place: %(sessions)s. Your calendar entry for it is removed."
+                    )
+                    % {"title": title, "sessions": "; ".join(_session_line(s) for s in removed)},
+                    _(
+                        "Your registration stays valid for the other sessions, listed below. We apologise for the inconvenience."
+                    ),
+                ],
+                button=manage,
+                cancelled_sessions=removed,
+            )
         case "event_cancelled":
             return Mail(
                 subject=_("Cancelled: %(title)s") % {"title": title},
@@ -203,15 +229,22 @@ def _send(registration: Registration, mail: Mail) -> None:
             with_online_link=bool(context["online_url"]),
         )
         message.attach("uitnodiging.ics", ics, f"text/calendar; method={mail.ics_method}")
+    if mail.cancelled_sessions:
+        ics = ical.session_cancellation_bytes(
+            event, mail.cancelled_sessions, attendee=(registration.name, registration.email)
+        )
+        message.attach("afzegging.ics", ics, "text/calendar; method=CANCEL")
     message.send()
 
 
-def registration_mail_send(*, registration_id: int, kind: str) -> None:
+def registration_mail_send(
+    *, registration_id: int, kind: str, sessions: list[dict] | None = None
+) -> None:
     registration = Registration.objects.select_related("event").filter(pk=registration_id).first()
     if registration is None or registration.anonymised_at:
         return
     with translation.override(settings.LANGUAGE_CODE):
-        _send(registration, _mail_for(registration, kind))
+        _send(registration, _mail_for(registration, kind, sessions))
 
 
 def event_message_send(*, registration_id: int, subject: str, body: str) -> None:

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import EventPage, QuestionKind, RegistrationQuestion
+from .models import EvaluationKind, EventPage, QuestionKind, RegistrationQuestion
 
 
 def _question_field(question: RegistrationQuestion) -> forms.Field:
@@ -95,22 +95,34 @@ class RegistrationForm(forms.Form):
 
 
 class SurveyForm(forms.Form):
+    """The evaluation: one field per question of the event (see services.evaluation_questions)."""
+
     SCALE = [(str(n), str(n)) for n in range(1, 6)]
-    rating = forms.TypedChoiceField(
-        label=_("How do you rate this event overall? (1 = poor, 5 = excellent)"),
-        choices=SCALE,
-        coerce=int,
-        widget=forms.RadioSelect,
-    )
-    useful = forms.TypedChoiceField(
-        label=_("How useful is it for your work? (1 = not at all, 5 = very)"),
-        choices=SCALE,
-        coerce=int,
-        widget=forms.RadioSelect,
-    )
-    comment = forms.CharField(
-        label=_("What should we keep or change?"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
+
+    def __init__(self, *args, questions: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        for question in questions:
+            self.fields[question.key] = _evaluation_field(question)
+
+
+def _evaluation_field(question) -> forms.Field:
+    common = {"label": question.label, "required": question.required}
+    if question.help_text:
+        common["help_text"] = question.help_text
+    match question.kind:
+        case EvaluationKind.SCALE:
+            return forms.TypedChoiceField(
+                choices=SurveyForm.SCALE, coerce=int, widget=forms.RadioSelect, **common
+            )
+        case EvaluationKind.YES_NO:
+            return forms.ChoiceField(
+                choices=[("ja", _("Yes")), ("nee", _("No"))], widget=forms.RadioSelect, **common
+            )
+        case EvaluationKind.CHOICE:
+            return forms.ChoiceField(
+                choices=[(c, c) for c in question.choices], widget=forms.RadioSelect, **common
+            )
+        case _:
+            return forms.CharField(
+                max_length=2000, widget=forms.Textarea(attrs={"rows": 4}), **common
+            )

@@ -7,7 +7,7 @@ a cancellation is sent as METHOD:CANCEL with STATUS:CANCELLED.
 """
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -22,7 +22,11 @@ PRODID = "-//ZVH Brabant Zuidoost//Agenda//NL"
 
 
 def uid_for(event: EventPage, session) -> str:
-    return f"zvh-event-{event.pk}-session-{session.pk}@zvh-bzo.example"
+    return session_uid(event.pk, session.pk)
+
+
+def session_uid(event_id: int, session_id: int) -> str:
+    return f"zvh-event-{event_id}-session-{session_id}@zvh-bzo.example"
 
 
 def _organizer() -> vCalAddress:
@@ -112,5 +116,44 @@ def calendar_bytes(
     ends = [e.ends_at for e in events if e.ends_at] or starts
     calendar.add_missing_timezones(
         first_date=date(min(starts).year, 1, 1), last_date=date(max(ends).year + 1, 1, 1)
+    )
+    return calendar.to_ical()
+
+
+def session_cancellation_bytes(
+    event: EventPage, sessions: list[dict], *, attendee: tuple[str, str]
+) -> bytes:
+    """METHOD:CANCEL for sessions removed from an event, from what calendars received
+    (``EventPage.ical_sessions``): the same UID, the event's raised SEQUENCE."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "CANCEL")
+    base_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    starts = []
+    for session in sessions:
+        start = datetime.fromisoformat(session["starts_at"]).astimezone(AMSTERDAM)
+        end = datetime.fromisoformat(session["ends_at"]).astimezone(AMSTERDAM)
+        starts.append(start)
+        vevent = Event()
+        vevent.add("uid", session_uid(event.pk, session["id"]))
+        vevent.add("sequence", event.ical_sequence)
+        vevent.add("dtstamp", timezone.now())
+        vevent.add("dtstart", start)
+        vevent.add("dtend", end)
+        title = session.get("title")
+        vevent.add("summary", f"{event.title} ({title})" if title else event.title)
+        vevent.add("url", base_url + (event.url or "/"))
+        vevent.add("status", "CANCELLED")
+        vevent.add("organizer", _organizer())
+        address = vCalAddress(f"mailto:{attendee[1]}")
+        address.params["CN"] = vText(attendee[0])
+        vevent.add("attendee", address, encode=0)
+        calendar.add_component(vevent)
+    first = min(starts, default=timezone.now())
+    last = max(starts, default=first)
+    calendar.add_missing_timezones(
+        first_date=date(first.year, 1, 1), last_date=date(last.year + 1, 1, 1)
     )
     return calendar.to_ical()

@@ -6,7 +6,7 @@ the models hold data and small read-only helpers.
 
 import hashlib
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -30,7 +30,18 @@ class AgendaPage(BasePage):
 
     body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
 
-    content_panels = [*BasePage.content_panels, FieldPanel("body")]
+    content_panels = [
+        *BasePage.content_panels,
+        FieldPanel("body"),
+        InlinePanel(
+            "evaluation_questions",
+            label=_("Default evaluation questions"),
+            help_text=_(
+                "Asked after every event that has no evaluation questions of its own. "
+                "Empty: the standard questions (overall rating, usefulness, comment)."
+            ),
+        ),
+    ]
     search_fields = [*BasePage.search_fields, index.SearchField("body")]
     parent_page_types = ["portal.HomePage"]
     subpage_types = ["events.EventPage"]
@@ -75,8 +86,20 @@ class EventPage(BasePage):
         help_text=_("The basisteam the event is held in or meant for; empty for the whole region."),
     )
     audience = models.CharField(_("audience"), max_length=250, blank=True)
-    # Free text until the knowledge app's expert profiles can be linked.
-    trainers = models.CharField(_("trainers"), max_length=250, blank=True)
+    # Trainers with a profile in the knowledge app; the page links to their profile.
+    trainer_experts = ParentalManyToManyField(
+        "knowledge.Expert",
+        verbose_name=_("trainers (expert profiles)"),
+        blank=True,
+        related_name="events",
+    )
+    # Free text for trainers without an expert profile (external trainers).
+    trainers = models.CharField(
+        _("other trainers"),
+        max_length=250,
+        blank=True,
+        help_text=_("Trainers without an expert profile, e.g. an external trainer."),
+    )
     price = models.DecimalField(
         _("price (euro)"), max_digits=7, decimal_places=2, default=0, help_text=_("0 means free.")
     )
@@ -120,6 +143,9 @@ class EventPage(BasePage):
     is_cancelled = models.BooleanField(_("cancelled"), default=False, editable=False)
     ical_sequence = models.PositiveIntegerField(default=0, editable=False)
     ical_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    # The sessions registrants' calendars last received (id, title, times): lets
+    # services.event_published cancel a removed session by its UID.
+    ical_sessions = models.JSONField(default=list, blank=True, editable=False)
     # Denormalised from the sessions so listings and feeds can sort and filter cheaply.
     starts_at = models.DateTimeField(null=True, editable=False, db_index=True)
     ends_at = models.DateTimeField(null=True, editable=False)
@@ -130,7 +156,12 @@ class EventPage(BasePage):
         InlinePanel("sessions", label=_("Sessions"), min_num=1),
         FieldPanel("body"),
         MultiFieldPanel(
-            [FieldPanel("themes"), FieldPanel("audience"), FieldPanel("trainers")],
+            [
+                FieldPanel("themes"),
+                FieldPanel("audience"),
+                FieldPanel("trainer_experts"),
+                FieldPanel("trainers"),
+            ],
             heading=_("For whom, by whom"),
         ),
         MultiFieldPanel(
@@ -154,6 +185,14 @@ class EventPage(BasePage):
             heading=_("Registration"),
         ),
         InlinePanel("questions", label=_("Registration questions")),
+        InlinePanel(
+            "evaluation_questions",
+            label=_("Evaluation questions"),
+            help_text=_(
+                "Asked after the event to the people who attended. Empty: the agenda's "
+                "default questions."
+            ),
+        ),
         MultiFieldPanel(
             [
                 FieldRowPanel(
@@ -206,7 +245,7 @@ class EventPage(BasePage):
                 # own (cancellation, calendar sequence): those come from the row.
                 current = (
                     EventPage.objects.filter(pk=self.pk)
-                    .values("is_cancelled", "ical_sequence", "ical_fingerprint")
+                    .values("is_cancelled", "ical_sequence", "ical_fingerprint", "ical_sessions")
                     .first()
                 )
                 if current:
@@ -218,12 +257,27 @@ class EventPage(BasePage):
     def ordered_sessions(self) -> list["EventSession"]:
         return sorted(self.sessions.all(), key=lambda s: s.starts_at)
 
-    def schedule_fingerprint(self) -> str:
-        """Changes when time or place changes: what calendars must be told about."""
-        parts = [self.venue, self.address, self.online_url]
-        parts += [
-            f"{s.starts_at.isoformat()}-{s.ends_at.isoformat()}" for s in self.ordered_sessions()
+    def sessions_snapshot(self) -> list[dict]:
+        """What a calendar holds of each session; stored as ``ical_sessions``."""
+        return [
+            {
+                "id": s.pk,
+                "title": s.title,
+                "starts_at": s.starts_at.astimezone(UTC).isoformat(),
+                "ends_at": s.ends_at.astimezone(UTC).isoformat(),
+            }
+            for s in self.ordered_sessions()
         ]
+
+    def schedule_fingerprint(self, session_times: list[tuple[str, str]] | None = None) -> str:
+        """Changes when time or place changes: what calendars must be told about.
+        ``session_times`` (ISO start, end per session) replaces the current sessions."""
+        if session_times is None:
+            session_times = [
+                (s.starts_at.isoformat(), s.ends_at.isoformat()) for s in self.ordered_sessions()
+            ]
+        parts = [self.venue, self.address, self.online_url]
+        parts += [f"{start}-{end}" for start, end in session_times]
         return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
     @property
@@ -421,17 +475,85 @@ class Attendance(models.Model):
         )
 
 
+class EvaluationKind(models.TextChoices):
+    SCALE = "scale", _("Scale 1–5")
+    CHOICE = "choice", _("Choice")
+    YES_NO = "yes_no", _("Yes/no")
+    TEXT = "text", _("Open answer")
+
+
+class EvaluationQuestionBase(Orderable):
+    """A question of the evaluation survey; editors set them per event or per agenda."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=EvaluationKind.choices)
+    label = models.CharField(_("question"), max_length=200)
+    help_text = models.CharField(
+        _("help text"),
+        max_length=250,
+        blank=True,
+        help_text=_("For a scale, e.g. 1 = not at all, 5 = very much."),
+    )
+    required = models.BooleanField(_("required"), default=False)
+    choices = models.TextField(
+        _("choices"), blank=True, help_text=_("For a choice: one option per line.")
+    )
+
+    panels = [
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("required")]),
+        FieldPanel("label"),
+        FieldPanel("help_text"),
+        FieldPanel("choices"),
+    ]
+    key_prefix = ""
+
+    class Meta(Orderable.Meta):
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def key(self) -> str:
+        return f"{self.key_prefix}{self.pk}"
+
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.kind == EvaluationKind.CHOICE and len(self.choice_list()) < 2:
+            raise ValidationError({"choices": _("Give at least two options, one per line.")})
+
+
+class EventEvaluationQuestion(EvaluationQuestionBase):
+    page = ParentalKey(EventPage, related_name="evaluation_questions", on_delete=models.CASCADE)
+    key_prefix = "e"
+
+    class Meta(EvaluationQuestionBase.Meta):
+        verbose_name = _("evaluation question")
+
+
+class AgendaEvaluationQuestion(EvaluationQuestionBase):
+    page = ParentalKey(AgendaPage, related_name="evaluation_questions", on_delete=models.CASCADE)
+    key_prefix = "a"
+
+    class Meta(EvaluationQuestionBase.Meta):
+        verbose_name = _("default evaluation question")
+
+
 class SurveyResponse(models.Model):
-    """An evaluation answer; kept apart from the registration so it stays anonymous."""
+    """An evaluation answer; kept apart from the registration so it stays anonymous.
+
+    ``answers`` maps a question key to ``{"label", "kind", "value"}`` as asked, so
+    results stay readable after an editor changes the questions."""
 
     event = models.ForeignKey(EventPage, on_delete=models.CASCADE, related_name="survey_responses")
-    rating = models.PositiveSmallIntegerField(_("overall rating (1–5)"))
-    useful = models.PositiveSmallIntegerField(_("usefulness for your work (1–5)"))
-    comment = models.TextField(_("comment"), blank=True)
+    answers = models.JSONField(_("answers"), default=dict)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("survey response")
 
     def __str__(self) -> str:
-        return f"{self.event_id}: {self.rating}/{self.useful}"
+        return f"{self.event_id}: {len(self.answers)} answers"

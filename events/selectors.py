@@ -107,7 +107,7 @@ def _parse_month(value: str) -> tuple[int, int] | None:
 
 
 def event_public_state(*, event: EventPage, user) -> dict:
-    from .services import registration_window_state, seats_taken
+    from .services import partners_only_refusal, registration_window_state, seats_taken
 
     taken = seats_taken(event=event)
     mine = None
@@ -122,5 +122,8 @@ def event_public_state(*, event: EventPage, user) -> dict:
         "seats_free": max(0, event.capacity - taken),
         "waiting_count": event.registrations.filter(status=RegistrationStatus.WAITLISTED).count(),
         "my_registration": mine,
+        "partners_refusal": partners_only_refusal(
+            event=event, user=user if user.is_authenticated else None
+        ),
         "sessions": event.ordered_sessions(),
     }

@@ -10,21 +10,23 @@ serialises writers in the same way (tests/events/test_concurrency.py covers both
 
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import (
     ACTIVE_STATUSES,
     SEAT_STATUSES,
     SENSITIVE_QUESTION_KINDS,
     AttendanceRule,
+    EvaluationKind,
     EventPage,
     Registration,
     RegistrationStatus,
@@ -54,6 +56,10 @@ class DuplicateRegistration(RegistrationError):
     pass
 
 
+class PartnersOnly(RegistrationError):
+    """A partners-only event and the person is neither a partner user nor ZVH staff."""
+
+
 # --- helpers ----------------------------------------------------------------
 
 
@@ -80,10 +86,10 @@ def seats_free(*, event: EventPage) -> int:
     return max(0, event.capacity - seats_taken(event=event))
 
 
-def _notify(registration: Registration, kind: str) -> None:
+def _notify(registration: Registration, kind: str, **extra) -> None:
     from .tasks import send_registration_mail
 
-    send_registration_mail.delay_on_commit(registration.pk, kind)
+    send_registration_mail.delay_on_commit(registration.pk, kind, **extra)
 
 
 def normalise_email(email: str) -> str:
@@ -133,6 +139,36 @@ def registration_window_state(*, event: EventPage, now: datetime | None = None) 
     return "open"
 
 
+def partners_only_admits(*, user) -> bool:
+    """Who may register for an "alleen voor partners" event: a partner user (member of
+    an active covenant partner organisation, casework's Membership) or ZVH staff."""
+    from casework.roles import is_staff_member
+    from casework.selectors import organisation_of
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_staff or is_staff_member(user):
+        return True
+    organisation = organisation_of(user)
+    return organisation is not None and organisation.is_active
+
+
+def partners_only_refusal(*, event: EventPage, user) -> str:
+    """Why this person may not register ("" when they may): shown instead of the form."""
+    if not event.partners_only or partners_only_admits(user=user):
+        return ""
+    if user is None or not user.is_authenticated:
+        return _(
+            "This event is only for professionals of our covenant partners and ZVH staff. "
+            "Log in with your partner account to register."
+        )
+    return _(
+        "This event is only for professionals of our covenant partners and ZVH staff. "
+        "Your account is not linked to a partner organisation, so you cannot register. "
+        "Do you work for a partner organisation? Ask your contact at the ZVH to link your account."
+    )
+
+
 def offer_window(*, event: EventPage, now: datetime | None = None) -> timedelta:
     now = _now(now)
     near = event.starts_at and event.starts_at - now <= timedelta(
@@ -174,8 +210,9 @@ def registration_create(
             "closed": _("Registration is closed."),
         }
         raise RegistrationError(messages[state])
-    if event.partners_only and user is None:
-        raise RegistrationError(_("Only logged-in partners can register for this event."))
+    refusal = partners_only_refusal(event=event, user=user)
+    if refusal:
+        raise PartnersOnly(refusal)
     if user is not None:
         email = user.email
         name = name or user.get_full_name() or user.email
@@ -401,24 +438,60 @@ def holds_and_offers_expire(*, now: datetime | None = None) -> int:
 
 def event_published(*, event: EventPage, now: datetime | None = None) -> bool:
     """After every publish: raise SEQUENCE and tell registrants when time or place
-    changed; offer seats a capacity increase freed. Returns whether the schedule changed."""
+    changed; offer seats a capacity increase freed. Returns whether the schedule changed.
+
+    A session the editor removed is gone from the database (its attendance rows with
+    it), so its UID is taken from ``ical_sessions``, what calendars last received:
+    registrants get a METHOD:CANCEL for that session, and the updated invitation for
+    the rest only when the remaining sessions or the place changed too."""
     now = _now(now)
     with transaction.atomic():
         locked = _lock_event(event.pk)
         fingerprint = locked.schedule_fingerprint()
+        snapshot = locked.sessions_snapshot()
         changed = bool(locked.ical_fingerprint) and fingerprint != locked.ical_fingerprint
-        if fingerprint != locked.ical_fingerprint:
+        current_ids = {session["id"] for session in snapshot}
+        removed = [s for s in locked.ical_sessions if s["id"] not in current_ids]
+        if fingerprint != locked.ical_fingerprint or snapshot != locked.ical_sessions:
             EventPage.objects.filter(pk=locked.pk).update(
                 ical_fingerprint=fingerprint,
                 ical_sequence=locked.ical_sequence + (1 if changed else 0),
+                ical_sessions=snapshot,
             )
         if changed:
+            rest_changed = _rest_changed(locked, removed)
             for registration in locked.registrations.filter(
                 status__in=[Status.CONFIRMED, Status.OFFERED]
             ):
-                _notify(registration, "changed")
+                if removed:
+                    _notify(registration, "session_removed", sessions=removed)
+                if rest_changed:
+                    _notify(registration, "changed")
         _offer_free_seats(locked, now)
     return changed
+
+
+def _rest_changed(event: EventPage, removed: list[dict]) -> bool:
+    """Whether more changed than the removal: the times of the remaining sessions,
+    an added session, or the place. ``event`` still holds what calendars received."""
+    if not removed:
+        return True
+    removed_ids = {s["id"] for s in removed}
+    before = sorted(
+        (s["id"], s["starts_at"], s["ends_at"])
+        for s in event.ical_sessions
+        if s["id"] not in removed_ids
+    )
+    after = sorted((s["id"], s["starts_at"], s["ends_at"]) for s in event.sessions_snapshot())
+    if before != after:
+        return True
+    # Same sessions: the place changed if today's place with the old sessions no
+    # longer gives the fingerprint calendars were sent.
+    old_times = [
+        (s["starts_at"], s["ends_at"])
+        for s in sorted(event.ical_sessions, key=lambda s: s["starts_at"])
+    ]
+    return event.schedule_fingerprint(session_times=old_times) != event.ical_fingerprint
 
 
 def event_cancel(*, event: EventPage, now: datetime | None = None) -> int:
@@ -543,9 +616,74 @@ def surveys_send(*, now: datetime | None = None) -> int:
     return count
 
 
-def survey_submit(
-    *, registration: Registration, rating: int, useful: int, comment: str = ""
-) -> SurveyResponse:
+@dataclass(frozen=True)
+class EvaluationItem:
+    """One question of an event's evaluation, whichever level defined it."""
+
+    key: str
+    kind: str
+    label: str
+    help_text: str = ""
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+
+# Asked when neither the event nor the agenda defines questions (the keys are those
+# the fixed evaluation had, so older answers line up with these).
+STANDARD_EVALUATION = [
+    (
+        "rating",
+        EvaluationKind.SCALE,
+        gettext_lazy("How do you rate this event overall? (1 = poor, 5 = excellent)"),
+        True,
+    ),
+    (
+        "useful",
+        EvaluationKind.SCALE,
+        gettext_lazy("How useful is it for your work? (1 = not at all, 5 = very)"),
+        True,
+    ),
+    ("comment", EvaluationKind.TEXT, gettext_lazy("What should we keep or change?"), False),
+]
+
+
+def evaluation_questions(*, event: EventPage) -> list[EvaluationItem]:
+    """The event's own questions; else the agenda's default set; else the standard one."""
+    from .models import AgendaPage
+
+    questions = list(event.evaluation_questions.all())
+    if not questions:
+        agenda = AgendaPage.objects.ancestor_of(event).first()
+        questions = list(agenda.evaluation_questions.all()) if agenda else []
+    if questions:
+        return [
+            EvaluationItem(
+                key=q.key,
+                kind=q.kind,
+                label=q.label,
+                help_text=q.help_text,
+                required=q.required,
+                choices=tuple(q.choice_list()),
+            )
+            for q in questions
+        ]
+    return [
+        EvaluationItem(key=key, kind=kind, label=str(label), required=required)
+        for key, kind, label, required in STANDARD_EVALUATION
+    ]
+
+
+def survey_submit(*, registration: Registration, answers: dict) -> SurveyResponse:
+    """Store one attendee's evaluation; ``answers`` maps question keys to values."""
+    questions = evaluation_questions(event=registration.event)
+    stored = {}
+    for question in questions:
+        value = answers.get(question.key)
+        if value in (None, ""):
+            continue
+        if isinstance(value, str):
+            value = value.strip()
+        stored[question.key] = {"label": question.label, "kind": question.kind, "value": value}
     with transaction.atomic():
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.survey_sent_at is None:
@@ -555,31 +693,83 @@ def survey_submit(
         registration.survey_answered_at = timezone.now()
         registration.save(update_fields=["survey_answered_at"])
         # Stored without a link to the registration: the answers stay anonymous.
-        return SurveyResponse.objects.create(
-            event=registration.event, rating=rating, useful=useful, comment=comment.strip()
-        )
+        return SurveyResponse.objects.create(event=registration.event, answers=stored)
+
+
+@dataclass
+class QuestionResult:
+    key: str
+    label: str
+    kind: str
+    count: int = 0
+    average: float | None = None
+    # (option, number of answers) for scales, choices and yes/no.
+    distribution: list[tuple[str, int]] = field(default_factory=list)
+    # Open answers: for staff only, never on the public page.
+    texts: list[str] = field(default_factory=list)
+
+    @property
+    def is_text(self) -> bool:
+        return self.kind == EvaluationKind.TEXT
 
 
 @dataclass
 class SurveySummary:
     responses: int
-    rating: float | None
-    useful: float | None
-    comments: list[str]
+    questions: list[QuestionResult]
     public: bool
+
+    @property
+    def public_questions(self) -> list[QuestionResult]:
+        """What the event page may show (from the minimum number of responses)."""
+        if not self.public:
+            return []
+        return [q for q in self.questions if q.count and not q.is_text]
 
 
 def survey_summary(*, event: EventPage) -> SurveySummary:
-    from django.db.models import Avg
-
-    responses = SurveyResponse.objects.filter(event=event)
-    figures = responses.aggregate(n=Count("pk"), rating=Avg("rating"), useful=Avg("useful"))
+    """Results per question: the current questions first (current wording), then
+    questions answered earlier that were since removed (wording as asked)."""
+    responses = list(SurveyResponse.objects.filter(event=event).order_by("created_at"))
+    results: dict[str, QuestionResult] = {}
+    options: dict[str, list[str]] = {}
+    for question in evaluation_questions(event=event):
+        results[question.key] = QuestionResult(question.key, question.label, question.kind)
+        options[question.key] = {
+            EvaluationKind.SCALE: ["1", "2", "3", "4", "5"],
+            EvaluationKind.YES_NO: ["ja", "nee"],
+            EvaluationKind.CHOICE: list(question.choices),
+        }.get(question.kind, [])
+    values: dict[str, list] = {}
+    for response in responses:
+        for key, answer in response.answers.items():
+            if key not in results:
+                results[key] = QuestionResult(key, answer.get("label", key), answer.get("kind"))
+                options[key] = []
+            elif results[key].kind != answer.get("kind"):
+                continue  # the question changed kind: its old answers do not add up
+            values.setdefault(key, []).append(answer.get("value"))
+    yes_no = {"ja": _("Yes"), "nee": _("No")}
+    for key, result in results.items():
+        answered = [v for v in values.get(key, []) if v not in (None, "")]
+        result.count = len(answered)
+        if result.kind == EvaluationKind.TEXT:
+            result.texts = [str(v) for v in answered]
+            continue
+        if result.kind == EvaluationKind.SCALE:
+            numbers = [int(v) for v in answered]
+            result.average = sum(numbers) / len(numbers) if numbers else None
+        counts: dict[str, int] = dict.fromkeys(options[key], 0)
+        for value in answered:
+            counts[str(value)] = counts.get(str(value), 0) + 1
+        result.distribution = [
+            (yes_no.get(option, option) if result.kind == EvaluationKind.YES_NO else option, n)
+            for option, n in counts.items()
+        ]
     return SurveySummary(
-        responses=figures["n"],
-        rating=figures["rating"],
-        useful=figures["useful"],
-        comments=[c for c in responses.values_list("comment", flat=True) if c],
-        public=figures["n"] >= settings.EVENTS_SURVEY_PUBLIC_MINIMUM,
+        responses=len(responses),
+        questions=list(results.values()),
+        public=len(responses) >= settings.EVENTS_SURVEY_PUBLIC_MINIMUM,
     )
 
 

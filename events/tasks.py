@@ -8,8 +8,10 @@ RETRY = {"autoretry_for": (ConnectionError, TimeoutError), "retry_backoff": True
 
 
 @shared_task(**RETRY)
-def send_registration_mail(registration_id: int, kind: str) -> None:
-    emails.registration_mail_send(registration_id=registration_id, kind=kind)
+def send_registration_mail(
+    registration_id: int, kind: str, sessions: list[dict] | None = None
+) -> None:
+    emails.registration_mail_send(registration_id=registration_id, kind=kind, sessions=sessions)
 
 
 @shared_task(**RETRY)

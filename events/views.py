@@ -8,6 +8,7 @@ links must not confirm, cancel or decline on someone's behalf.
 import json
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -16,6 +17,8 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from django_ratelimit.core import is_ratelimited
 
 from knowledge.models import Theme
 
@@ -35,11 +38,37 @@ def _render_event(request, event: EventPage, form, status: int = 200):
     return TemplateResponse(request, event.get_template(request), context, status=status)
 
 
+def _guest_rate_limited(request) -> bool:
+    # Counts every guest POST per client address (portal.net.client_ip), valid or not:
+    # a script filling the form with made-up addresses is stopped as well.
+    return is_ratelimited(
+        request,
+        group="events.register",
+        key="ip",
+        rate=settings.EVENTS_GUEST_REGISTER_RATE,
+        method="POST",
+        increment=True,
+    )
+
+
 @require_POST
 def register(request, event_id: int):
     event = _event_or_404(event_id)
     user = request.user if request.user.is_authenticated else None
     form = RegistrationForm(request.POST, event=event, user=user)
+    if services.partners_only_refusal(event=event, user=user):
+        # The page explains who may register instead of showing the form.
+        return _render_event(request, event, form, status=403)
+    if user is None and _guest_rate_limited(request):
+        form.is_valid()  # the bound form keeps what was typed
+        form.add_error(
+            None,
+            _(
+                "Too many registrations were sent from your internet address in a short time. "
+                "Please wait a few minutes and send the form again; what you typed is still here."
+            ),
+        )
+        return _render_event(request, event, form, status=429)
     if not form.is_valid():
         return _render_event(request, event, form, status=400)
     try:
@@ -54,6 +83,8 @@ def register(request, event_id: int):
     except services.DuplicateRegistration as exc:
         form.add_error("email" if "email" in form.fields else None, exc.message)
         return _render_event(request, event, form, status=409)
+    except services.PartnersOnly:
+        return _render_event(request, event, form, status=403)
     except services.RegistrationError as exc:
         form.add_error(None, exc.message)
         return _render_event(request, event, form, status=400)
@@ -187,11 +218,14 @@ def offer(request, token: str):
 
 def survey(request, token: str):
     registration = _registration_or_404(token)
-    form = SurveyForm(request.POST or None)
+    form = SurveyForm(
+        request.POST or None,
+        questions=services.evaluation_questions(event=registration.event),
+    )
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            services.survey_submit(registration=registration, **form.cleaned_data)
+            services.survey_submit(registration=registration, answers=form.cleaned_data)
         except services.RegistrationError as exc:
             error = exc.message
         else:

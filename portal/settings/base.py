@@ -462,6 +462,9 @@ EVENTS_ANONYMISE_AFTER_MONTHS = env_int("EVENTS_ANONYMISE_AFTER_MONTHS", 12)
 # Accreditation evidence (attendance, certificate codes) is kept longer.
 EVENTS_ACCREDITATION_KEEP_MONTHS = env_int("EVENTS_ACCREDITATION_KEEP_MONTHS", 60)
 EVENTS_SURVEY_PUBLIC_MINIMUM = 5
+# Guest registrations per client address (django-ratelimit rate: count/period);
+# logged-in registrations are not limited. A blocked request gets HTTP 429.
+EVENTS_GUEST_REGISTER_RATE = env("EVENTS_GUEST_REGISTER_RATE", "10/10m")
 CELERY_BEAT_SCHEDULE |= {
     "events-expire-holds-and-offers": {
         "task": "events.tasks.expire_holds_and_offers",

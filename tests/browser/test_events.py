@@ -166,3 +166,68 @@ def test_staff_registrations_page_in_the_admin(page, demo_server, django_user_mo
 
     assert "12 van 12 plaatsen bezet." in page.inner_text("main")
     screenshot(page, "events-admin-registrations")
+
+
+def test_trainers_partners_only_evaluation_and_the_account_nav_pass_axe(
+    page, demo_server, django_user_model
+):
+    from django.utils import timezone
+
+    from events.models import EventPage, RegistrationStatus
+
+    page.goto(demo_server.url + AGENDA + "intervisie-procesregisseurs-peelland/")
+    assert "alleen voor professionals van onze convenantpartners" in page.inner_text("main")
+    assert page.locator(".registration form").count() == 0
+    assert_accessible(page, "events-partners-only")
+
+    page.goto(demo_server.url + AGENDA + "training-weegtafel-radicalisering/")
+    main = page.inner_text("main")
+    assert "Zo beoordeelden deelnemers" in main and "Marieke van Dongen" in main
+    assert "De zaal was te warm." not in main  # open answers are for staff only
+    assert_accessible(page, "events-past-with-evaluation")
+
+    page.click("a[href='/expertise/experts/marieke-van-dongen/']")
+    page.wait_for_url("**/expertise/experts/marieke-van-dongen/")
+
+    past = EventPage.objects.get(slug="training-weegtafel-radicalisering")
+    registration = past.registrations.create(
+        name="Eva Evaluatie",
+        email="eva@voorbeeld.example",
+        status=RegistrationStatus.CONFIRMED,
+        survey_sent_at=timezone.now(),
+    )
+    from events import services
+
+    page.goto(demo_server.url + f"/agenda/evaluatie/{services.token_for(registration)}/")
+    assert "Welk onderdeel was voor u het nuttigst?" in page.inner_text("main")
+    assert_accessible(page, "events-survey")
+
+    user = django_user_model.objects.create_user(username="ans", email="ans@voorbeeld.example")
+    login(page, demo_server.url, user)
+    page.goto(demo_server.url + "/accounts/password/change/")
+    page.get_by_role("navigation", name="Uw account").get_by_role(
+        "link", name="Mijn trainingen"
+    ).click()
+    page.wait_for_url("**/agenda/mijn-trainingen/")
+    page.go_back()
+    assert_accessible(page, "account-nav")
+
+
+def test_a_rate_limited_guest_sees_why_and_keeps_what_was_typed(page, demo_server):
+    from django.core.cache import cache
+    from django.test import override_settings
+
+    cache.clear()
+    with override_settings(RATELIMIT_ENABLE=True, EVENTS_GUEST_REGISTER_RATE="1/m"):
+        for n in (1, 2):
+            page.goto(demo_server.url + TRAINING)
+            page.fill("#id_name", f"Gerda Gast{n}")
+            page.fill("#id_email", f"gerda{n}@voorbeeld.example")
+            page.fill("input[required]:not(#id_name):not(#id_email)", "Gemeente Voorbeeld")
+            with page.expect_navigation():
+                page.click(".registration button[type=submit]")
+
+        assert "te veel aanmeldingen" in page.get_by_role("alert").inner_text()
+        assert page.input_value("#id_name") == "Gerda Gast2"
+        assert_accessible(page, "events-rate-limited")
+    cache.clear()

@@ -8,6 +8,7 @@ import factory
 
 from events.models import (
     AgendaPage,
+    EventEvaluationQuestion,
     EventPage,
     EventSession,
     QuestionKind,
@@ -34,6 +35,7 @@ def create_event(
     days: float = 10,
     sessions: int = 1,
     questions: list[tuple] = (),
+    evaluation: list[tuple] = (),
     themes=(),
     **fields,
 ) -> EventPage:
@@ -58,6 +60,15 @@ def create_event(
         )
         for q in questions
     ]
+    evaluation_objects = [
+        EventEvaluationQuestion(
+            kind=q[0],
+            label=q[1],
+            required=q[2] if len(q) > 2 else False,
+            choices=q[3] if len(q) > 3 else "",
+        )
+        for q in evaluation
+    ]
     defaults = {
         "title": f"Training {number}",
         "slug": f"training-{number}",
@@ -68,7 +79,12 @@ def create_event(
     }
     defaults.update(fields)
     event = agenda.add_child(
-        instance=EventPage(**defaults, sessions=session_objects, questions=question_objects)
+        instance=EventPage(
+            **defaults,
+            sessions=session_objects,
+            questions=question_objects,
+            evaluation_questions=evaluation_objects,
+        )
     )
     if themes:
         event.themes.set(themes)

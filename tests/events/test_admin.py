@@ -159,3 +159,13 @@ def test_the_event_edit_page_links_to_its_registrations(staff_client, training):
     html = staff_client.get(f"/admin/pages/{training.pk}/edit/").content.decode()
 
     assert base(training) in html
+
+
+def test_editors_find_trainers_and_evaluation_questions_on_the_edit_pages(staff_client, training):
+    event_form = staff_client.get(f"/admin/pages/{training.pk}/edit/").content.decode()
+    agenda_form = staff_client.get(f"/admin/pages/{training.get_parent().pk}/edit/")
+
+    assert "trainers (expertprofielen)" in event_form.lower()
+    assert "Evaluatievragen" in event_form
+    assert agenda_form.status_code == 200
+    assert "Standaard evaluatievragen" in agenda_form.content.decode()

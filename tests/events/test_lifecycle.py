@@ -91,11 +91,20 @@ def test_someone_who_got_no_evaluation_cannot_answer_it(client, past_training):
 
 
 def test_results_are_public_only_from_five_responses(client, past_training):
+    def answer(rating, useful):
+        SurveyResponse.objects.create(
+            event=past_training,
+            answers={
+                "rating": {"label": "Cijfer", "kind": "scale", "value": rating},
+                "useful": {"label": "Bruikbaar", "kind": "scale", "value": useful},
+            },
+        )
+
     for n in range(4):
-        SurveyResponse.objects.create(event=past_training, rating=4, useful=3 + n % 2)
+        answer(4, 3 + n % 2)
     assert "Zo beoordeelden deelnemers" not in client.get(past_training.url).content.decode()
 
-    SurveyResponse.objects.create(event=past_training, rating=5, useful=4)
+    answer(5, 4)
 
     html = client.get(past_training.url).content.decode()
     assert "Zo beoordeelden deelnemers" in html
