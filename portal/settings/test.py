@@ -8,8 +8,26 @@ import os
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zvh_portal")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+
+# Under pytest-xdist every worker has its own test database (pytest-django adds the
+# worker id to its name) and gets its own Redis database here, counting down from the
+# configured one, so cache, rate-limit and broker state never cross between workers.
+# Subprocesses (real Celery workers) inherit the adjusted URL: adjust only once.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _xdist_worker.startswith("gw") and not os.environ.get("PORTAL_TEST_REDIS_PER_WORKER"):
+    _base, _, _db = os.environ["REDIS_URL"].rpartition("/")
+    os.environ["REDIS_URL"] = f"{_base}/{(int(_db or 0) - int(_xdist_worker[2:])) % 16}"
+    os.environ["PORTAL_TEST_REDIS_PER_WORKER"] = "1"
 os.environ.setdefault(
-    "PORTAL_VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "var", "test")
+    "PORTAL_VAR_DIR",
+    os.path.join(
+        os.path.dirname(__file__),
+        "..",
+        "..",
+        "var",
+        "test",
+        os.environ.get("PYTEST_XDIST_WORKER", ""),
+    ),
 )
 
 from .base import *  # noqa: E402, F403
