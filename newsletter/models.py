@@ -261,11 +261,13 @@ class Sending(models.Model):
 class Delivery(models.Model):
     """One (issue, subscriber): the unit that is sent at most once.
 
-    pending → sending (claimed, just before SMTP) → sent; or skipped / failed.
+    pending → claimed (by a batch chain) → sending (in flight, just before SMTP)
+    → sent; or skipped / failed.
     """
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
+        CLAIMED = "claimed", _("Claimed")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         SKIPPED = "skipped", _("Skipped")

@@ -146,13 +146,11 @@ def render_welcome() -> Rendered:
 
 
 def personalisation(*, subscriber, delivery_token: str = "") -> dict:
-    from .services import preferences_url, unsubscribe_url
+    from .services import subscriber_links
 
     if subscriber.pk:
-        prefs, unsub = (
-            preferences_url(subscriber=subscriber),
-            unsubscribe_url(subscriber=subscriber),
-        )
+        links = subscriber_links(subscriber=subscriber)
+        prefs, unsub = links["preferences_url"], links["unsubscribe_url"]
     else:  # a test send to an address that is not a subscriber
         prefs = unsub = base_url() + reverse("newsletter:subscribe")
     greeting = (

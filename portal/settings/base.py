@@ -546,6 +546,8 @@ NEWSLETTER_MESSAGE_ID_DOMAIN = env("NEWSLETTER_MESSAGE_ID_DOMAIN", "zvh-bzo.exam
 NEWSLETTER_RATE_PER_SECOND = float(env("NEWSLETTER_RATE_PER_SECOND", "20") or 0)
 NEWSLETTER_RATE_PER_HOUR = env_int("NEWSLETTER_RATE_PER_HOUR", 20000)
 NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", 200)
+# Batch chains per sending (parallel, disjoint claims; each keeps its share of the rate).
+NEWSLETTER_SENDING_CHAINS = env_int("NEWSLETTER_SENDING_CHAINS", 1)
 # A delivery still "sending" this long after its claim belongs to a dead worker.
 NEWSLETTER_STALE_SENDING_SECONDS = env_int("NEWSLETTER_STALE_SENDING_SECONDS", 300)
 # "retry" (at-least-once for the one in-flight message) or "fail" (at-most-once).
