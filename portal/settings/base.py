@@ -546,6 +546,9 @@ NEWSLETTER_MESSAGE_ID_DOMAIN = env("NEWSLETTER_MESSAGE_ID_DOMAIN", "zvh-bzo.exam
 NEWSLETTER_RATE_PER_SECOND = float(env("NEWSLETTER_RATE_PER_SECOND", "20") or 0)
 NEWSLETTER_RATE_PER_HOUR = env_int("NEWSLETTER_RATE_PER_HOUR", 20000)
 NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", 200)
+# Per client address (django-ratelimit): sign-ups, and preference-centre POSTs.
+NEWSLETTER_SIGNUP_RATE = env("NEWSLETTER_SIGNUP_RATE", "10/h")
+NEWSLETTER_PREFERENCES_RATE = env("NEWSLETTER_PREFERENCES_RATE", "30/h")
 # Batch chains per sending (parallel, disjoint claims; each keeps its share of the rate).
 NEWSLETTER_SENDING_CHAINS = env_int("NEWSLETTER_SENDING_CHAINS", 1)
 # A delivery still "sending" this long after its claim belongs to a dead worker.
