@@ -6,6 +6,7 @@ synthetic subscribers under @bench.invalid and removes them afterwards.
 """
 
 import os
+import random
 import resource
 import signal
 import smtplib
@@ -15,9 +16,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SIZES = tuple(int(n) for n in os.environ.get("BENCH_NEWSLETTER_SIZES", "5000,20000").split(","))
-# Parallel batch chains, one solo worker process each (the machine has 2 cores).
-CHAINS = tuple(int(n) for n in os.environ.get("BENCH_NEWSLETTER_CHAINS", "1,2").split(","))
+# (parallel batch chains, subscribers) per measurement; one solo worker process per chain.
+RUNS = [
+    tuple(int(n) for n in run.split(":"))
+    for run in os.environ.get("BENCH_NEWSLETTER_RUNS", "1:5000,1:20000,2:5000,2:20000").split(",")
+]
 RENDER_ROUNDS = 50
 
 NODE_BENCH = """
@@ -111,12 +114,13 @@ def bench_send(issue, size: int, chains: int, sink, tmp: Path) -> dict:
     from django.db import connection
     from django.utils import timezone
 
+    from knowledge.models import Theme
     from newsletter import services
     from newsletter.models import Sending, Subscriber, SubscriberStatus
 
     Subscriber.objects.filter(email__endswith="@bench.invalid").delete()
     Sending.objects.filter(issue=issue).delete()
-    Subscriber.objects.bulk_create(
+    created = Subscriber.objects.bulk_create(
         [
             Subscriber(
                 email=f"lezer{n}@bench.invalid",
@@ -125,6 +129,18 @@ def bench_send(issue, size: int, chains: int, sink, tmp: Path) -> dict:
                 confirmed_at=timezone.now(),
             )
             for n in range(size)
+        ],
+        batch_size=5000,
+    )
+    # Themes of interest as readers choose them: a third none, the rest one to three.
+    themes = list(Theme.objects.values_list("pk", flat=True))
+    chooser = random.Random(size)
+    Subscriber.themes.through.objects.bulk_create(
+        [
+            Subscriber.themes.through(subscriber_id=subscriber.pk, theme_id=theme)
+            for subscriber in created
+            if chooser.random() > 1 / 3
+            for theme in chooser.sample(themes, chooser.randint(1, min(3, len(themes))))
         ],
         batch_size=5000,
     )
@@ -166,7 +182,10 @@ def bench_send(issue, size: int, chains: int, sink, tmp: Path) -> dict:
         cpu_before = sum(_cpu_seconds(worker.pid) for worker in workers)
         sink_cpu_before = time.process_time()  # the sink runs in this process
         sending = services.issue_schedule(issue=issue, when=timezone.now())
+        t0 = time.perf_counter()
         services.sending_start(sending_id=sending.pk)
+        start_seconds = time.perf_counter() - t0
+        variants = len(Sending.objects.get(pk=sending.pk).variants) + 1
         connection.close()
         deadline = time.monotonic() + 1800
         while handler.count < size and time.monotonic() < deadline:
@@ -191,6 +210,8 @@ def bench_send(issue, size: int, chains: int, sink, tmp: Path) -> dict:
         "peak_mib": peak / 1024,
         "worker_cpu_ms": worker_cpu * 1000 / max(handler.count, 1),
         "sink_cpu_ms": sink_cpu * 1000 / max(handler.count, 1),
+        "start_s": start_seconds,
+        "variants": variants,
     }
 
 
@@ -228,9 +249,8 @@ def run() -> str:
     results = []
     with tempfile.TemporaryDirectory() as tmp, Sink(SinkHandler(keep_headers=False)) as sink:
         raw_before, raw_cpu_before = _sink_ingest(sink.port, sample, 2000)
-        for chains in CHAINS:
-            for size in SIZES:
-                results.append(bench_send(issue, size, chains, sink, Path(tmp)))
+        for chains, size in RUNS:
+            results.append(bench_send(issue, size, chains, sink, Path(tmp)))
         # The machine is shared: the limit is measured before and after the sends.
         raw_after, raw_cpu_after = _sink_ingest(sink.port, sample, 2000)
     raw_rate = (raw_before + raw_after) / 2
@@ -246,14 +266,15 @@ def run() -> str:
         f"CPU per message of the raw ingest (client and sink, one process): {raw_cpu:.2f} ms.",
         "",
         "| chains (solo workers) | subscribers | delivered | msg/s | ratio to raw ingest | "
-        "worker CPU ms/msg | sink CPU ms/msg | peak RSS per worker (MiB) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "worker CPU ms/msg | sink CPU ms/msg | peak RSS per worker (MiB) | theme variants | "
+        "start: render variants + deliveries (s) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
             f"| {r['chains']} | {r['size']:,} | {r['sent']:,} | {r['rate']:.0f} | "
             f"{r['rate'] / raw_rate:.2f} | {r['worker_cpu_ms']:.2f} | {r['sink_cpu_ms']:.2f} | "
-            f"{r['peak_mib']:.0f} |"
+            f"{r['peak_mib']:.0f} | {r['variants']} | {r['start_s']:.1f} |"
         )
     lines.append("")
     lines.append(

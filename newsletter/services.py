@@ -21,7 +21,7 @@ from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
 from django.urls import get_urlconf, reverse
 from django.utils import timezone
@@ -39,6 +39,7 @@ from .models import (
     Sending,
     Subscriber,
     SubscriberStatus,
+    sent_issues,
 )
 
 logger = logging.getLogger(__name__)
@@ -288,7 +289,7 @@ def subscriber_export(*, subscriber: Subscriber) -> dict:
         "unsubscribed_at": subscriber.unsubscribed_at and subscriber.unsubscribed_at.isoformat(),
         "consent": [event.as_proof() for event in subscriber.consent.all()],
         "deliveries": [
-            {"issue": d.sending.issue.title, "state": d.state, "sent_at": d.sent_at.isoformat()}
+            {"issue": d.sending.title, "state": d.state, "sent_at": d.sent_at.isoformat()}
             for d in Delivery.objects.filter(subscriber=subscriber, sent_at__isnull=False)
             .select_related("sending__issue")
             .order_by("sent_at")
@@ -476,7 +477,14 @@ def subscriber_send_welcome(*, subscriber_id: int) -> bool:
     if subscriber is None:
         return False
     issue = latest_sent_issue()
-    rendered = rendering.render_issue(issue, welcome=True) if issue else rendering.render_welcome()
+    if issue:
+        sections = rendering.issue_sections(issue)
+        key = rendering.theme_key(
+            list(subscriber.themes.values_list("pk", flat=True)), rendering.issue_themes(sections)
+        )
+        rendered = rendering.render_issue(issue, welcome=True, sections=sections, key=key)
+    else:
+        rendered = rendering.render_welcome()
     message = build_issue_message(
         html=rendered.html,
         text=rendered.text,
@@ -527,19 +535,112 @@ def issue_schedule(*, issue: NewsletterIssuePage, when: dt.datetime) -> Sending:
 
 
 def recipients_for(*, now: dt.datetime | None = None):
-    """Active subscribers who get this issue.
-
-    Quarterly-digest subscribers get an issue only when their last one is more
-    than 80 days old (with four issues a year, that is every issue; with
-    monthly issues, one in three).
-    """
-    now = now or timezone.now()
-    recent = Delivery.objects.filter(
-        state=Delivery.State.SENT, sent_at__gte=now - dt.timedelta(days=80)
-    ).values("subscriber_id")
-    return Subscriber.objects.filter(status=SubscriberStatus.ACTIVE).exclude(
-        Q(frequency=Frequency.QUARTERLY) & Q(pk__in=recent)
+    """Active subscribers who get every issue; quarterly-digest subscribers get
+    the digest instead (``digests_send``)."""
+    return Subscriber.objects.filter(
+        status=SubscriberStatus.ACTIVE, frequency=Frequency.EVERY_ISSUE
     )
+
+
+def recipient_theme_keys(relevant: set[int]) -> dict[int, str]:
+    """{subscriber id: theme key} for every recipient of an issue."""
+    from . import rendering
+
+    ids = list(recipients_for().values_list("pk", flat=True))
+    themes: dict[int, list[int]] = {}
+    through = Subscriber.themes.through.objects.filter(subscriber_id__in=recipients_for())
+    for subscriber_id, theme_id in through.values_list("subscriber_id", "theme_id"):
+        themes.setdefault(subscriber_id, []).append(theme_id)
+    return {pk: rendering.theme_key(themes.get(pk), relevant) for pk in ids}
+
+
+# --- Quarterly digest ---------------------------------------------------------
+
+# The digest goes out in the first days of a quarter; a beat task that was down
+# on the first day catches up within this window, never later.
+DIGEST_WINDOW_DAYS = 7
+DIGEST_LOCK = 0x64696765  # pg_advisory_xact_lock key: "dige"
+
+
+def quarter_start(moment: dt.datetime) -> dt.datetime:
+    local = timezone.localtime(moment)
+    month = 3 * ((local.month - 1) // 3) + 1
+    return local.replace(month=month, day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def quarter_label(start: dt.datetime) -> str:
+    return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+
+
+def _previous_quarter_start(start: dt.datetime) -> dt.datetime:
+    return quarter_start(start - dt.timedelta(days=1))
+
+
+def digests_send(*, now: dt.datetime | None = None) -> int:
+    """Sends this quarter's digest to every quarterly subscriber who has not had it.
+
+    Each digest is made of the issues sent since that subscriber's last digest
+    (the previous quarter for a first digest), up to the start of this quarter.
+    Subscribers with the same period share one rendering and one Sending. A
+    subscriber gets at most one digest per quarter: the deliveries carry the
+    quarter under a unique constraint, and runs are serialised by an advisory
+    lock, so a repeated run sends nobody a second digest. Returns the number of
+    digests queued.
+    """
+    from . import rendering
+
+    now = now or timezone.now()
+    start = quarter_start(now)
+    if now - start > dt.timedelta(days=DIGEST_WINDOW_DAYS):
+        return 0
+    quarter = quarter_label(start)
+    queued = 0
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DIGEST_LOCK])
+        had_digest = Delivery.objects.filter(digest_quarter=quarter).values("subscriber_id")
+        readers = Subscriber.objects.filter(
+            status=SubscriberStatus.ACTIVE,
+            frequency=Frequency.QUARTERLY,
+            confirmed_at__lt=start,
+        ).exclude(pk__in=had_digest)
+        last_digest = dict(
+            Delivery.objects.filter(
+                subscriber__in=readers, state=Delivery.State.SENT, sending__digest_quarter__gt=""
+            )
+            .values_list("subscriber_id")
+            .annotate(until=Max("sending__covers_until"))
+        )
+        groups: dict[dt.datetime, list[int]] = {}
+        for pk in readers.values_list("pk", flat=True):
+            since = last_digest.get(pk) or _previous_quarter_start(start)
+            groups.setdefault(since, []).append(pk)
+        for since, ids in groups.items():
+            issues = list(
+                sent_issues().filter(sent_at__gt=since, sent_at__lte=start).order_by("sent_at")
+            )
+            if not issues:
+                continue  # nothing new: their next digest covers a longer period
+            rendered = rendering.render_digest(issues, quarter=quarter)
+            sending = Sending.objects.create(
+                digest_quarter=quarter,
+                covers_from=since,
+                covers_until=start,
+                scheduled_for=now,
+                started_at=now,
+                state=Sending.State.SENDING,
+                subject=rendered.subject,
+                html=rendered.html,
+                text=rendered.text,
+            )
+            created = Delivery.objects.bulk_create(
+                [Delivery(sending=sending, subscriber_id=pk, digest_quarter=quarter) for pk in ids],
+                batch_size=2000,
+                ignore_conflicts=True,
+            )
+            queued += len(created)
+            _start_chains(sending.pk, on_commit=True)
+    return queued
 
 
 def sending_start(*, sending_id: int) -> int:
@@ -551,24 +652,36 @@ def sending_start(*, sending_id: int) -> int:
     from . import rendering
 
     with transaction.atomic():
-        sending = Sending.objects.select_for_update().select_related("issue").get(pk=sending_id)
+        sending = (
+            Sending.objects.select_for_update(of=("self",))
+            .select_related("issue")
+            .get(pk=sending_id)
+        )
         if sending.state != Sending.State.SCHEDULED:
             return 0
         issue = sending.issue.specific  # the published version
-        rendered = rendering.render_issue(issue, sending=sending)
-        sending.html, sending.text, sending.subject = rendered.html, rendered.text, rendered.subject
+        sections = rendering.issue_sections(issue)
+        keys = recipient_theme_keys(rendering.issue_themes(sections))
         sending.tracking = settings.NEWSLETTER_TRACKING
-        if sending.tracking:
-            from .tracking import instrument
+        variants = {}
+        for key in {rendering.ALL, *keys.values()}:
+            rendered = rendering.render_issue(issue, sections=sections, key=key)
+            html = rendered.html
+            if sending.tracking:
+                from .tracking import instrument
 
-            sending.html = instrument(sending.html, sending=sending, base_url=rendering.base_url())
+                html = instrument(html, sending=sending, base_url=rendering.base_url())
+            variants[key] = {"html": html, "text": rendered.text}
+            sending.subject = rendered.subject
+        everyone = variants.pop(rendering.ALL)
+        sending.html, sending.text, sending.variants = everyone["html"], everyone["text"], variants
         sending.state = Sending.State.SENDING
         sending.started_at = timezone.now()
         sending.save()
         NewsletterIssuePage.objects.filter(pk=issue.pk).update(sent_at=sending.started_at)
-        ids = list(recipients_for().values_list("pk", flat=True))
+        ids = list(keys)
         Delivery.objects.bulk_create(
-            [Delivery(sending=sending, subscriber_id=pk) for pk in ids],
+            [Delivery(sending=sending, subscriber_id=pk, variant=keys[pk]) for pk in ids],
             batch_size=2000,
             ignore_conflicts=True,
         )
@@ -633,6 +746,7 @@ class Claimed:
     pk: int
     token: object
     attempts: int
+    variant: str
     subscriber: Subscriber
     claimed_at: dt.datetime
 
@@ -654,7 +768,8 @@ def _claim_chunk(sending_id: int, size: int, claimed_at: dt.datetime) -> list[Cl
                 WHERE sending_id = %s AND state = %s
                 ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED
             )
-            RETURNING d.id, d.token, d.attempts, s.id, s.email, s.name, s.public_id, s.status
+            RETURNING d.id, d.token, d.attempts, d.variant,
+                s.id, s.email, s.name, s.public_id, s.status
             """,  # noqa: S608 (table names from the models, values as parameters)
             [Delivery.State.CLAIMED, claimed_at, sending_id, Delivery.State.PENDING, size],
         )
@@ -665,12 +780,13 @@ def _claim_chunk(sending_id: int, size: int, claimed_at: dt.datetime) -> list[Cl
                 pk=pk,
                 token=token,
                 attempts=attempts,
+                variant=variant,
                 subscriber=Subscriber(
                     pk=sid, email=email, name=name, public_id=public_id, status=status
                 ),
                 claimed_at=claimed_at,
             )
-            for pk, token, attempts, sid, email, name, public_id, status in rows
+            for pk, token, attempts, variant, sid, email, name, public_id, status in rows
         ),
         key=lambda c: c.pk,
     )
@@ -822,9 +938,11 @@ def _mark_active(sending_id: int, ahead: int = 0) -> None:
 
 def _deliver(smtp, sending: Sending, skeleton, item: Claimed) -> bool:
     """Hands one message to SMTP (or the configured provider); True when accepted."""
+    # The late step of theme personalisation: pick the reader's pre-rendered variant.
+    variant = sending.variants.get(item.variant) or {"html": sending.html, "text": sending.text}
     message = build_issue_message(
-        html=sending.html,
-        text=sending.text,
+        html=variant["html"],
+        text=variant["text"],
         subject=sending.subject,
         subscriber=item.subscriber,
         message_id=f"<{item.token}@{settings.NEWSLETTER_MESSAGE_ID_DOMAIN}>",
@@ -978,8 +1096,9 @@ def upcoming_events_for_issue(
             "date": timezone.localtime(event.starts_at),
             "url": base_url() + (event.url or "/"),
             "image_url": "",
+            "themes": sorted(t.pk for t in event.themes.all()),
         }
-        for event in events[:10]
+        for event in events.prefetch_related("themes")[:10]
     ]
 
 

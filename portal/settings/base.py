@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -571,6 +572,12 @@ CELERY_BEAT_SCHEDULE |= {
     "newsletter-purge-tracking": {
         "task": "newsletter.tasks.purge_tracking_events",
         "schedule": 24 * 60 * 60,
+    },
+    # Daily at 08:00; the service only acts in the first week of a quarter and
+    # sends each quarterly subscriber one digest per quarter.
+    "newsletter-quarterly-digests": {
+        "task": "newsletter.tasks.send_quarterly_digests",
+        "schedule": crontab(minute=0, hour=8),
     },
 }
 
