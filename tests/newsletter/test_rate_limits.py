@@ -1,6 +1,6 @@
 """Sign-ups and preference-centre POSTs are rate limited per client address."""
 
-from django.core.cache import cache
+from django.core.cache import caches
 
 import pytest
 
@@ -14,12 +14,18 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def limits(settings):
+    """Limits on, counted in a cache of this test's own (never flush the shared Redis)."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit-test": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    settings.RATELIMIT_USE_CACHE = "ratelimit-test"
     settings.RATELIMIT_ENABLE = True
     settings.NEWSLETTER_SIGNUP_RATE = "2/h"
     settings.NEWSLETTER_PREFERENCES_RATE = "2/h"
-    cache.clear()
+    caches["ratelimit-test"].clear()
     yield
-    cache.clear()
+    caches["ratelimit-test"].clear()
 
 
 def test_a_third_sign_up_within_the_hour_is_refused_in_dutch_and_keeps_what_was_typed(

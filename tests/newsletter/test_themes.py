@@ -79,7 +79,7 @@ def test_readers_with_the_same_relevant_themes_share_one_rendering(themed_issue)
     sending.refresh_from_db()
     # "veilig" occurs nowhere in this issue: [zorg] and [zorg, veilig] are one key,
     # and [veilig] gets the key without relevant themes.
-    assert sorted(sending.variants) == ["t:", f"t:{jeugd.pk}", f"t:{zorg.pk}"]
+    assert set(sending.variants) == {"t:", f"t:{jeugd.pk}", f"t:{zorg.pk}"}
     assert Delivery.objects.filter(variant=f"t:{zorg.pk}").count() == 2
 
 
