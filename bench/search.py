@@ -13,6 +13,7 @@ synonyms, typos, navigational queries and filters.
 
     python -m bench.search            # prints the section (and updates docs/search.md)
     BENCH_SEARCH_SIZES=1000,10000 BENCH_SEARCH_DATABASES=postgresql python -m bench.search
+    BENCH_SEARCH_PG_DB=zvh_bench_mine ...   # another scratch database name
 """
 
 import json
@@ -30,7 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "search.md"
 START, END = "<!-- BENCH:search:start -->", "<!-- BENCH:search:end -->"
 PG_ADMIN = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-PG_DB = "zvh_bench_search"
+# Scratch database, dropped and created by the run (override when several people
+# benchmark on one PostgreSQL server).
+PG_DB = os.environ.get("BENCH_SEARCH_PG_DB", "zvh_bench_search")
 
 # concept id, theme slug, title phrases, body forms, judged queries (text, filters)
 CONCEPTS = [
