@@ -485,8 +485,10 @@ def run() -> str:
     vendors = os.environ.get("BENCH_SEARCH_DATABASES", "sqlite,postgresql").split(",")
     results = [_run_worker(vendor, sizes) for vendor in vendors if vendor]
     section = (
-        "## Search\n\nMeasured by `bench/search.py` on this machine, all engines in the same run.\n\n"
-        + render(results)
+        "## Search\n\nMeasured by `bench/search.py` on this machine, all engines in the same run "
+        "(ratios: our search p95 against Wagtail's database search backend, same corpus, "
+        "queries and database). How to read them, and the partial 100k measurement: "
+        "docs/search.md, *Measurements*.\n\n" + render(results)
     )
     if DOC.exists():
         text = DOC.read_text()
