@@ -62,6 +62,8 @@ class Lexicon:
     stems: frozenset[str] = frozenset()
     synonyms: tuple[tuple[tuple[str, ...], ...], ...] = ()  # groups of word tuples
     frequencies: dict[str, int] = field(default_factory=dict)
+    sorted_terms: tuple[str, ...] = ()  # the vocabulary of the index, sorted (completion)
+    theme_labels: dict[str, str] = field(default_factory=dict)  # slug -> name (facets)
 
 
 def parse(text: str, lexicon: Lexicon, *, prefix: bool = False) -> ParsedQuery:
