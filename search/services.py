@@ -30,7 +30,7 @@ from .backends import BackendResult, SearchRequest, get_backend
 from .backends.base import FACETS
 from .documents import build_document, is_indexable
 from .models import SearchQueryLog, SearchTerm, SynonymGroup
-from .query import Lexicon, ParsedQuery, parse
+from .query import Lexicon, ParsedQuery, is_elliptical, parse
 
 LEXICON_VERSION_KEY = "search:lexicon:version"
 SNIPPET_WORDS = 32
@@ -70,17 +70,19 @@ def _lexicon_load() -> Lexicon:
     from knowledge.models import Theme
 
     frequencies = dict(SearchTerm.objects.values_list("term", "doc_freq"))
-    groups = []
+    groups, unsplittable = [], set()
     for group in SynonymGroup.objects.all():
         members = tuple(tuple(analysis.words(m)) for m in group.members if analysis.words(m))
         if len(members) > 1:
             groups.append(members)
+            unsplittable.update(tuple(analysis.words(m)) for m in group.members if is_elliptical(m))
     synonym_words = {w for g in groups for m in g for w in m if len(w) >= 3}
     vocabulary = frozenset((set(frequencies) | synonym_words) - analysis.STOPWORDS)
     return Lexicon(
         vocabulary=vocabulary,
         stems=frozenset(analysis.stem(w) for w in vocabulary),
         synonyms=tuple(groups),
+        unsplittable=frozenset(unsplittable),
         frequencies=frequencies,
         sorted_terms=tuple(sorted(frequencies)),
         theme_labels=dict(Theme.objects.values_list("slug", "name")),

@@ -26,6 +26,7 @@ def ids(results):
         ("huiselijkgeweld", {5}),  # compound typed as one word
         ("huiselijk geweld", {5}),
         ("HGKM", {5}),  # acronym from the synonym list
+        ("ZVH", {3, 4}),  # Zorg- en Veiligheidshuis: not every text about zorg
         ("OG", {6, 7}),  # OG = onbegrepen gedrag = verward gedrag
         ("verward gedrag", {6, 7}),
         ("onbegrepen gedrag", {6, 7}),
