@@ -841,7 +841,9 @@ def invitation_accept(request, token):
         {"form": form, "email": invitation.email},
         status=status,
     )
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the path: never send it to another site. Not "no-referrer": with it
+    # browsers post "Origin: null", which Django's CSRF check rightly refuses.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
