@@ -6,6 +6,7 @@ synthetic subscribers under @bench.invalid and removes them afterwards.
 """
 
 import os
+import random
 import resource
 import signal
 import smtplib
@@ -15,7 +16,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SIZES = (5_000, 20_000)
+# (parallel batch chains, subscribers) per measurement; one solo worker process per chain.
+RUNS = [
+    tuple(int(n) for n in run.split(":"))
+    for run in os.environ.get("BENCH_NEWSLETTER_RUNS", "1:5000,1:20000,2:5000,2:20000").split(",")
+]
 RENDER_ROUNDS = 50
 
 NODE_BENCH = """
@@ -83,12 +88,18 @@ def bench_renderers(issue) -> list[str]:
     ]
 
 
-def _sink_ingest(sink_port: int, message_bytes: bytes, count: int) -> float:
+def _sink_ingest(sink_port: int, message_bytes: bytes, count: int) -> tuple[float, float]:
+    """(messages per second, CPU ms per message of client and sink together)."""
     with smtplib.SMTP("127.0.0.1", sink_port) as smtp:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for n in range(count):
             smtp.sendmail("nieuwsbrief@zvh-bzo.example", [f"raw{n}@bench.invalid"], message_bytes)
-        return count / (time.perf_counter() - t0)
+        return count / (time.perf_counter() - t0), (time.process_time() - c0) * 1000 / count
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def _peak_rss_kib(pid: int) -> int:
@@ -98,17 +109,18 @@ def _peak_rss_kib(pid: int) -> int:
     return 0
 
 
-def bench_send(issue, size: int, sink, tmp: Path) -> dict:
+def bench_send(issue, size: int, chains: int, sink, tmp: Path) -> dict:
     from django.conf import settings
     from django.db import connection
     from django.utils import timezone
 
+    from knowledge.models import Theme
     from newsletter import services
     from newsletter.models import Sending, Subscriber, SubscriberStatus
 
     Subscriber.objects.filter(email__endswith="@bench.invalid").delete()
     Sending.objects.filter(issue=issue).delete()
-    Subscriber.objects.bulk_create(
+    created = Subscriber.objects.bulk_create(
         [
             Subscriber(
                 email=f"lezer{n}@bench.invalid",
@@ -117,6 +129,18 @@ def bench_send(issue, size: int, sink, tmp: Path) -> dict:
                 confirmed_at=timezone.now(),
             )
             for n in range(size)
+        ],
+        batch_size=5000,
+    )
+    # Themes of interest as readers choose them: a third none, the rest one to three.
+    themes = list(Theme.objects.values_list("pk", flat=True))
+    chooser = random.Random(size)
+    Subscriber.themes.through.objects.bulk_create(
+        [
+            Subscriber.themes.through(subscriber_id=subscriber.pk, theme_id=theme)
+            for subscriber in created
+            if chooser.random() > 1 / 3
+            for theme in chooser.sample(themes, chooser.randint(1, min(3, len(themes))))
         ],
         batch_size=5000,
     )
@@ -137,38 +161,57 @@ def bench_send(issue, size: int, sink, tmp: Path) -> dict:
         "NEWSLETTER_RATE_PER_SECOND": "0",
         "NEWSLETTER_RATE_PER_HOUR": "0",
         "NEWSLETTER_BATCH_SIZE": "500",
+        "NEWSLETTER_SENDING_CHAINS": str(chains),
         "LOG_LEVEL": "WARNING",
     }
     handler = sink.handler
     handler.count, handler.first_at, handler.last_at = 0, 0.0, 0.0
-    with open(tmp / f"worker-{size}.log", "wb") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "-P", "solo",
-             "-l", "WARNING", "--without-mingle", "--without-gossip", "--without-heartbeat",
-             "-n", f"bench{size}@%h"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    workers = []
+    for n in range(chains):
+        with open(tmp / f"worker-{size}-{chains}-{n}.log", "wb") as log:
+            workers.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "celery", "-A", "portal", "worker", "-P", "solo",
+                     "-l", "WARNING", "--without-mingle", "--without-gossip", "--without-heartbeat",
+                     "-n", f"bench{size}-{chains}-{n}@%h"],
+                    cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                )
+            )  # fmt: skip
     try:
         time.sleep(8)  # worker start-up, not part of the measurement
+        cpu_before = sum(_cpu_seconds(worker.pid) for worker in workers)
+        sink_cpu_before = time.process_time()  # the sink runs in this process
         sending = services.issue_schedule(issue=issue, when=timezone.now())
+        t0 = time.perf_counter()
         services.sending_start(sending_id=sending.pk)
+        start_seconds = time.perf_counter() - t0
+        variants = len(Sending.objects.get(pk=sending.pk).variants) + 1
         connection.close()
         deadline = time.monotonic() + 1800
         while handler.count < size and time.monotonic() < deadline:
             time.sleep(0.5)
-        peak = _peak_rss_kib(worker.pid)
+        peak = max(_peak_rss_kib(worker.pid) for worker in workers)
+        worker_cpu = sum(_cpu_seconds(worker.pid) for worker in workers) - cpu_before
+        sink_cpu = time.process_time() - sink_cpu_before
     finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(60)
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            worker.wait(60)
         Subscriber.objects.filter(email__endswith="@bench.invalid").delete()
         Subscriber.objects.filter(pk__in=other_ids).update(status=SubscriberStatus.ACTIVE)
         Sending.objects.filter(issue=issue).delete()
     elapsed = handler.last_at - handler.first_at
     return {
         "size": size,
+        "chains": chains,
         "sent": handler.count,
         "rate": handler.count / elapsed,
         "peak_mib": peak / 1024,
+        "worker_cpu_ms": worker_cpu * 1000 / max(handler.count, 1),
+        "sink_cpu_ms": sink_cpu * 1000 / max(handler.count, 1),
+        "start_s": start_seconds,
+        "variants": variants,
     }
 
 
@@ -205,23 +248,33 @@ def run() -> str:
     )
     results = []
     with tempfile.TemporaryDirectory() as tmp, Sink(SinkHandler(keep_headers=False)) as sink:
-        raw_rate = _sink_ingest(sink.port, sample, 2000)
-        for size in SIZES:
-            results.append(bench_send(issue, size, sink, Path(tmp)))
+        raw_before, raw_cpu_before = _sink_ingest(sink.port, sample, 2000)
+        for chains, size in RUNS:
+            results.append(bench_send(issue, size, chains, sink, Path(tmp)))
+        # The machine is shared: the limit is measured before and after the sends.
+        raw_after, raw_cpu_after = _sink_ingest(sink.port, sample, 2000)
+    raw_rate = (raw_before + raw_after) / 2
+    raw_cpu = (raw_cpu_before + raw_cpu_after) / 2
     lines += [
         "",
         "### Sending one issue (real Celery worker, solo pool, into a local aiosmtpd sink)",
         "",
         f"Message size {len(sample) / 1024:.0f} KiB. Limit: the sink's raw ingest of pre-rendered "
-        f"messages over one SMTP connection, measured in the same run: **{raw_rate:.0f} msg/s**.",
+        f"messages over one SMTP connection, measured in the same run: **{raw_rate:.0f} msg/s** "
+        f"(mean of {raw_before:.0f} before and {raw_after:.0f} after the sends).",
         "",
-        "| subscribers | delivered | msg/s | ratio to raw ingest | worker peak RSS (MiB) |",
-        "|---:|---:|---:|---:|---:|",
+        f"CPU per message of the raw ingest (client and sink, one process): {raw_cpu:.2f} ms.",
+        "",
+        "| chains (solo workers) | subscribers | delivered | msg/s | ratio to raw ingest | "
+        "worker CPU ms/msg | sink CPU ms/msg | peak RSS per worker (MiB) | theme variants | "
+        "start: render variants + deliveries (s) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
-            f"| {r['size']:,} | {r['sent']:,} | {r['rate']:.0f} | {r['rate'] / raw_rate:.2f} | "
-            f"{r['peak_mib']:.0f} |"
+            f"| {r['chains']} | {r['size']:,} | {r['sent']:,} | {r['rate']:.0f} | "
+            f"{r['rate'] / raw_rate:.2f} | {r['worker_cpu_ms']:.2f} | {r['sink_cpu_ms']:.2f} | "
+            f"{r['peak_mib']:.0f} | {r['variants']} | {r['start_s']:.1f} |"
         )
     lines.append("")
     lines.append(

@@ -13,6 +13,7 @@ synonyms, typos, navigational queries and filters.
 
     python -m bench.search            # prints the section (and updates docs/search.md)
     BENCH_SEARCH_SIZES=1000,10000 BENCH_SEARCH_DATABASES=postgresql python -m bench.search
+    BENCH_SEARCH_PG_DB=zvh_bench_mine ...   # another scratch database name
 """
 
 import json
@@ -30,7 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "search.md"
 START, END = "<!-- BENCH:search:start -->", "<!-- BENCH:search:end -->"
 PG_ADMIN = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-PG_DB = "zvh_bench_search"
+# Scratch database, dropped and created by the run (override when several people
+# benchmark on one PostgreSQL server).
+PG_DB = os.environ.get("BENCH_SEARCH_PG_DB", "zvh_bench_search")
 
 # concept id, theme slug, title phrases, body forms, judged queries (text, filters)
 CONCEPTS = [
@@ -482,8 +485,10 @@ def run() -> str:
     vendors = os.environ.get("BENCH_SEARCH_DATABASES", "sqlite,postgresql").split(",")
     results = [_run_worker(vendor, sizes) for vendor in vendors if vendor]
     section = (
-        "## Search\n\nMeasured by `bench/search.py` on this machine, all engines in the same run.\n\n"
-        + render(results)
+        "## Search\n\nMeasured by `bench/search.py` on this machine, all engines in the same run "
+        "(ratios: our search p95 against Wagtail's database search backend, same corpus, "
+        "queries and database). How to read them, and the partial 100k measurement: "
+        "docs/search.md, *Measurements*.\n\n" + render(results)
     )
     if DOC.exists():
         text = DOC.read_text()

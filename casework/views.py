@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from allauth.account.decorators import reauthentication_required
@@ -71,7 +71,7 @@ from .selectors import (
     visible_case_or_none,
 )
 
-RESCUED_MESSAGE = _lazy(
+RESCUED_MESSAGE = gettext_lazy(
     "What you typed before you were signed out has been put back below. "
     "Check it and save or send it again."
 )
@@ -841,7 +841,9 @@ def invitation_accept(request, token):
         {"form": form, "email": invitation.email},
         status=status,
     )
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the path: never send it to another site. Not "no-referrer": with it
+    # browsers post "Origin: null", which Django's CSRF check rightly refuses.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

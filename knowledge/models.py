@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -394,6 +395,13 @@ class ExpertQuestion(models.Model):
     created_at = models.DateTimeField(_("asked at"), default=timezone.now, db_index=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    expert_notified_at = models.DateTimeField(_("experts notified at"), null=True, blank=True)
+    reply_sent_at = models.DateTimeField(
+        _("answer mailed at"),
+        null=True,
+        blank=True,
+        help_text=_("When the answer or referral was e-mailed to the asker."),
+    )
     personal_data_purged_at = models.DateTimeField(_("personal data purged at"), null=True)
 
     panels = [
@@ -403,8 +411,18 @@ class ExpertQuestion(models.Model):
         FieldPanel("name", read_only=True),
         FieldPanel("email", read_only=True),
         FieldPanel("organisation", read_only=True),
-        FieldPanel("status"),
-        FieldPanel("answer"),
+        FieldPanel(
+            "status",
+            help_text=_(
+                "Saving as answered or referred e-mails the answer (or referral) to the asker."
+            ),
+        ),
+        FieldPanel(
+            "answer",
+            help_text=_(
+                "Sent to the asker by e-mail. For a referral: to whom and why, and how to reach them."
+            ),
+        ),
     ]
 
     class Meta:
@@ -414,3 +432,10 @@ class ExpertQuestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.theme} – {self.created_at:%Y-%m-%d}"
+
+    def clean(self):
+        # The answer is what the asker receives: closing without one would mail nothing.
+        if self.status != QuestionStatus.OPEN and not (self.answer or "").strip():
+            raise ValidationError(
+                {"answer": _("Write the answer (or, for a referral, where the question went).")}
+            )

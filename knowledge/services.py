@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,9 +39,9 @@ def question_submit(
     """Store a question first, then acknowledge it by e-mail in a retried task.
 
     The question is committed before any mail is attempted, so a mail server
-    that is down never loses it.
+    that is down never loses it. The experts are told by a second retried task.
     """
-    from .tasks import acknowledge_question
+    from .tasks import acknowledge_question, notify_experts_of_question
 
     routed = expert if expert is not None and expert.active else expert_for_theme(theme=theme)
     item = ExpertQuestion.objects.create(
@@ -51,8 +52,61 @@ def question_submit(
         email=email,
         organisation=organisation,
     )
-    acknowledge_question.delay_on_commit(item.pk)
+    # Robust: when the tasks run in-process (no broker) or the broker hiccups, a mail
+    # failure is logged instead of turning the stored question into an error page,
+    # and one failing mail does not stop the other.
+    pk = item.pk
+    transaction.on_commit(lambda: acknowledge_question.delay(pk), robust=True)
+    transaction.on_commit(lambda: notify_experts_of_question.delay(pk), robust=True)
     return item
+
+
+def question_recipients(*, question: ExpertQuestion) -> list[str]:
+    """Who is told of a new question: its expert, or else every active expert of the theme."""
+    if question.expert_id and question.expert.active and question.expert.email:
+        return [question.expert.email]
+    return sorted(
+        set(
+            question.theme.experts.filter(active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
+
+
+def question_notify_experts(*, question_id: int) -> bool:
+    """Mail the expert(s) that a question waits in the admin. Raises on mail errors (retry).
+
+    The mail carries the question and a link to the advice request, not the asker's
+    name or address: those stay in the portal, where they are purged on schedule.
+    """
+    item = ExpertQuestion.objects.select_related("theme", "expert").get(pk=question_id)
+    if item.expert_notified_at:
+        return False
+    recipients = question_recipients(question=item)
+    if not recipients:
+        # Nobody with an address for this theme: staff see it in the admin list.
+        logger.warning("Expert question %s has no expert to notify", item.pk)
+        return False
+    link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(
+        "expert_questions:edit", args=[item.pk]
+    )
+    body = _(
+        'A new question was asked through "Ask the expert" on the theme %(theme)s.\n\n'
+        "Question:\n%(question)s\n\n"
+        "Answer or refer it in the portal (the asker receives your answer by e-mail):\n"
+        "%(link)s\n\n"
+        "The asker has received a confirmation that the answer usually follows within five "
+        "working days."
+    ) % {"theme": item.theme.name, "question": item.question, "link": link}
+    EmailMessage(
+        subject=_("New question for the expert: %(theme)s") % {"theme": item.theme.name},
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=recipients,
+    ).send(fail_silently=False)
+    ExpertQuestion.objects.filter(pk=item.pk).update(expert_notified_at=timezone.now())
+    return True
 
 
 def question_acknowledge(*, question_id: int) -> bool:
@@ -82,17 +136,74 @@ def question_acknowledge(*, question_id: int) -> bool:
 def question_answer(
     *, question: ExpertQuestion, status: str, answer: str = "", expert: Expert | None = None
 ) -> ExpertQuestion:
-    """Record the answer or referral; closing a question starts its retention period."""
+    """Record the answer or referral and mail it to the asker (retried task).
+
+    Closing a question starts its retention period. The mail goes once per closing:
+    editing the answer text afterwards only corrects the record; reopening and closing
+    again (or changing answered into referred) mails the asker again.
+    """
+    from .tasks import send_question_reply
+
+    previous = (
+        ExpertQuestion.objects.filter(pk=question.pk).values_list("status", flat=True).first()
+    )
     question.status = status
     question.answer = answer
     if expert is not None:
         question.expert = expert
     if status == QuestionStatus.OPEN:
         question.closed_at = None
-    elif question.closed_at is None:
-        question.closed_at = timezone.now()
+        question.reply_sent_at = None
+    else:
+        if question.closed_at is None:
+            question.closed_at = timezone.now()
+        if previous != status:
+            question.reply_sent_at = None
     question.save()
+    if status != QuestionStatus.OPEN and question.reply_sent_at is None:
+        send_question_reply.delay_on_commit(question.pk)
     return question
+
+
+def question_send_reply(*, question_id: int) -> bool:
+    """Mail the answer or referral to the asker. Raises on mail errors so the task retries."""
+    item = ExpertQuestion.objects.select_related("theme").get(pk=question_id)
+    if item.reply_sent_at or item.status == QuestionStatus.OPEN or not item.email:
+        return False
+    context = {
+        "name": item.name,
+        "theme": item.theme.name,
+        "question": item.question,
+        "answer": item.answer,
+    }
+    if item.status == QuestionStatus.REFERRED:
+        subject = _("Your question has been referred")
+        body = (
+            _(
+                "Dear %(name)s,\n\n"
+                "Thank you for your question on the theme %(theme)s. Another organisation is "
+                "better placed to answer it, so we have referred it:\n\n%(answer)s\n\n"
+                "Your question:\n%(question)s\n\n"
+                "Kind regards,\nZorg- en Veiligheidshuis Brabant Zuidoost"
+            )
+            % context
+        )
+    else:
+        subject = _("The answer to your question")
+        body = (
+            _(
+                "Dear %(name)s,\n\n"
+                "Thank you for your question on the theme %(theme)s. Our answer:\n\n%(answer)s\n\n"
+                "Your question:\n%(question)s\n\n"
+                "Kind regards,\nZorg- en Veiligheidshuis Brabant Zuidoost"
+            )
+            % context
+        )
+    EmailMessage(
+        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[item.email]
+    ).send(fail_silently=False)
+    ExpertQuestion.objects.filter(pk=item.pk).update(reply_sent_at=timezone.now())
+    return True
 
 
 def question_purge_personal_data(*, now=None) -> int:

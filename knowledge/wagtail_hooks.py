@@ -44,7 +44,14 @@ class ExpertQuestionViewSet(ModelViewSet):
     menu_label = _("Expert questions")
     add_to_admin_menu = True
     menu_order = 252
-    list_display = ["theme", "expert", "status", "created_at", "acknowledged_at"]
+    list_display = [
+        "theme",
+        "expert",
+        "status",
+        "created_at",
+        "expert_notified_at",
+        "reply_sent_at",
+    ]
     list_filter = ["status", "theme", "expert"]
     search_fields = ["question", "answer"]
     inspect_view_enabled = True

@@ -6,9 +6,23 @@ from wagtail import blocks
 from wagtail.snippets.blocks import SnippetChooserBlock
 
 
+def audience_theme():
+    """Makes a block theme-specific: only readers of that theme (or of no theme) get it."""
+    return SnippetChooserBlock(
+        "knowledge.Theme",
+        label=_("only for readers of theme"),
+        required=False,
+        help_text=_(
+            "Leave empty for everyone. With a theme, only subscribers who chose it, or "
+            "who chose no themes at all, see this block in their e-mail."
+        ),
+    )
+
+
 class IntroBlock(blocks.StructBlock):
     heading = blocks.CharBlock(label=_("heading"), required=False)
     text = blocks.TextBlock(label=_("text"))
+    audience = audience_theme()
 
     class Meta:
         icon = "openquote"
@@ -20,6 +34,7 @@ class FeaturedArticlesBlock(blocks.StructBlock):
     # Generic page choosers: any page type with an introduction and an image
     # field (articles, events) renders as a card.
     pages = blocks.ListBlock(blocks.PageChooserBlock(), label=_("pages"), min_num=1)
+    audience = audience_theme()
 
     class Meta:
         icon = "doc-full"
@@ -40,6 +55,7 @@ class CallToActionBlock(blocks.StructBlock):
     text = blocks.TextBlock(label=_("text"))
     label = blocks.CharBlock(label=_("button text"))
     url = blocks.URLBlock(label=_("link"))
+    audience = audience_theme()
 
     class Meta:
         icon = "link"

@@ -60,6 +60,10 @@ class SubscribeForm(PreferencesForm):
         self.fields["frequency"].required = False
 
 
+class DeleteForm(forms.Form):
+    """No fields: carries the rate-limit message on the "delete me" page."""
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),

@@ -234,9 +234,19 @@ class Sending(models.Model):
         PAUSED = "paused", _("Paused")
         DONE = "done", _("Done")
 
+    # Empty for a quarterly digest, which is composed of several sent issues.
     issue = models.OneToOneField(
-        NewsletterIssuePage, on_delete=models.CASCADE, related_name="sending"
+        NewsletterIssuePage,
+        on_delete=models.CASCADE,
+        related_name="sending",
+        null=True,
+        blank=True,
     )
+    # A quarterly digest: its quarter ("2027-Q1") and the issues it covers (sent in
+    # (covers_from, covers_until]).
+    digest_quarter = models.CharField(max_length=7, blank=True, db_index=True)
+    covers_from = models.DateTimeField(null=True, blank=True)
+    covers_until = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.SCHEDULED)
     scheduled_for = models.DateTimeField(_("scheduled for"))
     started_at = models.DateTimeField(null=True, blank=True)
@@ -245,6 +255,10 @@ class Sending(models.Model):
     # Rendered once, personalised per recipient through placeholders.
     html = models.TextField(blank=True)
     text = models.TextField(blank=True)
+    # Per theme key (see rendering.theme_key) the e-mail for readers with those
+    # themes: {"t:3,7": {"html": ..., "text": ...}}; html/text above are for
+    # readers without themes.
+    variants = models.JSONField(default=dict, blank=True)
     tracking = models.BooleanField(default=False)
     # Last sign of life of the batch chain; recovery starts a new chain only
     # when this is older than NEWSLETTER_STALE_SENDING_SECONDS.
@@ -255,17 +269,25 @@ class Sending(models.Model):
         verbose_name = _("sending")
 
     def __str__(self) -> str:
-        return f"{self.issue} ({self.get_state_display()})"
+        return f"{self.title} ({self.get_state_display()})"
+
+    @property
+    def title(self) -> str:
+        if self.issue_id:
+            return self.issue.title
+        return _("Quarterly digest %(quarter)s") % {"quarter": self.digest_quarter}
 
 
 class Delivery(models.Model):
     """One (issue, subscriber): the unit that is sent at most once.
 
-    pending → sending (claimed, just before SMTP) → sent; or skipped / failed.
+    pending → claimed (by a batch chain) → sending (in flight, just before SMTP)
+    → sent; or skipped / failed.
     """
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
+        CLAIMED = "claimed", _("Claimed")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         SKIPPED = "skipped", _("Skipped")
@@ -283,12 +305,21 @@ class Delivery(models.Model):
     opened_at = models.DateTimeField(null=True, blank=True)
     opened_by_human = models.BooleanField(default=False)
     clicked_at = models.DateTimeField(null=True, blank=True)
+    # Set on digest deliveries: the database allows one digest per subscriber per quarter.
+    digest_quarter = models.CharField(max_length=7, blank=True, default="")
+    # The reader's theme key when the deliveries were made: which variant they get.
+    variant = models.CharField(max_length=500, blank=True, default="")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["sending", "subscriber"], name="newsletter_one_delivery_per_subscriber"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["subscriber", "digest_quarter"],
+                condition=~models.Q(digest_quarter=""),
+                name="newsletter_one_digest_per_quarter",
+            ),
         ]
         indexes = [models.Index(fields=["sending", "state"])]
 

@@ -47,11 +47,13 @@ def _page_card(page) -> dict:
         or page.search_description
         or ""
     )
+    themes = getattr(page, "themes", None)
     return {
         "title": page.title,
         "summary": strip_tags(str(summary))[:300],
         "image_url": image_url,
         "url": base_url() + (page.url or "/"),
+        "themes": sorted(themes.values_list("pk", flat=True)) if themes is not None else [],
     }
 
 
@@ -65,13 +67,23 @@ def issue_sections(issue) -> list[dict]:
         match block.block_type:
             case "intro":
                 sections.append(
-                    {"type": "intro", "heading": value["heading"], "text": value["text"]}
+                    {
+                        "type": "intro",
+                        "heading": value["heading"],
+                        "text": value["text"],
+                        "audience": _audience(value),
+                    }
                 )
             case "featured":
                 cards = [_page_card(p) for p in value["pages"] if p is not None and p.live]
                 if cards:
                     sections.append(
-                        {"type": "featured", "heading": value["heading"], "cards": cards}
+                        {
+                            "type": "featured",
+                            "heading": value["heading"],
+                            "cards": cards,
+                            "audience": _audience(value),
+                        }
                     )
             case "events":
                 today = timezone.localdate()
@@ -96,9 +108,67 @@ def issue_sections(issue) -> list[dict]:
                         "text": value["text"],
                         "label": value["label"],
                         "url": value["url"],
+                        "audience": _audience(value),
                     }
                 )
     return sections
+
+
+def _audience(value) -> int | None:
+    theme = value.get("audience")
+    return theme.pk if theme is not None else None
+
+
+# --- Themes of interest -------------------------------------------------------
+# An issue is rendered once per *theme key*: "" for readers who chose no themes
+# (everything, nothing marked, as on the website), else "t:" and the ids of the
+# reader's themes that occur in this issue. Readers with the same key get the
+# same e-mail, so a sending renders a handful of variants, not one per reader.
+
+ALL = ""
+
+
+def issue_themes(sections) -> set[int]:
+    """The themes that make a difference in this issue."""
+    found = set()
+    for section in sections:
+        if section.get("audience"):
+            found.add(section["audience"])
+        for item in section.get("cards", []) + section.get("events", []):
+            found.update(item.get("themes", []))
+    return found
+
+
+def theme_key(reader_themes, relevant: set[int]) -> str:
+    if not reader_themes:
+        return ALL
+    return "t:" + ",".join(str(pk) for pk in sorted(set(reader_themes) & relevant))
+
+
+def _key_themes(key: str) -> set[int] | None:
+    if key == ALL:
+        return None
+    return {int(pk) for pk in key[2:].split(",") if pk}
+
+
+def personalise_sections(sections, key: str) -> list[dict]:
+    """The sections a reader with this theme key gets: theme-specific blocks only
+    for their themes; matching articles and events first and marked "for you"."""
+    themes = _key_themes(key)
+    if themes is None:
+        return sections
+    result = []
+    for section in sections:
+        if section.get("audience") and section["audience"] not in themes:
+            continue
+        section = dict(section)
+        for name in ("cards", "events"):
+            if name in section:
+                items = [{**item, "for_you": bool(themes & set(item.get("themes", [])))}
+                         for item in section[name]]  # fmt: skip
+                section[name] = sorted(items, key=lambda item: not item["for_you"])
+        result.append(section)
+    return result
 
 
 def _absolute_links(html: str) -> str:
@@ -117,12 +187,14 @@ def issue_mjml(issue, *, welcome: bool = False) -> str:
     return render_to_string("newsletter/email/issue.mjml", _context(issue, welcome=welcome))
 
 
-def _context(issue, *, welcome: bool) -> dict:
+def _context(issue, *, welcome: bool, sections=None, key: str = ALL) -> dict:
+    if sections is None:
+        sections = issue_sections(issue) if issue else []
     return {
         "issue": issue,
         "subject": issue.email_subject if issue else _("Welcome to the ZVH newsletter"),
         "preheader": issue.preheader if issue else "",
-        "sections": issue_sections(issue) if issue else [],
+        "sections": personalise_sections(sections, key),
         "welcome": welcome,
         "web_url": base_url() + issue.url if issue and issue.live and issue.url else "",
         "base_url": base_url(),
@@ -133,12 +205,80 @@ def mjml_to_html(source: str) -> str:
     return mjml2html(source, disable_comments=True)
 
 
-def render_issue(issue, *, welcome: bool = False, preview: bool = False, sending=None) -> Rendered:
-    context = _context(issue, welcome=welcome)
+def render_issue(
+    issue,
+    *,
+    welcome: bool = False,
+    preview: bool = False,
+    sending=None,
+    sections=None,
+    key: str = ALL,
+) -> Rendered:
+    """The e-mail for readers with theme ``key``; pass ``sections`` to render
+    several variants from one database read."""
+    context = _context(issue, welcome=welcome, sections=sections, key=key)
     html = mjml_to_html(render_to_string("newsletter/email/issue.mjml", context))
     text = render_to_string("newsletter/email/issue.txt", context)
     text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
     return Rendered(html=html, text=text, subject=context["subject"])
+
+
+def digest_sections(issues) -> list[dict]:
+    """A quarterly digest: per issue its featured articles and a link to the whole
+    issue, then the events coming up now (those in the old issues have passed)."""
+    from .services import upcoming_events_for_issue
+
+    sections = []
+    for issue in issues:
+        cards = [
+            card
+            for section in issue_sections(issue)
+            if section["type"] == "featured"
+            for card in section["cards"]
+        ]
+        cards.append(
+            {
+                "title": _("Read the whole newsletter"),
+                "summary": issue.preheader,
+                "image_url": "",
+                "url": base_url() + (issue.url or "/"),
+            }
+        )
+        sent = timezone.localtime(issue.sent_at).date() if issue.sent_at else None
+        heading = f"{issue.title} ({sent:%d-%m-%Y})" if sent else issue.title
+        sections.append({"type": "featured", "heading": heading, "cards": cards})
+    today = timezone.localdate()
+    events = upcoming_events_for_issue(start=today, end=today + dt.timedelta(days=90))
+    if events:
+        sections.append({"type": "events", "heading": _("Coming up"), "events": events})
+    return sections
+
+
+def render_digest(issues, *, quarter: str) -> Rendered:
+    subject = _("Quarterly digest %(quarter)s") % {"quarter": quarter}
+    count = len(issues)
+    intro = {
+        "type": "intro",
+        "heading": _("The past quarter in one e-mail"),
+        "text": _(
+            "You chose to receive a quarterly digest. Here are the highlights of the "
+            "%(count)s newsletter(s) we sent since your last digest."
+        )
+        % {"count": count},
+    }
+    context = {
+        "issue": None,
+        "subject": subject,
+        "preheader": _("The highlights of %(count)s newsletter(s).") % {"count": count},
+        "sections": [intro, *digest_sections(issues)],
+        "welcome": False,
+        "web_url": "",
+        "base_url": base_url(),
+    }
+    html = mjml_to_html(render_to_string("newsletter/email/issue.mjml", context))
+    text = render_to_string("newsletter/email/issue.txt", context)
+    text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+    return Rendered(html=html, text=text, subject=subject)
 
 
 def render_welcome() -> Rendered:
@@ -146,13 +286,11 @@ def render_welcome() -> Rendered:
 
 
 def personalisation(*, subscriber, delivery_token: str = "") -> dict:
-    from .services import preferences_url, unsubscribe_url
+    from .services import subscriber_links
 
     if subscriber.pk:
-        prefs, unsub = (
-            preferences_url(subscriber=subscriber),
-            unsubscribe_url(subscriber=subscriber),
-        )
+        links = subscriber_links(subscriber=subscriber)
+        prefs, unsub = links["preferences_url"], links["unsubscribe_url"]
     else:  # a test send to an address that is not a subscriber
         prefs = unsub = base_url() + reverse("newsletter:subscribe")
     greeting = (

@@ -38,6 +38,11 @@ def start_due_sendings() -> None:
 
 
 @shared_task
+def send_quarterly_digests() -> None:
+    services.digests_send()
+
+
+@shared_task
 def purge_unconfirmed() -> None:
     services.subscribers_purge_unconfirmed()
 

@@ -2,6 +2,7 @@
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -11,16 +12,35 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from django_ratelimit.core import is_ratelimited
+
 from portal.net import client_ip
 
 from . import services, tracking
-from .forms import PreferencesForm, SubscribeForm
+from .forms import DeleteForm, PreferencesForm, SubscribeForm
 from .models import CONSENT_TEXT_VERSION, ConsentEvent, NewsletterIssuePage, sent_issues
+
+
+def _rate_limited(request, group: str, rate: str) -> bool:
+    """Counts this POST against the client's budget (django-ratelimit, per IP)."""
+    return request.method == "POST" and is_ratelimited(
+        request, group=f"newsletter.{group}", key="ip", rate=rate, method="POST", increment=True
+    )
+
+
+def _too_many(request, template: str, context: dict):
+    """429 with the form as it was typed and a message saying when to try again."""
+    context["form"].add_error(
+        None, _("Too many attempts from your connection. Please wait a while and try again.")
+    )
+    return render(request, template, context, status=429)
 
 
 @require_http_methods(["GET", "POST"])
 def subscribe(request):
     form = SubscribeForm(request.POST or None, auto_id="nb_%s")
+    if _rate_limited(request, "subscribe", settings.NEWSLETTER_SIGNUP_RATE):
+        return _too_many(request, "newsletter/subscribe.html", {"form": form})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.subscriber_request(
@@ -73,6 +93,9 @@ def preferences(request, token):
         "frequency": subscriber.frequency,
     }
     form = PreferencesForm(request.POST or None, initial=initial, auto_id="vk_%s")
+    context = {"form": form, "subscriber": subscriber, "token": token}
+    if _rate_limited(request, "preferences", settings.NEWSLETTER_PREFERENCES_RATE):
+        return _too_many(request, "newsletter/preferences.html", context)
     if request.method == "POST":
         if form.is_valid():
             services.subscriber_update_preferences(subscriber=subscriber, **form.cleaned_data)
@@ -127,6 +150,13 @@ def delete(request, token):
     subscriber = services.subscriber_from_token(token=token)
     if subscriber is None:
         return render(request, "newsletter/link_invalid.html", status=404)
+    if _rate_limited(request, "preferences", settings.NEWSLETTER_PREFERENCES_RATE):
+        form = DeleteForm(data={})
+        return _too_many(
+            request,
+            "newsletter/delete.html",
+            {"subscriber": subscriber, "token": token, "form": form},
+        )
     if request.method == "POST":
         services.subscriber_delete(subscriber=subscriber)
         return render(request, "newsletter/deleted.html")

@@ -63,9 +63,16 @@ def newsletter_admin_urls():
     return [path("nieuwsbrief/", include((admin_urls, "newsletter_admin")))]
 
 
+class ImportMenuItem(MenuItem):
+    # Shown only to those the import view lets in (e.g. not to the manager, who
+    # reaches the admin for the annual report).
+    def is_shown(self, request):
+        return request.user.has_perm("newsletter.add_subscriber")
+
+
 @hooks.register("register_admin_menu_item")
 def import_menu_item():
-    return MenuItem(
+    return ImportMenuItem(
         _("Import subscribers"), reverse("newsletter_admin:import"), icon_name="upload", order=610
     )
 

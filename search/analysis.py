@@ -86,6 +86,8 @@ _UNDOUBLE = re.compile(r"(aa|ee|oo|uu)([^aeiou])$")
 
 def fold(text: str) -> str:
     """Lower case without diacritics: 'Casuïstiek' -> 'casuistiek'."""
+    if text.isascii():  # most Dutch text: nothing to decompose
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

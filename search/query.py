@@ -62,6 +62,20 @@ class Lexicon:
     stems: frozenset[str] = frozenset()
     synonyms: tuple[tuple[tuple[str, ...], ...], ...] = ()  # groups of word tuples
     frequencies: dict[str, int] = field(default_factory=dict)
+    sorted_terms: tuple[str, ...] = ()  # the vocabulary of the index, sorted (completion)
+    theme_labels: dict[str, str] = field(default_factory=dict)  # slug -> name (facets)
+    # Synonym members written with a Dutch elliptical compound ("Zorg- en
+    # Veiligheidshuis"): "zorg" there is not a term of its own, so such a member is
+    # never split on "en"/"of" (which would let "ZVH" match every text about zorg).
+    unsplittable: frozenset[tuple[str, ...]] = frozenset()
+
+
+ELLIPTICAL_COMPOUND = re.compile(r"\w-\s+(?:en|of)\s+\w", re.IGNORECASE)
+
+
+def is_elliptical(text: str) -> bool:
+    """True for "Zorg- en Veiligheidshuis"-style text (a hyphen standing for a shared tail)."""
+    return bool(ELLIPTICAL_COMPOUND.search(text))
 
 
 def parse(text: str, lexicon: Lexicon, *, prefix: bool = False) -> ParsedQuery:
@@ -219,7 +233,8 @@ def _synonym_clauses(words: list[str], lexicon: Lexicon, query: ParsedQuery) -> 
             for other in group:
                 # "A en B" (HGKM = huiselijk geweld en kindermishandeling) covers A
                 # and B each; within a part all words must occur, in any order.
-                for part in _split_on(other, ("en", "of")):
+                parts = [other] if other in lexicon.unsplittable else _split_on(other, ("en", "of"))
+                for part in parts:
                     content = [w for w in part if w not in analysis.STOPWORDS] or list(part)
                     alts.append(Alt(tuple(analysis.stem(w) for w in content), phrase=False))
             query.must.append(Clause(alts, " ".join(words[hit : hit + n])))

@@ -5,9 +5,12 @@ with the Dutch analyzer, runs it on the configured backend, and returns results 
 highlighted snippets, facets with counts, and "Bedoelde u ...?" suggestions.
 """
 
+import bisect
+import heapq
 import html
 import math
 import re
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -27,7 +30,7 @@ from .backends import BackendResult, SearchRequest, get_backend
 from .backends.base import FACETS
 from .documents import build_document, is_indexable
 from .models import SearchQueryLog, SearchTerm, SynonymGroup
-from .query import Lexicon, ParsedQuery, parse
+from .query import Lexicon, ParsedQuery, is_elliptical, parse
 
 LEXICON_VERSION_KEY = "search:lexicon:version"
 SNIPPET_WORDS = 32
@@ -35,38 +38,54 @@ SORTS = ("relevance", "date")
 
 
 # --- lexicon (vocabulary + synonyms), cached per process ------------------------
-_lexicon_cache: dict[str, object] = {"version": None, "lexicon": None}
+# The version in the shared cache says when another process changed the lexicon; a
+# process looks at it at most every LEXICON_CHECK_SECONDS, so a search costs no
+# cache round trip. Changes made in this process apply at once.
+LEXICON_CHECK_SECONDS = 2.0
+_lexicon_cache: dict[str, object] = {"version": None, "lexicon": None, "checked": 0.0}
 
 
 def lexicon_invalidate() -> None:
     cache.set(LEXICON_VERSION_KEY, timezone.now().timestamp(), None)
+    _lexicon_cache["lexicon"] = None
 
 
 def lexicon_get() -> Lexicon:
+    now = time.monotonic()
+    current = _lexicon_cache["lexicon"]
+    if current is not None and now - _lexicon_cache["checked"] < LEXICON_CHECK_SECONDS:
+        return current  # type: ignore[return-value]
     version = cache.get(LEXICON_VERSION_KEY)
     if version is None:
         version = timezone.now().timestamp()
         cache.set(LEXICON_VERSION_KEY, version, None)
-    if _lexicon_cache["version"] != version or _lexicon_cache["lexicon"] is None:
+    if _lexicon_cache["version"] != version or current is None:
         _lexicon_cache["lexicon"] = _lexicon_load()
         _lexicon_cache["version"] = version
+    _lexicon_cache["checked"] = now
     return _lexicon_cache["lexicon"]  # type: ignore[return-value]
 
 
 def _lexicon_load() -> Lexicon:
+    from knowledge.models import Theme
+
     frequencies = dict(SearchTerm.objects.values_list("term", "doc_freq"))
-    groups = []
+    groups, unsplittable = [], set()
     for group in SynonymGroup.objects.all():
         members = tuple(tuple(analysis.words(m)) for m in group.members if analysis.words(m))
         if len(members) > 1:
             groups.append(members)
+            unsplittable.update(tuple(analysis.words(m)) for m in group.members if is_elliptical(m))
     synonym_words = {w for g in groups for m in g for w in m if len(w) >= 3}
     vocabulary = frozenset((set(frequencies) | synonym_words) - analysis.STOPWORDS)
     return Lexicon(
         vocabulary=vocabulary,
         stems=frozenset(analysis.stem(w) for w in vocabulary),
         synonyms=tuple(groups),
+        unsplittable=frozenset(unsplittable),
         frequencies=frequencies,
+        sorted_terms=tuple(sorted(frequencies)),
+        theme_labels=dict(Theme.objects.values_list("slug", "name")),
     )
 
 
@@ -190,7 +209,7 @@ def search_query(
     did_you_mean = ""
     if parsed.corrections:
         did_you_mean = parsed.corrected_text(text)
-    hits = _hits(raw, parsed)
+    hits = _hits(raw, parsed, lexicon)
     result = SearchResults(
         text=text,
         hits=hits,
@@ -199,7 +218,7 @@ def search_query(
         pages=max(1, math.ceil(raw.total / page_size)),
         sort=sort,
         filters=filters,
-        facets=_facets(raw.facets, filters),
+        facets=_facets(raw.facets, filters, lexicon),
         did_you_mean=did_you_mean,
         excluded_only=parsed.empty and bool(parsed.must_not),
         page_size=page_size,
@@ -223,7 +242,7 @@ def kind_labels() -> dict[str, str]:
     }
 
 
-def _hits(raw: BackendResult, parsed: ParsedQuery) -> list[Hit]:
+def _hits(raw: BackendResult, parsed: ParsedQuery, lexicon: Lexicon) -> list[Hit]:
     stems = parsed.highlight_stems()
     labels = kind_labels()
     hits = []
@@ -239,18 +258,21 @@ def _hits(raw: BackendResult, parsed: ParsedQuery) -> list[Hit]:
                 kind=row["kind"],
                 kind_label=str(labels.get(row["kind"], row["kind"])),
                 date=row["date"],
-                snippet=highlight(f"{row['summary']} {row['body']}", stems),
-                title_html=highlight(row["title"], stems, words=0),
+                snippet=highlight(f"{row['summary']} {row['body']}", stems, lexicon=lexicon),
+                title_html=highlight(row["title"], stems, words=0, lexicon=lexicon),
             )
         )
     return hits
 
 
-def _facets(raw: dict[str, dict[str, int]], filters) -> dict[str, list[FacetValue]]:
-    from knowledge.models import Audience, Theme
+def _facets(
+    raw: dict[str, dict[str, int]], filters, lexicon: Lexicon
+) -> dict[str, list[FacetValue]]:
+    from knowledge.models import Audience
 
     labels = {
-        "theme": {t.slug: t.name for t in Theme.objects.all()},
+        # Cached with the lexicon; a theme saved or deleted invalidates it (signals).
+        "theme": lexicon.theme_labels,
         "kind": kind_labels(),
         "audience": dict(Audience.choices),
         "year": {},
@@ -290,19 +312,27 @@ def _zero_result_suggestions(text: str, lexicon: Lexicon) -> list[dict]:
     ]
 
 
-def highlight(text: str, stems: set[str], *, words: int = SNIPPET_WORDS) -> SafeString:
+def highlight(
+    text: str, stems: set[str], *, words: int = SNIPPET_WORDS, lexicon: Lexicon | None = None
+) -> SafeString:
     """Escape ``text`` and wrap words whose stem (or compound part) matched in <mark>.
 
     ``words``: cut a snippet of that many words around the densest matches (0 = all).
     """
     tokens = list(analysis.spans(text))
-    lexicon = lexicon_get()
+    lexicon = lexicon or lexicon_get()
+
+    seen: dict[str, bool] = {}  # words repeat: analyse each once
 
     def matches(folded: str) -> bool:
-        if analysis.stem(folded) in stems or folded in stems:
-            return True
-        parts = analysis.decompose(folded, lexicon.vocabulary)
-        return bool(parts) and any(analysis.stem(p) in stems for p in parts)
+        if folded in seen:
+            return seen[folded]
+        hit = analysis.stem(folded) in stems or folded in stems
+        if not hit:
+            parts = analysis.decompose(folded, lexicon.vocabulary)
+            hit = bool(parts) and any(analysis.stem(p) in stems for p in parts)
+        seen[folded] = hit
+        return hit
 
     marked = [matches(t[2]) for t in tokens]
     start_token, end_token = 0, len(tokens)
@@ -352,14 +382,19 @@ def search_suggest(*, text: str, limit: int = 6, backend: str | None = None) -> 
         if i in raw.docs
     ]
     last = analysis.words(text)[-1] if analysis.words(text) else ""
-    terms = []
-    if len(last) >= 2:
-        terms = list(
-            SearchTerm.objects.filter(term__startswith=last)
-            .order_by("-doc_freq", "term")
-            .values_list("term", flat=True)[:5]
-        )
+    terms = complete_term(last, lexicon) if len(last) >= 2 else []
     return {"query": text, "pages": pages, "terms": terms}
+
+
+def complete_term(prefix: str, lexicon: Lexicon, limit: int = 5) -> list[str]:
+    """The most frequent vocabulary words starting with ``prefix`` (from memory)."""
+    terms = lexicon.sorted_terms
+    start = bisect.bisect_left(terms, prefix)
+    end = bisect.bisect_left(terms, prefix + "\uffff", lo=start)
+    best = heapq.nsmallest(
+        limit, terms[start:end], key=lambda t: (-lexicon.frequencies.get(t, 0), t)
+    )
+    return list(best)
 
 
 # --- index maintenance -----------------------------------------------------------

@@ -30,7 +30,14 @@ def on_synonyms_change(sender, instance, **kwargs):
     services.lexicon_invalidate()
 
 
+def on_theme_change(sender, instance, **kwargs):
+    # Theme names are cached with the lexicon for the facet labels.
+    services.lexicon_invalidate()
+
+
 def connect() -> None:
+    from knowledge.models import Theme
+
     from .models import SynonymGroup
 
     page_published.connect(on_publish_or_unpublish, dispatch_uid="search_published")
@@ -46,3 +53,5 @@ def connect() -> None:
     )
     post_save.connect(on_synonyms_change, sender=SynonymGroup, dispatch_uid="search_syn_saved")
     post_delete.connect(on_synonyms_change, sender=SynonymGroup, dispatch_uid="search_syn_deleted")
+    post_save.connect(on_theme_change, sender=Theme, dispatch_uid="search_theme_saved")
+    post_delete.connect(on_theme_change, sender=Theme, dispatch_uid="search_theme_deleted")

@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -568,6 +569,11 @@ NEWSLETTER_MESSAGE_ID_DOMAIN = env("NEWSLETTER_MESSAGE_ID_DOMAIN", "zvh-bzo.exam
 NEWSLETTER_RATE_PER_SECOND = float(env("NEWSLETTER_RATE_PER_SECOND", "20") or 0)
 NEWSLETTER_RATE_PER_HOUR = env_int("NEWSLETTER_RATE_PER_HOUR", 20000)
 NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", 200)
+# Per client address (django-ratelimit): sign-ups, and preference-centre POSTs.
+NEWSLETTER_SIGNUP_RATE = env("NEWSLETTER_SIGNUP_RATE", "10/h")
+NEWSLETTER_PREFERENCES_RATE = env("NEWSLETTER_PREFERENCES_RATE", "30/h")
+# Batch chains per sending (parallel, disjoint claims; each keeps its share of the rate).
+NEWSLETTER_SENDING_CHAINS = env_int("NEWSLETTER_SENDING_CHAINS", 1)
 # A delivery still "sending" this long after its claim belongs to a dead worker.
 NEWSLETTER_STALE_SENDING_SECONDS = env_int("NEWSLETTER_STALE_SENDING_SECONDS", 300)
 # "retry" (at-least-once for the one in-flight message) or "fail" (at-most-once).
@@ -588,6 +594,12 @@ CELERY_BEAT_SCHEDULE |= {
     "newsletter-purge-tracking": {
         "task": "newsletter.tasks.purge_tracking_events",
         "schedule": 24 * 60 * 60,
+    },
+    # Daily at 08:00; the service only acts in the first week of a quarter and
+    # sends each quarterly subscriber one digest per quarter.
+    "newsletter-quarterly-digests": {
+        "task": "newsletter.tasks.send_quarterly_digests",
+        "schedule": crontab(minute=0, hour=8),
     },
 }
 

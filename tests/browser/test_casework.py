@@ -1,6 +1,8 @@
 """Casework in a real browser: a partner files a COM aanmelding, a regisseur triages it
 into procesregie; both sign in through allauth with a TOTP code. Every page passes axe."""
 
+from django.contrib.auth import get_user_model
+
 import pytest
 
 from casework import services
@@ -172,6 +174,12 @@ def test_every_staff_casework_page_passes_axe(browser, demo_server, people):
     page = context.new_page()
     page.goto(f"{demo_server.url}/partners/uitnodiging/{token}/")
     assert_accessible(page, "uitnodiging")
+    # The browser really posts the form (its Origin header must pass the CSRF check).
+    page.locator("input[name=password1]").fill("een-lang-uitnodigingswachtwoord-42")
+    page.locator("input[name=password2]").fill("een-lang-uitnodigingswachtwoord-42")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert get_user_model().objects.filter(email="nieuw@example.org").exists(), page.content()[:500]
     page.goto(demo_server.url + "/voor-partners/")
     page.get_by_role("link", name="Naar de beveiligde omgeving voor partners").click()
     page.wait_for_url("**/accounts/login/**")

@@ -74,3 +74,28 @@ def test_a_question_with_errors_keeps_the_text_and_passes_axe(page, demo_server)
     main.get_by_label("Uw e-mailadres").fill("ellen@gemeente.example")
     main.get_by_role("button", name="Vraag versturen").click()
     page.wait_for_url("**/expertise/vraag/bedankt/")
+
+
+def test_a_question_over_the_rate_limit_keeps_the_text_and_passes_axe(
+    page, demo_server, settings, monkeypatch
+):
+    from django.core.cache import cache
+
+    settings.RATELIMIT_ENABLE = True
+    monkeypatch.setattr("knowledge.views.QUESTION_RATE", "1/h")  # the real limit is 10/h
+    cache.clear()
+    theme_url = demo_server.url + ThemePage.objects.get(theme__slug="hgkm-mda").url
+    main = page.locator("main")
+    for _ in range(2):
+        page.goto(theme_url)
+        main.get_by_label("Uw vraag").fill("Hoe werkt de MDA++ aanpak bij ons in de wijk?")
+        main.get_by_label("Uw naam").fill("Ellen Vraagsteller")
+        main.get_by_label("Uw e-mailadres").fill("ellen@gemeente.example")
+        main.get_by_role("button", name="Vraag versturen").click()
+        page.wait_for_load_state()
+
+    message = main.get_by_text("probeer het over een uur opnieuw")
+    message.wait_for()
+    assert main.get_by_label("Uw vraag").input_value().startswith("Hoe werkt de MDA++")
+    screenshot(page, "kennis-vraag-te-vaak")
+    assert axe_violations(page) == []

@@ -78,3 +78,37 @@ def test_the_footer_sign_up_and_the_issue_archive_pass_axe(page, demo_server):
     page.goto(f"{demo_server.url}/abonnement/")
     page.get_by_role("button", name="Aanmelden").first.click()
     assert_accessible(page, "newsletter-subscribe-errors")
+
+
+def test_a_blocked_sign_up_says_so_in_dutch_keeps_the_input_and_passes_axe(
+    page, live_server, transactional_db, settings
+):
+    from newsletter.demo import _index_page
+    from portal.demo import load_home, load_reference_data
+
+    load_reference_data()
+    _index_page(load_home())
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit-test": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    settings.RATELIMIT_USE_CACHE = "ratelimit-test"
+    settings.RATELIMIT_ENABLE = True
+    settings.NEWSLETTER_SIGNUP_RATE = "1/h"
+
+    for address, name in [
+        ("eerste@voorbeeld.example", ""),
+        ("tweede@voorbeeld.example", "T. Weede"),
+    ]:
+        page.goto(f"{live_server.url}/abonnement/")
+        form = page.locator("main form.nb-form")
+        form.get_by_label("E-mailadres").fill(address)
+        form.get_by_label("Naam (niet verplicht)").fill(name)
+        form.get_by_role("button", name="Aanmelden").click()
+        page.wait_for_load_state()
+
+    assert page.get_by_role("alert").get_by_text("Te veel pogingen").is_visible()
+    form = page.locator("main form.nb-form")
+    assert form.get_by_label("E-mailadres").input_value() == "tweede@voorbeeld.example"
+    assert form.get_by_label("Naam (niet verplicht)").input_value() == "T. Weede"
+    assert_accessible(page, "newsletter-rate-limited")

@@ -4,6 +4,8 @@ import datetime
 import smtplib
 
 from django.core import mail
+from django.core.cache import cache
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,9 +16,12 @@ from celery.exceptions import Retry
 from knowledge import services, tasks
 from knowledge.models import ExpertQuestion, QuestionStatus, Theme
 
-from .factories import ExpertFactory, ExpertQuestionFactory
+from .factories import ExpertFactory, ExpertQuestionFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
+
+SMTP_DOWN = "tests.knowledge.mailbackends.SMTPDownBackend"
+LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
 
 FORM = {
     "question": "Hoe kunnen wij als school signalen van radicalisering bespreken met de gemeente?",
@@ -46,8 +51,9 @@ def test_a_question_on_a_theme_page_is_stored_routed_and_acknowledged(
     assert question.status == QuestionStatus.OPEN
     assert question.expert == expert
     assert question.acknowledged_at is not None
-    assert mail.outbox[-1].to == ["ellen@school.example"]
-    assert "radicalisering" in mail.outbox[-1].body
+    to_asker = [m for m in mail.outbox if m.to == ["ellen@school.example"]]
+    assert len(to_asker) == 1
+    assert "radicalisering" in to_asker[0].body
 
 
 def test_a_question_on_an_expert_page_goes_to_that_expert(client, home):
@@ -94,12 +100,13 @@ def test_a_question_is_stored_when_the_mail_server_is_down_and_the_task_retries(
     )
     theme = Theme.objects.get(slug="hgkm-mda")
 
-    with pytest.raises(Retry), django_capture_on_commit_callbacks(execute=True):
-        client.post(
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
             reverse("knowledge:ask_theme", kwargs={"slug": theme.slug}),
             {**FORM, "theme": theme.pk},
         )
 
+    assert response.status_code == 302  # the asker is thanked: the question is safe
     question = ExpertQuestion.objects.get()
     assert question.question == FORM["question"]
     assert question.acknowledged_at is None
@@ -166,3 +173,235 @@ def test_staff_see_questions_filtered_by_status_and_answer_them(admin_client, ho
     question.refresh_from_db()
     assert question.status == "beantwoord"
     assert question.closed_at is not None
+
+
+# --- the expert hears of the question ------------------------------------------------
+
+
+def test_the_routed_expert_is_mailed_the_question_with_a_link_to_the_advice_request(
+    client, home, django_capture_on_commit_callbacks
+):
+    theme = Theme.objects.get(slug="radicalisering")
+    expert = ExpertFactory(name="Anne Routering", themes=[theme], email="anne@zvh-bzo.example")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("knowledge:ask_theme", kwargs={"slug": theme.slug}),
+            {**FORM, "theme": theme.pk},
+        )
+
+    question = ExpertQuestion.objects.get()
+    to_expert = [m for m in mail.outbox if m.to == [expert.email]]
+    assert len(to_expert) == 1
+    assert FORM["question"] in to_expert[0].body
+    assert f"/admin/expert_questions/edit/{question.pk}/" in to_expert[0].body
+    # The asker's details stay in the portal, where they are purged on schedule.
+    assert FORM["email"] not in to_expert[0].body
+    assert FORM["name"] not in to_expert[0].body
+    assert question.expert_notified_at is not None
+
+
+def test_when_the_routed_expert_has_no_address_every_expert_of_the_theme_is_told(home):
+    theme = ThemeFactory(name="Testthema ondermijning")
+    routed = ExpertFactory(name="Aart Zonderadres", themes=[theme], email="")
+    ExpertFactory(name="Bea Partner", themes=[theme], email="bea@partner.example")
+    ExpertFactory(name="Cor Partner", themes=[theme], email="cor@partner.example")
+    question = ExpertQuestionFactory(theme=theme, expert=routed)
+
+    assert services.question_notify_experts(question_id=question.pk) is True
+
+    assert sorted(mail.outbox[0].to) == ["bea@partner.example", "cor@partner.example"]
+
+
+def test_the_expert_notification_waits_for_the_mail_server_and_is_sent_once(home, settings):
+    theme = Theme.objects.get(slug="mensenhandel")
+    expert = ExpertFactory(name="Dirk Wacht", themes=[theme])
+    question = ExpertQuestionFactory(theme=theme, expert=expert)
+    settings.EMAIL_BACKEND = SMTP_DOWN
+
+    with pytest.raises(smtplib.SMTPException):  # the task retries on this
+        services.question_notify_experts(question_id=question.pk)
+
+    question.refresh_from_db()
+    assert question.expert_notified_at is None
+    settings.EMAIL_BACKEND = LOCMEM
+    assert services.question_notify_experts(question_id=question.pk) is True
+    assert services.question_notify_experts(question_id=question.pk) is False
+    assert [m.to for m in mail.outbox] == [[expert.email]]
+
+
+def test_a_question_asked_while_the_mail_server_is_down_is_kept_and_both_mails_retry(
+    client, home, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = SMTP_DOWN
+    retries = []
+
+    def record_retry(self, *args, **kwargs):
+        retries.append(self.name)
+        raise Retry("retry scheduled")
+
+    for task in (tasks.notify_experts_of_question, tasks.acknowledge_question):
+        monkeypatch.setattr(task, "retry", record_retry.__get__(task))
+    theme = Theme.objects.get(slug="radicalisering")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("knowledge:ask_theme", kwargs={"slug": theme.slug}),
+            {**FORM, "theme": theme.pk},
+        )
+
+    assert response.status_code == 302
+    question = ExpertQuestion.objects.get()
+    assert question.question == FORM["question"]
+    assert (question.expert_notified_at, question.acknowledged_at) == (None, None)
+    # Both mails are retried: the one to the asker and the one to the experts.
+    assert sorted(retries) == sorted(
+        [tasks.notify_experts_of_question.name, tasks.acknowledge_question.name]
+    )
+
+
+# --- staff answer; the asker receives it ----------------------------------------------
+
+
+def _answer_in_admin(admin_client, question, **data):
+    return admin_client.post(
+        f"/admin/expert_questions/edit/{question.pk}/",
+        {"theme": question.theme.pk, "expert": "", **data},
+    )
+
+
+def test_the_answer_staff_give_in_the_admin_is_mailed_to_the_asker(
+    admin_client, home, django_capture_on_commit_callbacks
+):
+    question = ExpertQuestionFactory(theme=Theme.objects.get(slug="hgkm-mda"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _answer_in_admin(
+            admin_client, question, status="beantwoord", answer="Neem contact op met Veilig Thuis."
+        )
+
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.status == QuestionStatus.ANSWERED
+    assert question.reply_sent_at is not None
+    assert mail.outbox[-1].to == ["vraag@gemeente.example"]
+    assert "Neem contact op met Veilig Thuis." in mail.outbox[-1].body
+    assert question.question in mail.outbox[-1].body
+
+
+def test_a_referral_tells_the_asker_where_the_question_went(
+    admin_client, home, django_capture_on_commit_callbacks
+):
+    question = ExpertQuestionFactory(theme=Theme.objects.get(slug="hgkm-mda"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _answer_in_admin(
+            admin_client,
+            question,
+            status="doorverwezen",
+            answer="Uw vraag ligt nu bij het Centrum voor Jeugd en Gezin.",
+        )
+
+    question.refresh_from_db()
+    assert question.status == QuestionStatus.REFERRED
+    assert question.closed_at is not None
+    assert "doorverwezen" in mail.outbox[-1].subject.lower()
+    assert "Centrum voor Jeugd en Gezin" in mail.outbox[-1].body
+
+
+def test_closing_a_question_without_an_answer_is_refused(admin_client, home):
+    question = ExpertQuestionFactory(theme=Theme.objects.get(slug="hgkm-mda"))
+
+    response = _answer_in_admin(admin_client, question, status="beantwoord", answer="")
+
+    assert response.status_code == 200  # the form again, with the message
+    question.refresh_from_db()
+    assert question.status == QuestionStatus.OPEN
+    assert not mail.outbox
+
+
+def test_an_answer_given_while_the_mail_server_is_down_is_kept_and_mailed_later(
+    admin_client, home, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    question = ExpertQuestionFactory(theme=Theme.objects.get(slug="hgkm-mda"))
+    settings.EMAIL_BACKEND = SMTP_DOWN
+    retries = []
+
+    def record_retry(self, *args, **kwargs):
+        retries.append(kwargs.get("countdown"))
+        raise Retry("retry scheduled")
+
+    task = tasks.send_question_reply
+    monkeypatch.setattr(task, "retry", record_retry.__get__(task))
+
+    with pytest.raises(Retry), django_capture_on_commit_callbacks(execute=True):
+        _answer_in_admin(admin_client, question, status="beantwoord", answer="Bel de wijkagent.")
+
+    question.refresh_from_db()
+    assert (question.status, question.answer) == (QuestionStatus.ANSWERED, "Bel de wijkagent.")
+    assert question.reply_sent_at is None
+    assert len(retries) == 1
+
+    settings.EMAIL_BACKEND = LOCMEM  # the mail server is back; the retry runs
+    assert services.question_send_reply(question_id=question.pk) is True
+    assert "Bel de wijkagent." in mail.outbox[-1].body
+
+
+def test_correcting_an_answer_after_it_was_sent_does_not_mail_the_asker_again(home):
+    question = ExpertQuestionFactory(theme=Theme.objects.first())
+    services.question_answer(question=question, status=QuestionStatus.ANSWERED, answer="Eerst.")
+    services.question_send_reply(question_id=question.pk)
+    question.refresh_from_db()
+
+    services.question_answer(question=question, status=QuestionStatus.ANSWERED, answer="Beter.")
+    assert services.question_send_reply(question_id=question.pk) is False
+
+    # Referring it afterwards is news for the asker: that is mailed.
+    services.question_answer(question=question, status=QuestionStatus.REFERRED, answer="Naar CJG.")
+    assert services.question_send_reply(question_id=question.pk) is True
+    assert len(mail.outbox) == 2
+
+
+def test_no_reply_is_mailed_once_the_askers_address_was_purged(home):
+    question = ExpertQuestionFactory(theme=Theme.objects.first(), email="")
+    services.question_answer(question=question, status=QuestionStatus.ANSWERED, answer="Zo.")
+    assert services.question_send_reply(question_id=question.pk) is False
+    assert not mail.outbox
+
+
+# --- rate limit ------------------------------------------------------------------------
+
+
+@override_settings(RATELIMIT_ENABLE=True)
+def test_too_many_questions_from_one_address_get_a_dutch_429_and_keep_the_text(client, home):
+    cache.clear()  # counters of earlier runs live in the same cache
+    theme = Theme.objects.get(slug="radicalisering")
+    url = reverse("knowledge:ask_theme", kwargs={"slug": theme.slug})
+    data = {**FORM, "theme": theme.pk}
+    for _ in range(10):
+        assert client.post(url, data, REMOTE_ADDR="203.0.113.9").status_code == 302
+
+    response = client.post(url, data, REMOTE_ADDR="203.0.113.9")
+
+    html = response.content.decode()
+    assert response.status_code == 429
+    assert "probeer het over een uur opnieuw" in html
+    assert FORM["question"] in html and FORM["email"] in html
+    assert ExpertQuestion.objects.count() == 10
+    # Someone else (another address) can still ask.
+    assert client.post(url, data, REMOTE_ADDR="198.51.100.4").status_code == 302
+
+
+@override_settings(RATELIMIT_ENABLE=True)
+def test_the_limit_on_an_expert_page_keeps_the_text_too(client, home):
+    cache.clear()
+    theme = Theme.objects.get(slug="mensenhandel")
+    expert = ExpertFactory(name="Bram Limiet", themes=[theme])
+    url = reverse("knowledge:ask_expert", kwargs={"slug": expert.slug})
+    for _ in range(10):
+        client.post(url, {**FORM, "theme": theme.pk}, REMOTE_ADDR="203.0.113.10")
+
+    response = client.post(url, {**FORM, "theme": theme.pk}, REMOTE_ADDR="203.0.113.10")
+
+    assert response.status_code == 429
+    assert FORM["question"] in response.content.decode()

@@ -71,3 +71,15 @@ def test_staff_import_through_the_admin(admin_client, site):
     body = response.content.decode()
     assert "3 abonnees geïmporteerd" in body
     assert "Geen geldig e-mailadres" in body
+
+
+def test_the_import_menu_item_is_shown_only_to_those_who_may_import(admin_client, client, site):
+    from casework.roles import MANAGER
+    from tests.casework.factories import staff_user
+
+    assert "Abonnees importeren" in admin_client.get("/admin/").content.decode()
+    # The manager reaches the admin for the annual report, not for subscribers.
+    client.force_login(staff_user(MANAGER))
+    page = client.get("/admin/")
+    assert page.status_code == 200
+    assert "Abonnees importeren" not in page.content.decode()

@@ -26,6 +26,7 @@ def ids(results):
         ("huiselijkgeweld", {5}),  # compound typed as one word
         ("huiselijk geweld", {5}),
         ("HGKM", {5}),  # acronym from the synonym list
+        ("ZVH", {3, 4}),  # Zorg- en Veiligheidshuis: not every text about zorg
         ("OG", {6, 7}),  # OG = onbegrepen gedrag = verward gedrag
         ("verward gedrag", {6, 7}),
         ("onbegrepen gedrag", {6, 7}),
@@ -122,3 +123,32 @@ def test_suggestions_complete_the_last_word(corpus_index, backend_name):
     data = search_suggest(text="radica", backend=backend_name)
     assert "radicaliseren" in data["terms"] or "radicalisering" in data["terms"]
     assert {p["url"] for p in data["pages"]} >= {"/a/1/"}
+
+
+def test_with_two_filters_each_facet_counts_against_the_other_filter(corpus_index):
+    results = corpus_index(
+        "radicaliseren", filters={"theme": ["radicalisering"], "kind": ["casusvoorbeeld"]}
+    )
+    assert ids(results) == {2}
+    kinds = {f.value: f.count for f in results.facets["kind"]}
+    assert (kinds["achtergrond"], kinds["casusvoorbeeld"]) == (1, 1)
+    assert {f.value: f.count for f in results.facets["theme"]}["radicalisering"] == 1
+    assert {f.value: f.count for f in results.facets["year"]} == {"2024": 1}
+
+
+def test_a_page_past_the_last_one_is_empty_but_keeps_the_total(corpus_index):
+    results = corpus_index("radicaliseren", page=5)
+    assert results.hits == []
+    assert results.total == 2
+
+
+def test_a_renamed_theme_shows_its_new_name_in_the_facets_at_once(corpus_index):
+    from knowledge.models import Theme
+
+    corpus_index("radicaliseren")  # the theme names are now cached with the lexicon
+    theme = Theme.objects.get(slug="radicalisering")
+    theme.name = "Polarisatie en radicalisering"
+    theme.save()
+
+    labels = {f.value: f.label for f in corpus_index("radicaliseren").facets["theme"]}
+    assert labels["radicalisering"] == "Polarisatie en radicalisering"

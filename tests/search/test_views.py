@@ -2,6 +2,8 @@
 
 import datetime
 
+from django.core.cache import cache
+from django.test import override_settings
 from django.utils import timezone
 
 import pytest
@@ -45,6 +47,23 @@ def test_suggestions_return_json_titles_and_words(client, home):
     assert any("radicaliser" in term for term in data["terms"])
     assert data["pages"]
     assert all(page["url"].startswith("/") for page in data["pages"])
+
+
+@override_settings(RATELIMIT_ENABLE=True)
+def test_suggestions_are_rate_limited_per_address_with_a_dutch_message(client, home, monkeypatch):
+    cache.clear()  # counters of earlier runs live in the same cache
+    monkeypatch.setattr("search.views.SUGGEST_RATE", "3/m")  # the real limit is 120/m
+    for _ in range(3):
+        response = client.get("/zoeken/suggesties/", {"q": "radica"}, REMOTE_ADDR="203.0.113.5")
+        assert response.status_code == 200
+
+    response = client.get("/zoeken/suggesties/", {"q": "radica"}, REMOTE_ADDR="203.0.113.5")
+
+    assert response.status_code == 429
+    assert response.json()["pages"] == []
+    assert "Te veel" in response.json()["error"]
+    other = client.get("/zoeken/suggesties/", {"q": "radica"}, REMOTE_ADDR="198.51.100.7")
+    assert other.status_code == 200
 
 
 def test_the_log_keeps_the_query_and_count_but_not_who_searched(client, home):
