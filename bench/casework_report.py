@@ -32,7 +32,6 @@ import time
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRST_YEAR = 2014
@@ -43,16 +42,9 @@ SEED = 2019
 
 
 def _database_url() -> str:
-    from .stack import _loopback
+    from .stack import bench_database_url
 
-    if url := os.environ.get("BENCH_REPORT_DATABASE_URL"):
-        return _loopback(url, "BENCH_REPORT_DATABASE_URL")
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zvh_bench")
-    parts = urlsplit(base)
-    if not parts.scheme.startswith("postgres"):
-        parts = urlsplit("postgres://postgres@127.0.0.1:5432/zvh_bench")
-    name = (parts.path.lstrip("/") or "zvh") + "_report"
-    return _loopback(urlunsplit(parts._replace(path="/" + name)), "the benchmark database")
+    return bench_database_url(suffix="_report", override="BENCH_REPORT_DATABASE_URL")
 
 
 # --- Worker: runs inside Django against the dedicated database ------------------------------------

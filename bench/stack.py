@@ -56,15 +56,15 @@ def _loopback(url: str, what: str) -> str:
     return url
 
 
-def bench_database_url() -> str:
-    """BENCH_DATABASE_URL, else the DATABASE_URL's database name + '_run'."""
-    if url := os.environ.get("BENCH_DATABASE_URL"):
-        return _loopback(url, "BENCH_DATABASE_URL")
+def bench_database_url(*, suffix: str = "_run", override: str = "BENCH_DATABASE_URL") -> str:
+    """The ``override`` variable, else the DATABASE_URL's database name + ``suffix``."""
+    if url := os.environ.get(override):
+        return _loopback(url, override)
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zvh_bench")
     parts = urlsplit(base)
     if not parts.scheme.startswith("postgres"):
         parts = urlsplit("postgres://postgres@127.0.0.1:5432/zvh_bench")
-    name = (parts.path.lstrip("/") or "zvh") + "_run"
+    name = (parts.path.lstrip("/") or "zvh") + suffix
     return _loopback(urlunsplit(parts._replace(path="/" + name)), "the benchmark database")
 
 
