@@ -138,7 +138,7 @@ def worker(sizes: list[int]) -> list[dict]:
     return results
 
 
-def render(results: list[dict]) -> str:
+def render(results: list[dict], stamp: str = "") -> str:
     lines = [
         "## Casework: GCOS import",
         "",
@@ -168,11 +168,16 @@ def render(results: list[dict]) -> str:
         "and row, which took over a minute for 5,000 rows in an earlier run). The "
         "upload limit of 5 MB is roughly 40,000 rows.",
         "",
+        stamp,
+        "",
     ]
     return "\n".join(lines)
 
 
 def run() -> str:
+    from .stack import run_stamp
+
+    stamp = run_stamp()
     sizes = os.environ.get("BENCH_IMPORT_SIZES", "1000,5000")
     completed = subprocess.run(
         [sys.executable, "-m", "bench.casework_import", "--worker", sizes],
@@ -181,7 +186,7 @@ def run() -> str:
         text=True,
         check=True,
     )
-    return render(json.loads(completed.stdout.strip().splitlines()[-1]))
+    return render(json.loads(completed.stdout.strip().splitlines()[-1]), stamp)
 
 
 if __name__ == "__main__":

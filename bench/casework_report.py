@@ -432,8 +432,9 @@ def worker() -> dict:
 
 
 def run() -> str:
-    from .stack import _database_name, _maintenance_connection
+    from .stack import _database_name, _maintenance_connection, run_stamp
 
+    stamp = run_stamp()
     database_url = _database_url()
     name = _database_name(database_url)
     var_dir = tempfile.mkdtemp(prefix="zvh-bench-report-")
@@ -465,6 +466,7 @@ def run() -> str:
             text=True,
         ).stdout
         results = json.loads(output.strip().splitlines()[-1])
+        results["stamp"] = stamp
     finally:
         with _maintenance_connection(database_url) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -511,6 +513,8 @@ def _markdown(results: dict) -> str:
         "The report's query count is fixed (`casework.reports.QUERY_BOUND`, 17) whatever the "
         "number of cases or the length of the period; the lazy loop needs several queries per "
         "case, so it was run for the one year only.",
+        "",
+        results.get("stamp", ""),
         "",
     ]
     return "\n".join(lines)

@@ -311,3 +311,12 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=5)
+
+
+def run_stamp() -> str:
+    """When a section was measured and how busy the machine was: sections can be
+    refreshed one at a time (``--only``), so each says so itself."""
+    import time
+
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    return f"Measured {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC; load average at start (1/5/15 min): {load}."
