@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Orderable
@@ -70,7 +71,30 @@ class AttendanceRule(models.TextChoices):
     ANY_SESSION = "any", _("Present at one session or more")
 
 
+class EventPageForm(WagtailAdminPageForm):
+    """Attendance is accreditation evidence: a session with recorded attendance cannot be
+    removed from the event (cancel the event instead, or keep the session)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        sessions = self.formsets.get("sessions")
+        if sessions is not None:
+            for form in sessions.deleted_forms:
+                session = form.instance
+                if session.pk and Attendance.objects.filter(session_id=session.pk).exists():
+                    self.add_error(
+                        None,
+                        _(
+                            "Session “%(session)s” has recorded attendance and cannot be "
+                            "removed: that record is accreditation evidence."
+                        )
+                        % {"session": session},
+                    )
+        return cleaned
+
+
 class EventPage(BasePage):
+    base_form_class = EventPageForm
     kind = models.CharField(_("kind"), max_length=30, choices=EventKind.choices)
     body = StreamField(BodyBlock(), blank=True, verbose_name=_("description"))
     themes = ParentalManyToManyField(

@@ -169,3 +169,87 @@ def test_editors_find_trainers_and_evaluation_questions_on_the_edit_pages(staff_
     assert "Evaluatievragen" in event_form
     assert agenda_form.status_code == 200
     assert "Standaard evaluatievragen" in agenda_form.content.decode()
+
+
+def _edit_form_data(html: str) -> dict:
+    """The Wagtail edit form as the browser would post it, unchanged."""
+    from html.parser import HTMLParser
+
+    class Fields(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.data, self._textarea, self._select = {}, None, None
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            name = attrs.get("name")
+            if tag == "input" and name and attrs.get("type") not in {"submit", "button", "file"}:
+                if attrs.get("type") in {"checkbox", "radio"}:
+                    if "checked" in attrs:
+                        self.data.setdefault(name, []).append(attrs.get("value", "on"))
+                else:
+                    self.data[name] = [attrs.get("value", "")]
+            elif tag == "textarea" and name:
+                self._textarea = name
+                self.data[name] = [""]
+            elif tag == "select" and name:
+                self._select = name
+                self.data.setdefault(name, [])
+            elif tag == "option" and self._select and "selected" in attrs:
+                self.data[self._select].append(attrs.get("value", ""))
+
+        def handle_endtag(self, tag):
+            if tag == "textarea":
+                self._textarea = None
+            elif tag == "select":
+                self._select = None
+
+        def handle_data(self, data):
+            if self._textarea:
+                self.data[self._textarea][0] += data
+
+    parser = Fields()
+    parser.feed(html)
+    # The StreamField editor is built by JavaScript; post the description as empty.
+    parser.data.setdefault("body-count", ["0"])
+    return parser.data
+
+
+def test_a_session_with_recorded_attendance_cannot_be_removed(staff_client, training):
+    registration = training.registrations.filter(status=Status.CONFIRMED).first()
+    first, second = training.sessions.order_by("starts_at")
+    services.attendance_record(registration=registration, session=first, present=True)
+    url = f"/admin/pages/{training.pk}/edit/"
+    data = _edit_form_data(staff_client.get(url).content.decode())
+    index = next(
+        k
+        for k, v in data.items()
+        if k.startswith("sessions-") and k.endswith("-id") and v == [str(first.pk)]
+    )
+    data[index.replace("-id", "-DELETE")] = ["1"]
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 200  # the form again, with the reason
+    assert "heeft geregistreerde aanwezigheid" in response.content.decode()
+    assert training.sessions.filter(pk=first.pk).exists()
+    assert Attendance.objects.filter(session=first).exists()
+
+
+def test_a_session_without_attendance_can_still_be_removed(staff_client, training):
+    first, second = training.sessions.order_by("starts_at")
+    url = f"/admin/pages/{training.pk}/edit/"
+    data = _edit_form_data(staff_client.get(url).content.decode())
+    index = next(
+        k
+        for k, v in data.items()
+        if k.startswith("sessions-") and k.endswith("-id") and v == [str(second.pk)]
+    )
+    data[index.replace("-id", "-DELETE")] = ["1"]
+    data["action-publish"] = ["action-publish"]
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    training.refresh_from_db()
+    assert list(training.sessions.values_list("pk", flat=True)) == [first.pk]
