@@ -206,6 +206,51 @@ def question_send_reply(*, question_id: int) -> bool:
     return True
 
 
+# A mail that has not gone out this long after it was due is queued again; the send
+# services check their "sent" mark first, so a late duplicate task sends nothing.
+QUESTION_MAIL_RESEND_AFTER = timedelta(minutes=30)
+QUESTION_MAIL_RESEND_WITHIN = timedelta(days=7)
+
+
+def question_mails_resend(*, now=None) -> dict:
+    """Queue again the question mails that never went out: the broker was down when the
+    question was stored or answered, or the retries ran out. Run hourly by beat; each
+    question is re-queued at most once per run, only within a week of being due."""
+    from .tasks import acknowledge_question, notify_experts_of_question, send_question_reply
+
+    now = now or timezone.now()
+    due = now - QUESTION_MAIL_RESEND_AFTER
+    window = now - QUESTION_MAIL_RESEND_WITHIN
+    fresh = ExpertQuestion.objects.filter(created_at__lte=due, created_at__gte=window)
+    unacknowledged = list(
+        fresh.filter(acknowledged_at__isnull=True).exclude(email="").values_list("pk", flat=True)
+    )
+    unnotified = list(fresh.filter(expert_notified_at__isnull=True).values_list("pk", flat=True))
+    unanswered = list(
+        ExpertQuestion.objects.filter(
+            closed_at__lte=due, closed_at__gte=window, reply_sent_at__isnull=True
+        )
+        .exclude(status=QuestionStatus.OPEN)
+        .exclude(email="")
+        .values_list("pk", flat=True)
+    )
+    for task, pks in (
+        (acknowledge_question, unacknowledged),
+        (notify_experts_of_question, unnotified),
+        (send_question_reply, unanswered),
+    ):
+        for pk in pks:
+            try:
+                task.delay(pk)
+            except Exception as exc:  # noqa: BLE001 - the next hourly run tries again
+                logger.warning("question mail not queued", extra={"error": type(exc).__name__})
+    return {
+        "acknowledgements": len(unacknowledged),
+        "expert_notifications": len(unnotified),
+        "replies": len(unanswered),
+    }
+
+
 def question_purge_personal_data(*, now=None) -> int:
     """Blank the asker's name, e-mail and organisation once the retention period is over.
 

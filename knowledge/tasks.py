@@ -37,6 +37,12 @@ def send_question_reply(self, question_id: int) -> bool:
 
 
 @shared_task
+def resend_question_mails() -> dict:
+    """Hourly: queue again what never went out (broker down, retries exhausted)."""
+    return services.question_mails_resend()
+
+
+@shared_task
 def purge_question_personal_data() -> int:
     return services.question_purge_personal_data()
 

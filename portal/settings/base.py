@@ -540,6 +540,10 @@ CELERY_BEAT_SCHEDULE |= {
 # --- Knowledge ---------------------------------------------------------------
 # Days after a question is closed before the asker's name and e-mail are blanked.
 KNOWLEDGE_QUESTION_RETENTION_DAYS = env_int("KNOWLEDGE_QUESTION_RETENTION_DAYS", 180)
+CELERY_BEAT_SCHEDULE["knowledge-resend-question-mails"] = {
+    "task": "knowledge.tasks.resend_question_mails",
+    "schedule": 60 * 60,
+}
 CELERY_BEAT_SCHEDULE["knowledge-purge-question-personal-data"] = {
     "task": "knowledge.tasks.purge_question_personal_data",
     "schedule": 60 * 60 * 24,

@@ -405,3 +405,56 @@ def test_the_limit_on_an_expert_page_keeps_the_text_too(client, home):
 
     assert response.status_code == 429
     assert FORM["question"] in response.content.decode()
+
+
+def test_mails_that_never_went_out_are_queued_again_by_the_hourly_sweep():
+    """The broker was down when the question was stored and when it was answered: the
+    tasks were never queued. The sweep sends what is missing, once."""
+    theme = ThemeFactory(name="Sweepthema")
+    expert = ExpertFactory(name="Sanne Sweep", themes=[theme])
+    now = timezone.now()
+    lost = ExpertQuestionFactory(
+        theme=theme,
+        expert=expert,
+        email="kwijt@school.example",
+        created_at=now - datetime.timedelta(hours=2),
+    )
+    answered = ExpertQuestionFactory(
+        theme=theme,
+        expert=expert,
+        email="antwoord@school.example",
+        status=QuestionStatus.ANSWERED,
+        answer="Bespreek het eerst in het zorgteam.",
+        created_at=now - datetime.timedelta(days=2),
+        closed_at=now - datetime.timedelta(hours=1),
+        acknowledged_at=now - datetime.timedelta(days=2),
+        expert_notified_at=now - datetime.timedelta(days=2),
+    )
+    ExpertQuestionFactory(
+        theme=theme, expert=expert, created_at=now - datetime.timedelta(minutes=5)
+    )
+    ExpertQuestionFactory(theme=theme, expert=expert, created_at=now - datetime.timedelta(days=30))
+    mail.outbox.clear()
+
+    counts = tasks.resend_question_mails()
+
+    assert counts == {"acknowledgements": 1, "expert_notifications": 1, "replies": 1}
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        ["kwijt@school.example", expert.email, "antwoord@school.example"]
+    )
+    lost.refresh_from_db()
+    answered.refresh_from_db()
+    assert lost.acknowledged_at and lost.expert_notified_at and answered.reply_sent_at
+    mail.outbox.clear()
+    assert tasks.resend_question_mails() == {
+        "acknowledgements": 0,
+        "expert_notifications": 0,
+        "replies": 0,
+    }
+    assert mail.outbox == []
+
+
+def test_the_sweep_runs_hourly_from_celery_beat(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["knowledge-resend-question-mails"]
+    assert entry["task"] == "knowledge.tasks.resend_question_mails"
+    assert entry["schedule"] == 60 * 60
