@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from allauth.account.decorators import reauthentication_required
 from django_ratelimit.decorators import ratelimit
 
+from portal.ids import parse_id
 from portal.models import Municipality
 
 from . import audit, importer, services, workflow
@@ -282,13 +283,10 @@ def _draft_summary(draft: CaseDraft) -> list[tuple[str, str]]:
         for name, field in form.fields.items():
             value = data.get(name, "")
             if name == "municipality" and value:
-                value = (
-                    str(Municipality.objects.filter(pk=value).first() or "")
-                    if str(value).isdigit()
-                    else ""
-                )
+                pk = parse_id(value)
+                value = str(Municipality.objects.filter(pk=pk).first() or "") if pk else ""
             elif name == "partners":
-                ids = [v for v in (value or []) if str(v).isdigit()]
+                ids = [pk for pk in map(parse_id, value or []) if pk]
                 value = ", ".join(
                     str(org) for org in PartnerOrganisation.objects.filter(pk__in=ids)
                 )
@@ -906,9 +904,9 @@ def retention(request):
                     messages.success(request, _("A destruction list has been proposed."))
             elif request.POST.get("action") == "approve":
                 list_id = request.POST.get("list", "")
-                valid_id = list_id.isdigit() and len(list_id) < 12
+                list_pk = parse_id(list_id)
                 destruction_list = (
-                    DestructionList.objects.filter(pk=int(list_id)).first() if valid_id else None
+                    DestructionList.objects.filter(pk=list_pk).first() if list_pk else None
                 )
                 if destruction_list is None:
                     raise Http404
@@ -1116,8 +1114,8 @@ def follow_up(request):
         task_id = request.POST.get("task", "")
         visible = cases_visible_to(request.user)
         task = (
-            FollowUpTask.objects.filter(pk=int(task_id), case__in=visible).first()
-            if task_id.isdigit() and len(task_id) < 12
+            FollowUpTask.objects.filter(pk=parse_id(task_id), case__in=visible).first()
+            if parse_id(task_id)
             else None
         )
         if task is None:

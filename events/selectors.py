@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from knowledge.models import Theme
+from portal.ids import parse_id
 from portal.models import Basisteam
 
 from .models import SEAT_STATUSES, EventKind, EventPage, Registration, RegistrationStatus
@@ -67,8 +68,8 @@ def agenda_listing(*, agenda, params, now: datetime | None = None) -> dict:
         events = events.filter(themes__slug=selected["thema"])
     if selected["soort"] in EventKind.values:
         events = events.filter(kind=selected["soort"])
-    if selected["regio"].isdigit():
-        events = events.filter(region_id=int(selected["regio"]))
+    if region := parse_id(selected["regio"]):
+        events = events.filter(region_id=region)
     month = _parse_month(selected["maand"])
     if month:
         events = events.filter(starts_at__year=month[0], starts_at__month=month[1])

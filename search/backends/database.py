@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import F, FloatField, Value
 
 from knowledge.models import Theme
+from portal.ids import parse_id
 
 from .. import analysis
 from ..documents import IndexedDoc
@@ -266,7 +267,7 @@ def _filter_flags(filters: dict[str, list[str]]) -> tuple[list[str], list]:
             flags.append(f"1 = 1 AS f_{name}")
             continue
         if name == "year":
-            values = [int(v) for v in values if str(v).isdigit()]
+            values = [year for year in map(parse_id, values) if year]
         marks = ", ".join(["%s"] * len(values)) or "NULL"
         if name == "theme":
             flags.append(

@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable
 from elasticsearch import Elasticsearch, NotFoundError, helpers
 from elasticsearch.dsl import Q, Search
 
+from portal.ids import parse_id
+
 from ..documents import IndexedDoc
 from ..query import Alt, Clause, Lexicon, ParsedQuery
 from .base import FACETS, BackendResult, SearchBackend, SearchRequest
@@ -121,7 +123,7 @@ def _filter_queries(filters: dict[str, list[str]], skip: str = "") -> list[Q]:
         if name == skip or not values:
             continue
         if name == "year":
-            values = [int(v) for v in values if str(v).isdigit()]
+            values = [year for year in map(parse_id, values) if year]
         queries.append(Q("terms", **{FACET_FIELDS[name]: values}))
     return queries
 

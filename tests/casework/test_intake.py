@@ -236,3 +236,15 @@ def test_the_new_case_goes_to_the_municipalitys_regisseur(client, partner, regis
     case = Case.objects.get()
     assert case.procesregisseur == regisseur
     assert cases_visible_to(regisseur).filter(pk=case.pk).exists()
+
+
+def test_the_summary_step_survives_ids_that_only_look_like_digits(client, partner):
+    """Found by the fuzz run: "05²" passes str.isdigit() but not int()."""
+    client.force_login(partner)
+    draft = start(client)
+    draft.data = {"municipality": "05²", "partners": ["²", "9" * 30, "٣"]}
+    draft.save()
+
+    response = client.get(step_url(draft, "controle"))
+
+    assert response.status_code == 200

@@ -87,6 +87,8 @@ def test_nonsense_filters_are_ignored_not_an_error(client, programme):
     response = client.get(AGENDA_URL + "?maand=13-2026&regio=abc&soort=x&pagina=zz")
 
     assert response.status_code == 200
+    for region in ["²", "9" * 30]:  # a Unicode digit; an id beyond the column's range
+        assert client.get(AGENDA_URL, {"regio": region}).status_code == 200
 
 
 def test_the_agenda_needs_a_fixed_number_of_queries(

@@ -40,6 +40,8 @@ def test_zero_results_help_with_popular_themes(client, home):
 def test_bad_paging_and_sorting_input_is_ignored(client, home):
     response = client.get("/zoeken/", {"q": "gedrag", "pagina": "x", "sorteer": "drop"})
     assert response.status_code == 200
+    for year in ["²", "9" * 30]:
+        assert client.get("/zoeken/", {"q": "gedrag", "jaar": year}).status_code == 200
 
 
 def test_suggestions_return_json_titles_and_words(client, home):
