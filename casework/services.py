@@ -445,21 +445,31 @@ def _notify(case: Case, users) -> None:
             _enqueue_mail("send_case_notification", case.pk, user.pk)
 
 
+def _after_commit_quietly(send, **context) -> None:
+    """Run ``send`` (a mail, or queueing one) once the action has committed. If it fails
+    (broker down; or, without a broker, the mail server), the saved action stands and a
+    warning without content is logged. Survey links are sent this way, not queued in
+    Celery (the token would sit in the broker, as with invitations); a lost first survey
+    invitation is covered by the reminder, which carries a fresh link."""
+
+    def run():
+        try:
+            send()
+        except Exception as exc:  # noqa: BLE001 - the action has been saved already
+            logger.warning("casework mail not sent", extra={**context, "error": type(exc).__name__})
+
+    transaction.on_commit(run)
+
+
 def _enqueue_mail(task_name: str, case_id: int, user_id: int) -> None:
-    """Queue a mail task once the case action has committed. If even queueing fails
-    (broker down; or, without a broker, the mail server), the action still stands."""
+    """Queue a mail task once the case action has committed."""
     from . import tasks
 
-    def enqueue():
-        try:
-            getattr(tasks, task_name).delay(case_id, user_id)
-        except Exception as exc:  # noqa: BLE001 - the case action has been saved already
-            logger.warning(
-                "casework mail not sent",
-                extra={"task": task_name, "case_id": case_id, "error": type(exc).__name__},
-            )
-
-    transaction.on_commit(enqueue)
+    _after_commit_quietly(
+        lambda: getattr(tasks, task_name).delay(case_id, user_id),
+        task=task_name,
+        case_id=case_id,
+    )
 
 
 def notification_send(*, case_id: int, user_id: int) -> bool:
@@ -1101,23 +1111,6 @@ def survey_recipients(*, case: Case) -> list[tuple[str, object, PartnerOrganisat
     return [row for row in recipients if row[1].pk in may_see]
 
 
-def _after_commit_quietly(what: str, send) -> None:
-    """Send a survey or follow-up mail after the commit; a mail-server outage must not
-    turn a saved closure or answer into an error page. Survey links are not queued in
-    Celery (the token would sit in the broker, as with invitations); a lost first
-    invitation is covered by the reminder, which carries a fresh link."""
-
-    def run():
-        try:
-            send()
-        except Exception as exc:  # noqa: BLE001 - the action has been saved already
-            logger.warning(
-                "casework mail not sent", extra={"mail": what, "error": type(exc).__name__}
-            )
-
-    transaction.on_commit(run)
-
-
 def _survey_mail(*, reference: str, token: str, email: str, expires_at, reminder: bool) -> None:
     """Only the reference and the link: no case content."""
     link = _absolute(reverse("casework_survey:survey", args=[token]))
@@ -1179,10 +1172,10 @@ def survey_invitations_create(*, case: Case, actor=None, request=None) -> list[S
     reference = case.reference
     for token, email in mails:
         _after_commit_quietly(
-            "survey.invite",
             lambda token=token, email=email: _survey_mail(
                 reference=reference, token=token, email=email, expires_at=expires_at, reminder=False
             ),
+            mail="survey.invite",
         )
     return invitations
 
@@ -1240,7 +1233,7 @@ def _notify_managers_of_follow_up() -> None:
         ) % {"link": link}
     for address in recipients:
         _after_commit_quietly(
-            "follow_up", lambda address=address: send_mail(subject, body, None, [address])
+            lambda address=address: send_mail(subject, body, None, [address]), mail="follow_up"
         )
 
 
