@@ -6,15 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, HelpPanel
 
-from knowledge.models import Theme
-
 
 class SearchDocument(models.Model):
-    """One indexed public page, with text analysed by ``search.analysis``.
+    """One indexed public page: what a hit shows, and its text analysed by ``search.analysis``.
 
-    ``analysed_*`` are computed in Python by the Dutch analyzer; PostgreSQL keeps a
-    tsvector of them (``simple`` configuration: no second stemming), SQLite an FTS5
-    table (``search_fts``, created by migration 0002) with the same three columns.
+    ``analysed_*`` are computed in Python by the Dutch analyzer. SQLite keeps an FTS5
+    table of them (``search_fts``, migration 0002, rowid = id); PostgreSQL keeps
+    tsvectors of them in ``SearchEntry``. A search reads this table only for the ten
+    hits of a page.
     """
 
     page_id = models.PositiveIntegerField(unique=True)
@@ -23,15 +22,9 @@ class SearchDocument(models.Model):
     title = models.CharField(max_length=255)
     summary = models.TextField(blank=True)
     body = models.TextField(blank=True)
-    kind = models.CharField(max_length=40, db_index=True)
-    audience = models.CharField(max_length=40, blank=True, db_index=True)
-    date = models.DateField(null=True, db_index=True)
-    year = models.PositiveSmallIntegerField(null=True, db_index=True)
-    themes = models.ManyToManyField(Theme, related_name="+", blank=True)
     analysed_title = models.TextField(blank=True)
     analysed_body = models.TextField(blank=True)
     analysed_parts = models.TextField(blank=True)
-    search_vector = SearchVectorField(null=True)
     indexed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -39,6 +32,35 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SearchEntry(models.Model):
+    """What a search reads for *every* matching document, kept narrow on purpose.
+
+    A query matches thousands of documents at 100k, and each matched row is read to
+    rank it and count the facets. With the display text in the same row that cost
+    ~14,000 heap pages for a 7,000-match query; in this table it is ~9,000, and the
+    theme facet is counted from ``theme_ids`` without a join (docs/search.md,
+    "100k documents"). ``title_vector`` serves the as-you-type suggestions, which
+    match titles only.
+    """
+
+    document = models.OneToOneField(
+        SearchDocument, on_delete=models.CASCADE, primary_key=True, related_name="entry"
+    )
+    kind = models.CharField(max_length=40)
+    audience = models.CharField(max_length=40, blank=True)
+    date = models.DateField(null=True)
+    year = models.PositiveSmallIntegerField(null=True)
+    theme_ids = models.JSONField(default=list)  # knowledge.Theme ids
+    search_vector = SearchVectorField(null=True)  # PostgreSQL: title A, body B, parts C
+    title_vector = SearchVectorField(null=True)  # PostgreSQL: the title only
+
+    class Meta:
+        verbose_name = _("search entry")
+
+    def __str__(self) -> str:
+        return str(self.document_id)
 
 
 class SearchTerm(models.Model):

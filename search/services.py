@@ -369,17 +369,15 @@ def highlight(
 
 
 def search_suggest(*, text: str, limit: int = 6, backend: str | None = None) -> dict:
-    """As-you-type suggestions: matching titles and completed words."""
+    """As-you-type suggestions: pages whose title matches, and completed words."""
     text = (text or "").strip()[:100]
     if len(text) < 2:
         return {"query": text, "pages": [], "terms": []}
     lexicon = lexicon_get()
     parsed = parse(text, lexicon, prefix=True)
-    raw = get_backend(backend).search(SearchRequest(query=parsed, limit=limit, facets=False))
     pages = [
-        {"title": raw.docs[i]["title"], "url": raw.docs[i]["url"]}
-        for i in raw.page_ids
-        if i in raw.docs
+        {"title": page["title"], "url": page["url"]}
+        for page in get_backend(backend).suggest(parsed, limit)
     ]
     last = analysis.words(text)[-1] if analysis.words(text) else ""
     terms = complete_term(last, lexicon) if len(last) >= 2 else []

@@ -149,6 +149,14 @@ if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # The portal's working set (search index included) lives in memory, where a
+        # random page costs about as much as a sequential one. With PostgreSQL's
+        # default of 4 the planner scanned the whole search table instead of using
+        # its GIN index: 54 ms against 8 ms at 100k documents (docs/search.md).
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+            f"-c random_page_cost={env('POSTGRES_RANDOM_PAGE_COST', '1.1')}"
+        )
 elif DEMO:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

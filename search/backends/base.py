@@ -46,5 +46,12 @@ class SearchBackend:
     def search(self, request: SearchRequest) -> BackendResult:
         raise NotImplementedError
 
+    def suggest(self, query: ParsedQuery, limit: int) -> list[dict]:
+        """As-you-type: up to ``limit`` pages whose *title* matches, best first.
+
+        Each is a dict with page_id, title and url.
+        """
+        raise NotImplementedError
+
     def indexed_ids(self) -> set[int]:
         raise NotImplementedError

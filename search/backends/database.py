@@ -9,20 +9,28 @@ title above the body above compound parts.
 import datetime
 from collections.abc import Callable, Iterable
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
-from django.db.models import F, FloatField, Value
+from django.db.models import Value
 
 from knowledge.models import Theme
 from portal.ids import parse_id
 
 from .. import analysis
 from ..documents import IndexedDoc
-from ..models import SearchDocument
+from ..models import SearchDocument, SearchEntry
 from ..query import Alt, Clause, Lexicon, ParsedQuery
 from .base import FACETS, BackendResult, SearchBackend, SearchRequest
 
 BATCH = 200
+
+
+DOCUMENT = SearchDocument._meta.db_table
+ENTRY = SearchEntry._meta.db_table
+THEME = Theme._meta.db_table
+# ts_rank weights for D, C, B, A: title (A) above body (B) above compound parts (C).
+TS_WEIGHTS = "'{0.05,0.2,0.4,1.0}'"
+SQLITE_BM25 = "bm25(search_fts, 10.0, 2.0, 1.0)"  # title, body, parts
 
 
 class DatabaseBackend(SearchBackend):
@@ -51,32 +59,46 @@ class DatabaseBackend(SearchBackend):
                     "title": doc.title[:255],
                     "summary": doc.summary,
                     "body": doc.body,
-                    "kind": doc.kind,
-                    "audience": doc.audience,
-                    "date": doc.date,
-                    "year": doc.year,
                     "analysed_title": title,
                     "analysed_body": body,
                     "analysed_parts": parts,
                 },
             )
-            row.themes.set([themes[s] for s in doc.themes if s in themes])
-            self._write_fulltext(row.pk, title, body, parts)
-
-    def _write_fulltext(self, pk: int, title: str, body: str, parts: str) -> None:
-        if self.vendor == "postgresql":
-            SearchDocument.objects.filter(pk=pk).update(
-                search_vector=SearchVector(Value(title), weight="A", config="simple")
-                + SearchVector(Value(body), weight="B", config="simple")
-                + SearchVector(Value(parts), weight="C", config="simple")
+            SearchEntry.objects.update_or_create(
+                document=row,
+                defaults={**_entry_fields(doc, themes), **self._vectors(title, body, parts)},
             )
-        elif self.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                cursor.execute("DELETE FROM search_fts WHERE rowid = %s", [pk])
-                cursor.execute(
-                    "INSERT INTO search_fts (rowid, title, body, parts) VALUES (%s, %s, %s, %s)",
-                    [pk, title, body, parts],
-                )
+            self._write_fts5([row.pk])
+
+    def _vectors(self, title: str, body: str, parts: str) -> dict:
+        """PostgreSQL's tsvectors, computed in the INSERT itself.
+
+        ('simple' configuration: the text is analysed already, no second stemming.)
+        Written with the row rather than by a later UPDATE, which would leave every
+        row of a rebuild behind as a dead copy and double the pages a search reads.
+        """
+        if self.vendor != "postgresql":
+            return {}
+        return {
+            "search_vector": SearchVector(Value(title), weight="A", config="simple")
+            + SearchVector(Value(body), weight="B", config="simple")
+            + SearchVector(Value(parts), weight="C", config="simple"),
+            "title_vector": SearchVector(Value(title), config="simple"),
+        }
+
+    def _write_fts5(self, pks: list[int]) -> None:
+        """SQLite: the FTS5 rows of these documents, from their analysed text."""
+        if self.vendor != "sqlite":
+            return
+        marks = ", ".join(["%s"] * len(pks))
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM search_fts WHERE rowid IN ({marks})", pks)  # noqa: S608
+            cursor.execute(
+                "INSERT INTO search_fts (rowid, title, body, parts) "  # noqa: S608
+                f"SELECT id, analysed_title, analysed_body, analysed_parts FROM {DOCUMENT} "
+                f"WHERE id IN ({marks})",
+                pks,
+            )
 
     def delete(self, page_ids: Iterable[int]) -> None:
         rows = SearchDocument.objects.filter(page_id__in=list(page_ids))
@@ -97,6 +119,7 @@ class DatabaseBackend(SearchBackend):
         count = 0
         themes = dict(Theme.objects.values_list("slug", "pk"))
         with transaction.atomic():
+            SearchEntry.objects.all().delete()
             SearchDocument.objects.all().delete()
             if self.vendor == "sqlite":
                 with connection.cursor() as cursor:
@@ -112,10 +135,11 @@ class DatabaseBackend(SearchBackend):
         return count
 
     def _insert_batch(self, batch, lexicon: Lexicon, themes, count: int, progress) -> int:
-        rows, doc_themes = [], []
+        rows, entries = [], []
         for doc in batch:
             title, title_parts = analysis.analyse(doc.title, lexicon.vocabulary)
             body, body_parts = analysis.analyse(f"{doc.summary} {doc.body}", lexicon.vocabulary)
+            parts = f"{title_parts} {body_parts}".strip()
             rows.append(
                 SearchDocument(
                     page_id=doc.page_id,
@@ -124,39 +148,20 @@ class DatabaseBackend(SearchBackend):
                     title=doc.title[:255],
                     summary=doc.summary,
                     body=doc.body,
-                    kind=doc.kind,
-                    audience=doc.audience,
-                    date=doc.date,
-                    year=doc.year,
                     analysed_title=title,
                     analysed_body=body,
-                    analysed_parts=f"{title_parts} {body_parts}".strip(),
+                    analysed_parts=parts,
                 )
             )
-            doc_themes.append([themes[s] for s in doc.themes if s in themes])
+            entries.append({**_entry_fields(doc, themes), **self._vectors(title, body, parts)})
         created = SearchDocument.objects.bulk_create(rows)  # ids come back (RETURNING)
-        through = SearchDocument.themes.through
-        through.objects.bulk_create(
+        SearchEntry.objects.bulk_create(
             [
-                through(searchdocument_id=row.pk, theme_id=theme_id)
-                for row, ids in zip(created, doc_themes, strict=True)
-                for theme_id in ids
+                SearchEntry(document_id=row.pk, **fields)
+                for row, fields in zip(created, entries, strict=True)
             ]
         )
-        pks = [row.pk for row in created]
-        if self.vendor == "postgresql":
-            # The same weighted 'simple' vector as _write_fulltext, computed in the database.
-            SearchDocument.objects.filter(pk__in=pks).update(
-                search_vector=SearchVector("analysed_title", weight="A", config="simple")
-                + SearchVector("analysed_body", weight="B", config="simple")
-                + SearchVector("analysed_parts", weight="C", config="simple")
-            )
-        elif self.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    "INSERT INTO search_fts (rowid, title, body, parts) VALUES (%s, %s, %s, %s)",
-                    [(r.pk, r.analysed_title, r.analysed_body, r.analysed_parts) for r in created],
-                )
+        self._write_fts5([row.pk for row in created])
         for _ in created:
             count += 1
             progress(count)
@@ -169,36 +174,26 @@ class DatabaseBackend(SearchBackend):
     def search(self, request: SearchRequest) -> BackendResult:
         """One statement: the match is computed once, then ranked, counted and faceted.
 
-        The matched rows (id, facet fields, date, score and one flag per facet filter)
-        are materialised; the page of hits, the total and the four disjunctive facets
-        are read from them. Each facet counts the rows that pass every *other* filter,
-        so its own selection does not shrink its counts.
+        The matched rows of the narrow ``SearchEntry`` table (id, facet fields, date,
+        score and one flag per facet filter) are materialised; the page of hits, the
+        total and the four disjunctive facets are read from them. Each facet counts
+        the rows that pass every *other* filter, so its own selection does not shrink
+        its counts. Only the hits of this page are read from ``SearchDocument``.
         """
-        if request.query.empty:
-            # Browsing by filters only (e.g. "all articles on a theme"): newest first.
-            matched = SearchDocument.objects.annotate(score=Value(0.0, output_field=FloatField()))
-        else:
-            matched = self._matching(request.query)
-        sql, params = (
-            matched.order_by()
-            .values("id", "kind", "audience", "year", "date", "score")
-            .query.sql_with_params()
-        )
-        flags, flag_params = _filter_flags(request.filters)
-        table = SearchDocument._meta.db_table
-        through = SearchDocument.themes.through._meta.db_table
-        theme_table = Theme._meta.db_table
+        matched, params = self._matching(request.query)
+        flags, flag_params = self._filter_flags(request.filters)
         every = " AND ".join(f"f_{name}" for name in FACETS)
         if request.sort == "date":
             order = "date DESC NULLS LAST, score DESC, id"
         else:
             order = "score DESC, date DESC NULLS LAST, id"
         parts = [
-            f"WITH f AS MATERIALIZED (SELECT m.*, {', '.join(flags)} FROM ({sql}) m), "  # noqa: S608 (model table names; values bound)
-            f"hits AS (SELECT id, score FROM f WHERE {every} ORDER BY {order} LIMIT %s OFFSET %s) "
+            f"WITH f AS MATERIALIZED (SELECT m.*, {', '.join(flags)} FROM ({matched}) m), "  # noqa: S608 (model table names; values bound)
+            "hits AS (SELECT id, score, kind, date FROM f "
+            f"WHERE {every} ORDER BY {order} LIMIT %s OFFSET %s) "
             # Typed NULLs: the first branch fixes the column types of the union.
             "SELECT 'hit', CAST(NULL AS TEXT), CAST(NULL AS BIGINT), h.score, h.id, d.page_id, "
-            f"d.title, d.url, d.summary, d.body, d.kind, d.date FROM hits h JOIN {table} d "
+            f"d.title, d.url, d.summary, d.body, h.kind, h.date FROM hits h JOIN {DOCUMENT} d "
             "ON d.id = h.id UNION ALL SELECT 'total', NULL, COUNT(*), "
             f"NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM f WHERE {every}"
         ]
@@ -209,14 +204,15 @@ class DatabaseBackend(SearchBackend):
                 return f"COUNT(*) FILTER (WHERE {others})"
 
             rest = ", ".join(["NULL"] * 9)
+            each_theme, theme_matches = self._theme_ids("f")
             parts += [
                 f"SELECT 'kind', kind, {counted('kind')}, {rest} FROM f GROUP BY kind",  # noqa: S608 (constant SQL)
                 f"SELECT 'audience', audience, {counted('audience')}, {rest} "  # noqa: S608 (constant SQL)
                 "FROM f GROUP BY audience",
                 f"SELECT 'year', CAST(year AS TEXT), {counted('year')}, {rest} FROM f GROUP BY year",  # noqa: S608 (constant SQL)
+                # The theme ids are a list in the row: no join with a through table.
                 f"SELECT 'theme', t.slug, {counted('theme')}, {rest} FROM f "  # noqa: S608 (model table names)
-                f"JOIN {through} dt ON dt.searchdocument_id = f.id "
-                f"JOIN {theme_table} t ON t.id = dt.theme_id GROUP BY t.slug",
+                f"CROSS JOIN {each_theme} JOIN {THEME} t ON {theme_matches} GROUP BY t.slug",
             ]
         query = " UNION ALL ".join(parts)
         rows, total = [], 0
@@ -237,48 +233,109 @@ class DatabaseBackend(SearchBackend):
             page_ids=[row["page_id"] for row in rows], total=total, facets=facets, docs=docs
         )
 
-    def _matching(self, query: ParsedQuery):
+    def suggest(self, query: ParsedQuery, limit: int) -> list[dict]:
+        """Titles only, best first: no count, no facets, no body text read.
+
+        PostgreSQL matches the title's own tsvector (with its own GIN index), so a
+        prefix such as ``radica:*`` reads the few documents whose *title* matches,
+        not the thousands whose body does.
+        """
+        if query.empty:
+            return []
+        columns = "d.page_id, d.title, d.url"
         if self.vendor == "postgresql":
-            tsquery = SearchQuery(to_tsquery(query), search_type="raw", config="simple")
-            return SearchDocument.objects.filter(search_vector=tsquery).annotate(
-                score=SearchRank(F("search_vector"), tsquery, weights=[0.05, 0.2, 0.4, 1.0])
+            # Ranked and cut in the narrow table first: only the best few are joined.
+            sql = (
+                f"SELECT {columns} FROM (SELECT e.document_id, e.date, "  # noqa: S608 (model table names)
+                "ts_rank(e.title_vector, to_tsquery('simple', %s)) AS score "
+                f"FROM {ENTRY} e WHERE e.title_vector @@ to_tsquery('simple', %s) "
+                "ORDER BY score DESC, e.date DESC NULLS LAST, e.document_id LIMIT %s) e "
+                f"JOIN {DOCUMENT} d ON d.id = e.document_id "
+                "ORDER BY e.score DESC, e.date DESC NULLS LAST, e.document_id"
+            )
+            params = [to_tsquery(query), to_tsquery(query), limit]
+        elif self.vendor == "sqlite":
+            sql = (
+                f"SELECT {columns} FROM search_fts "  # noqa: S608 (model table names)
+                f"JOIN {ENTRY} e ON e.document_id = search_fts.rowid "
+                f"JOIN {DOCUMENT} d ON d.id = e.document_id WHERE search_fts MATCH %s "
+                f"ORDER BY {SQLITE_BM25}, e.date DESC NULLS LAST, e.document_id LIMIT %s"
+            )
+            params = [f"title : ({to_fts5(query)})", limit]
+        else:
+            raise NotImplementedError(f"No full-text search for {self.vendor}")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [
+                {"page_id": page_id, "title": title, "url": url}
+                for page_id, title, url in cursor.fetchall()
+            ]
+
+    def _matching(self, query: ParsedQuery) -> tuple[str, list]:
+        """SQL of the matched entries (id, facet fields, date, score) and its parameters."""
+        columns = "e.document_id AS id, e.kind, e.audience, e.year, e.date, e.theme_ids"
+        if query.empty:
+            # Browsing by filters only (e.g. "all articles on a theme"): newest first.
+            return f"SELECT {columns}, 0.0 AS score FROM {ENTRY} e", []  # noqa: S608
+        if self.vendor == "postgresql":
+            # The tsquery is written out twice: as a constant in the WHERE clause the
+            # planner estimates it and uses the GIN index (a CROSS JOIN with it did not).
+            tsquery = to_tsquery(query)
+            return (
+                f"SELECT {columns}, "  # noqa: S608
+                f"ts_rank({TS_WEIGHTS}, e.search_vector, to_tsquery('simple', %s)) AS score "
+                f"FROM {ENTRY} e WHERE e.search_vector @@ to_tsquery('simple', %s)",
+                [tsquery, tsquery],
             )
         if self.vendor == "sqlite":
-            # A join with the FTS5 table: one MATCH for the whole query, BM25 read from
-            # it (a correlated subquery ran the MATCH again for every row).
-            table = SearchDocument._meta.db_table
-            return SearchDocument.objects.extra(  # noqa: S610 (constant SQL, parameters bound)
-                select={"score": "-bm25(search_fts, 10.0, 2.0, 1.0)"},
-                tables=["search_fts"],
-                where=["search_fts MATCH %s", f"search_fts.rowid = {table}.id"],
-                params=[to_fts5(query)],
+            # A join with the FTS5 table: one MATCH for the whole query, BM25 read from it.
+            return (
+                f"SELECT {columns}, -{SQLITE_BM25} AS score FROM search_fts "  # noqa: S608
+                f"JOIN {ENTRY} e ON e.document_id = search_fts.rowid WHERE search_fts MATCH %s",
+                [to_fts5(query)],
             )
         raise NotImplementedError(f"No full-text search for {self.vendor}")
 
-
-def _filter_flags(filters: dict[str, list[str]]) -> tuple[list[str], list]:
-    """One boolean column per facet: does the row pass that facet's filter?"""
-    through = SearchDocument.themes.through._meta.db_table
-    theme_table = Theme._meta.db_table
-    flags, params = [], []
-    for name in FACETS:
-        values = [v for v in filters.get(name, []) if v]
-        if not values:
-            flags.append(f"1 = 1 AS f_{name}")
-            continue
-        if name == "year":
-            values = [year for year in map(parse_id, values) if year]
-        marks = ", ".join(["%s"] * len(values)) or "NULL"
-        if name == "theme":
-            flags.append(
-                f"EXISTS (SELECT 1 FROM {through} dt JOIN {theme_table} t "  # noqa: S608 (model table names; values bound)
-                "ON t.id = dt.theme_id WHERE dt.searchdocument_id = m.id "
-                f"AND t.slug IN ({marks})) AS f_theme"
+    def _theme_ids(self, alias: str) -> tuple[str, str]:
+        """(the theme ids of ``alias``.theme_ids as rows, how a theme ``t`` matches one)."""
+        if self.vendor == "postgresql":
+            return (
+                f"jsonb_array_elements_text({alias}.theme_ids) AS x(v)",
+                "CAST(t.id AS TEXT) = x.v",
             )
-        else:
-            flags.append(f"m.{name} IN ({marks}) AS f_{name}")
-        params.extend(values)
-    return flags, params
+        return f"json_each({alias}.theme_ids) AS x", "t.id = x.value"
+
+    def _filter_flags(self, filters: dict[str, list[str]]) -> tuple[list[str], list]:
+        """One boolean column per facet: does the row pass that facet's filter?"""
+        flags, params = [], []
+        for name in FACETS:
+            values = [v for v in filters.get(name, []) if v]
+            if not values:
+                flags.append(f"1 = 1 AS f_{name}")
+                continue
+            if name == "year":
+                values = [year for year in map(parse_id, values) if year]
+            marks = ", ".join(["%s"] * len(values)) or "NULL"
+            if name == "theme":
+                each_theme, theme_matches = self._theme_ids("m")
+                flags.append(
+                    f"EXISTS (SELECT 1 FROM {each_theme} JOIN {THEME} t ON {theme_matches} "  # noqa: S608 (model table names; values bound)
+                    f"WHERE t.slug IN ({marks})) AS f_theme"
+                )
+            else:
+                flags.append(f"m.{name} IN ({marks}) AS f_{name}")
+            params.extend(values)
+        return flags, params
+
+
+def _entry_fields(doc: IndexedDoc, themes: dict[str, int]) -> dict:
+    return {
+        "kind": doc.kind,
+        "audience": doc.audience,
+        "date": doc.date,
+        "year": doc.year,
+        "theme_ids": sorted(themes[s] for s in doc.themes if s in themes),
+    }
 
 
 def _hit_row(hit: list) -> dict:

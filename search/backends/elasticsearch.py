@@ -102,19 +102,23 @@ def index_settings(lexicon: Lexicon) -> dict:
 
 
 # --- query compilation (pure functions; unit-tested without a server) ---------------
-def _alt_query(alt: Alt) -> Q:
+def _alt_query(alt: Alt, fields: list[str] = ANALYSED, phrase_fields=PHRASE_FIELDS) -> Q:
     stems = [s for s in alt.stems if s]
     if alt.prefix:
-        return Q("multi_match", query=stems[-1], type="phrase_prefix", fields=ANALYSED)
+        return Q("multi_match", query=stems[-1], type="phrase_prefix", fields=fields)
     if len(stems) == 1:
-        return Q("multi_match", query=stems[0], fields=ANALYSED)
+        return Q("multi_match", query=stems[0], fields=fields)
     if alt.phrase:
-        return Q("multi_match", query=" ".join(stems), type="phrase", fields=PHRASE_FIELDS)
-    return Q("bool", must=[Q("multi_match", query=s, fields=ANALYSED) for s in stems])
+        return Q("multi_match", query=" ".join(stems), type="phrase", fields=phrase_fields)
+    return Q("bool", must=[Q("multi_match", query=s, fields=fields) for s in stems])
 
 
-def _clause_query(clause: Clause) -> Q:
-    return Q("bool", should=[_alt_query(a) for a in clause.alts if a.stems], minimum_should_match=1)
+def _clause_query(clause: Clause, fields: list[str] = ANALYSED, phrase_fields=PHRASE_FIELDS) -> Q:
+    return Q(
+        "bool",
+        should=[_alt_query(a, fields, phrase_fields) for a in clause.alts if a.stems],
+        minimum_should_match=1,
+    )
 
 
 def _filter_queries(filters: dict[str, list[str]], skip: str = "") -> list[Q]:
@@ -138,6 +142,19 @@ def to_es_query(query: ParsedQuery, raw_text: str = "") -> Q:
         must_not=[_clause_query(c) for c in query.must_not],
         should=should,
     )
+
+
+def build_suggest(query: ParsedQuery, index: str, limit: int) -> Search:
+    """Suggestions match the analysed title only, like the database backend."""
+    title = ["analysed_title"]
+    bool_query = Q(
+        "bool",
+        must=[_clause_query(c, title, title) for c in query.must],
+        must_not=[_clause_query(c, title, title) for c in query.must_not],
+    )
+    search = Search(index=index).query(bool_query)
+    search = search.sort("_score", {"date": {"order": "desc", "missing": "_last"}})
+    return search.source(["page_id", "title", "url"])[:limit]
 
 
 def build_search(request: SearchRequest, index: str, raw_text: str = "") -> Search:
@@ -243,6 +260,18 @@ class ElasticsearchBackend(SearchBackend):
         return {
             int(hit["_id"]) for hit in helpers.scan(self.client, index=self.alias, _source=False)
         }
+
+    def suggest(self, query: ParsedQuery, limit: int) -> list[dict]:
+        if query.empty:
+            return []
+        try:
+            response = build_suggest(query, self.alias, limit).using(self.client).execute()
+        except NotFoundError:
+            return []
+        return [
+            {"page_id": int(hit.page_id), "title": hit.title, "url": hit.url}
+            for hit in response.hits
+        ]
 
     def search(self, request: SearchRequest) -> BackendResult:
         search = build_search(request, self.alias).using(self.client)

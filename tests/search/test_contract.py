@@ -125,6 +125,18 @@ def test_suggestions_complete_the_last_word(corpus_index, backend_name):
     assert {p["url"] for p in data["pages"]} >= {"/a/1/"}
 
 
+def test_suggestions_offer_pages_by_title_not_by_a_mention_in_the_body(corpus_index, backend_name):
+    from search.services import search_suggest
+
+    # "weegtafel" is only in the body of /a/1/: the word is completed, no page offered.
+    data = search_suggest(text="weegta", backend=backend_name)
+    assert "weegtafel" in data["terms"]
+    assert data["pages"] == []
+    # A title match is offered, with its title and address.
+    pages = search_suggest(text="twintig", backend=backend_name)["pages"]
+    assert pages == [{"title": "Een geradicaliseerde twintiger keert terug", "url": "/a/2/"}]
+
+
 def test_with_two_filters_each_facet_counts_against_the_other_filter(corpus_index):
     results = corpus_index(
         "radicaliseren", filters={"theme": ["radicalisering"], "kind": ["casusvoorbeeld"]}

@@ -5,7 +5,7 @@ when ELASTICSEARCH_URL is set; these tests pin the request shape everywhere.
 """
 
 from search.backends.base import SearchRequest
-from search.backends.elasticsearch import build_search, index_settings
+from search.backends.elasticsearch import build_search, build_suggest, index_settings
 from search.query import Lexicon, parse
 
 LEXICON = Lexicon(
@@ -48,3 +48,16 @@ def test_the_index_analyses_dutch_with_decompounding_and_synonyms():
         "hgkm, huiselijk geweld en kindermishandeling"
     ]
     assert settings["filter"]["nl_stem"]["language"] == "dutch"
+
+
+def test_suggestions_match_the_title_only_and_fetch_no_body():
+    body = build_suggest(parse("huiselijk gew", LEXICON, prefix=True), "zvh", 6).to_dict()
+    fields = {
+        field
+        for clause in body["query"]["bool"]["must"]
+        for alt in clause["bool"]["should"]
+        for field in alt["multi_match"]["fields"]
+    }
+    assert fields == {"analysed_title"}
+    assert body["_source"] == ["page_id", "title", "url"]
+    assert body["size"] == 6

@@ -117,7 +117,7 @@ def test_rebuild_command_shows_progress_and_indexes_every_public_page(home, caps
     call_command("rebuild_search_index")
     out = capsys.readouterr().out
     assert "Indexed" in out and "[" in out
-    assert SearchDocument.objects.filter(kind="publicatie").count() == 3
+    assert SearchDocument.objects.filter(entry__kind="publicatie").count() == 3
     assert (
         SearchDocument.objects.filter(content_type="knowledge.expertisearticlepage").count() >= 40
     )
