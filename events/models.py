@@ -277,6 +277,10 @@ class EventPage(BasePage):
                         setattr(self, field, value)
         return super().save(*args, **kwargs)
 
+    def search_document(self) -> dict:
+        """The site search dates an event by its first session, not by its publication."""
+        return {"date": timezone.localdate(self.starts_at)} if self.starts_at else {}
+
     # --- read helpers ---
     def ordered_sessions(self) -> list["EventSession"]:
         return sorted(self.sessions.all(), key=lambda s: s.starts_at)
