@@ -505,7 +505,9 @@ def render(results: list[dict]) -> str:
                 # A capped engine's figures are lower bounds; so the ratio is an upper bound.
                 bound = "≥ " if t.get("capped") else ""
                 ratio_bound = "≤ " if timings["wagtail"].get("capped") and name == "ours" else ""
-                ratio = f"{ratio_bound}{t['search_p95'] / base:.2f}×" if base else "–"
+                value = t["search_p95"] / base if base else 0
+                shown = f"{value:.2f}" if value >= 0.01 or not value else f"{value:.4f}"
+                ratio = f"{ratio_bound}{shown}×" if base else "–"
                 lines.append(
                     f"| {r['vendor']} | {size} | {label} | {bound}{t['search_p50']:.1f} | "
                     f"{bound}{t['search_p95']:.1f} | {bound}{t['suggest_p50']:.1f} | "
