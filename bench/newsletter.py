@@ -237,6 +237,9 @@ def bench_send(issue, size: int, chains: int, sink, tmp: Path) -> dict:
 def run() -> str:
     import tempfile
 
+    from .stack import run_stamp
+
+    stamp = run_stamp()
     _setup_django()
     import logging
 
@@ -251,7 +254,7 @@ def run() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         raise RuntimeError("bench/newsletter.py needs REDIS_URL (a real broker and worker).")
     issue = _issue()
-    lines = ["## Newsletter", "", "### MJML renderers (demo issue)", ""]
+    lines = ["## Newsletter", "", stamp, "", "### MJML renderers (demo issue)", ""]
     lines += bench_renderers(issue)
     rendered = rendering.render_issue(issue)
     sample = (

@@ -518,6 +518,9 @@ def render(results: list[dict]) -> str:
 
 
 def run() -> str:
+    from .stack import run_stamp
+
+    stamp = run_stamp()
     vendors = os.environ.get("BENCH_SEARCH_DATABASES", "sqlite,postgresql").split(",")
     results = []
     for vendor in filter(None, vendors):
@@ -528,7 +531,7 @@ def run() -> str:
         "(ratios: our search p95 against Wagtail's database search backend, same corpus, "
         f"queries and database; a Wagtail query on PostgreSQL is stopped after {WAGTAIL_CAP_S:g} s "
         "and counted as that, so its figures are lower bounds). How to read them: "
-        "docs/search.md, *Measurements*.\n\n" + render(results)
+        f"docs/search.md, *Measurements*.\n\n{stamp}\n\n" + render(results)
     )
     if DOC.exists():
         text = DOC.read_text()
