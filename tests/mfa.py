@@ -12,6 +12,9 @@ its user one:
   for the second step of allauth's login.
 """
 
+import time
+
+from allauth.mfa import app_settings
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import (
     TOTP,
@@ -41,6 +44,12 @@ def totp_code(user_or_secret) -> str:
                 "secret"
             ]
         )
+    # A code typed in the last moments of its period reaches the server in the next
+    # one, where it is refused (no tolerance): wait for the new period instead.
+    period = app_settings.TOTP_PERIOD
+    left = period - time.time() % period
+    if left < 3:
+        time.sleep(left + 0.05)
     # The window's middle counter: the one for the current time period.
     counters = list(yield_hotp_counters_from_time())
     return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
