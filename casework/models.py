@@ -429,7 +429,24 @@ class BreakGlass(models.Model):
         return f"break-glass {self.pk} ({self.case})"
 
 
-class CaseDraft(models.Model):
+class JsonPayload:
+    """``data``: a model's encrypted ``payload`` field, read and written as a JSON object
+    (anything else reads as empty)."""
+
+    @property
+    def data(self) -> dict:
+        try:
+            value = json.loads(self.payload or "{}")
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    @data.setter
+    def data(self, value: dict) -> None:
+        self.payload = json.dumps(value)
+
+
+class CaseDraft(JsonPayload, models.Model):
     """An unfinished aanmelding; saved on every step and by the autosave script."""
 
     public_id = models.UUIDField(default=_new_public_id, unique=True, editable=False)
@@ -448,20 +465,8 @@ class CaseDraft(models.Model):
     def __str__(self) -> str:
         return f"draft {self.public_id}"
 
-    @property
-    def data(self) -> dict:
-        try:
-            value = json.loads(self.payload or "{}")
-        except ValueError:
-            return {}
-        return value if isinstance(value, dict) else {}
 
-    @data.setter
-    def data(self, value: dict) -> None:
-        self.payload = json.dumps(value)
-
-
-class RescuedInput(models.Model):
+class RescuedInput(JsonPayload, models.Model):
     """What a user posted just after the idle timeout signed them out (a message, a note,
     a logged advice request), kept encrypted to put back in the form after they sign in
     again. Taken once; purged after CASEWORK_RESCUE_HOURS. Intake steps go to the draft."""
@@ -482,18 +487,6 @@ class RescuedInput(models.Model):
 
     def __str__(self) -> str:
         return f"rescued input {self.pk}"
-
-    @property
-    def data(self) -> dict:
-        try:
-            value = json.loads(self.payload or "{}")
-        except ValueError:
-            return {}
-        return value if isinstance(value, dict) else {}
-
-    @data.setter
-    def data(self, value: dict) -> None:
-        self.payload = json.dumps(value)
 
 
 class Invitation(models.Model):
