@@ -218,7 +218,7 @@ def test_a_rate_limited_guest_sees_why_and_keeps_what_was_typed(page, demo_serve
     from django.test import override_settings
 
     cache.clear()
-    with override_settings(RATELIMIT_ENABLE=True, EVENTS_GUEST_REGISTER_RATE="1/m"):
+    with override_settings(RATELIMIT_ENABLE=True, EVENTS_GUEST_REGISTER_RATE="1/h"):
         for n in (1, 2):
             page.goto(demo_server.url + TRAINING)
             page.fill("#id_name", f"Gerda Gast{n}")

@@ -32,7 +32,7 @@ def post(client, event, n, address="203.0.113.7"):
     )
 
 
-@override_settings(RATELIMIT_ENABLE=True, EVENTS_GUEST_REGISTER_RATE="2/m")
+@override_settings(RATELIMIT_ENABLE=True, EVENTS_GUEST_REGISTER_RATE="2/h")
 def test_a_blocked_guest_gets_a_dutch_429_and_keeps_what_was_typed(client, training):
     assert [post(client, training, n).status_code for n in (1, 2)] == [302, 302]
 
@@ -47,7 +47,7 @@ def test_a_blocked_guest_gets_a_dutch_429_and_keeps_what_was_typed(client, train
     assert Registration.objects.count() == 2
 
 
-@override_settings(RATELIMIT_ENABLE=True, EVENTS_GUEST_REGISTER_RATE="2/m")
+@override_settings(RATELIMIT_ENABLE=True, EVENTS_GUEST_REGISTER_RATE="2/h")
 def test_the_limit_is_per_client_address(client, training):
     for n in (1, 2):
         post(client, training, n)
@@ -55,7 +55,7 @@ def test_the_limit_is_per_client_address(client, training):
     assert post(client, training, 3, address="198.51.100.9").status_code == 302
 
 
-@override_settings(RATELIMIT_ENABLE=True, EVENTS_GUEST_REGISTER_RATE="1/m")
+@override_settings(RATELIMIT_ENABLE=True, EVENTS_GUEST_REGISTER_RATE="1/h")
 def test_logged_in_professionals_are_not_limited(client, training, make_user):
     post(client, training, 1)
     organisation = training.questions.get()

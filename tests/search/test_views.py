@@ -54,7 +54,7 @@ def test_suggestions_return_json_titles_and_words(client, home):
 @override_settings(RATELIMIT_ENABLE=True)
 def test_suggestions_are_rate_limited_per_address_with_a_dutch_message(client, home, monkeypatch):
     cache.clear()  # counters of earlier runs live in the same cache
-    monkeypatch.setattr("search.views.SUGGEST_RATE", "3/m")  # the real limit is 120/m
+    monkeypatch.setattr("search.views.SUGGEST_RATE", "3/h")  # the real limit is 120/m
     for _ in range(3):
         response = client.get("/zoeken/suggesties/", {"q": "radica"}, REMOTE_ADDR="203.0.113.5")
         assert response.status_code == 200
