@@ -12,6 +12,7 @@ import pytest
 from allauth.mfa.utils import is_mfa_enabled
 
 from portal.demo import ensure_tree_root
+from tests import fuzzing  # noqa: F401 - registers and loads the Hypothesis profile
 from tests.mfa import with_mfa
 
 

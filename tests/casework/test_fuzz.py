@@ -1,6 +1,8 @@
 """Step G: hostile-input fuzzing of the intake and messaging views (Hypothesis).
 
-More than 10,000 generated inputs in total (FUZZ_* below), sent through the test client:
+More than 10,000 generated inputs in total (FUZZ_* below) in the thorough profile
+(`make test-thorough`), a tenth of that in `make test` (tests/fuzzing.py), sent
+through the test client:
 text with NUL bytes, control and surrogate-free Unicode, very long strings, wrong types
 for choice fields, and broken multipart bodies. Every answer is below 500, and nothing
 is written partially: a refused message adds no timeline entry, a refused final step
@@ -14,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from casework.models import Case, CaseDraft, TimelineEntry
+from tests.fuzzing import examples
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +66,7 @@ FAST = settings(
 
 
 def fuzz_settings(n):
-    return settings(FAST, max_examples=n)
+    return settings(FAST, max_examples=examples(n))
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from casework import importer
 from casework.models import AuditEntry, Case, CaseEvaluation, CaseSource
 from casework.roles import FUNCTIONEEL_BEHEER, MANAGER, PROCESREGISSEUR
+from tests.fuzzing import examples
 
 from .factories import (
     BasisteamFactory,
@@ -381,7 +382,12 @@ cell = st.one_of(
 )
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@settings(
+    max_examples=examples(200),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    database=None,
+)
 @given(
     header=st.one_of(st.just(HEADER), st.just(HEADER.replace(",", ";")), st.text(max_size=40)),
     rows=st.lists(st.lists(cell, min_size=0, max_size=21), max_size=4),

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from newsletter.mime import IssueSkeleton
 from newsletter.rendering import personalise_html, personalise_text
+from tests.fuzzing import examples
 
 
 def parsed(data: bytes):
@@ -265,7 +266,7 @@ values_ = st.one_of(
     name=values_,
     greeting=values_,
 )
-@hypothesis_settings(max_examples=300, deadline=None)
+@hypothesis_settings(max_examples=examples(300), deadline=None)
 def test_any_template_and_values_decode_like_django(text, html, name, greeting):
     values = {"name": name, "greeting": greeting, "unsubscribe_url": "https://x.example/a?b=c"}
     # Django leaves out an empty text part (ours keeps it); a rendered text is never empty.
