@@ -290,7 +290,7 @@ def naive_report(start: date, end: date, *, prefetch: bool) -> dict:
             direction["started" if started >= begin else "carried_over"] += 1
         if inside(case.closed_at):
             closed_by_year[case.submitted_at.astimezone(reports.AMSTERDAM).year] += 1
-            weeks.append(int((case.closed_at - case.submitted_at).total_seconds() // 604800))
+            weeks.append(_whole_weeks(case.submitted_at, case.closed_at))
             try:
                 evaluation = case.evaluation
             except CaseEvaluation.DoesNotExist:
@@ -316,9 +316,7 @@ def naive_report(start: date, end: date, *, prefetch: bool) -> dict:
             by_partner[None] += 1
         if inside(tombstone.closed_at):
             closed_by_year[tombstone.submitted_at.astimezone(reports.AMSTERDAM).year] += 1
-            weeks.append(
-                int((tombstone.closed_at - tombstone.submitted_at).total_seconds() // 604800)
-            )
+            weeks.append(_whole_weeks(tombstone.submitted_at, tombstone.closed_at))
     weeks.sort()
     return {
         "registrations": sum(by_kind.values()),
@@ -332,6 +330,14 @@ def naive_report(start: date, end: date, *, prefetch: bool) -> dict:
         "partners": dict(partners),
         "survey": (invitations, answered, responses, satisfied, grades),
     }
+
+
+def _whole_weeks(submitted, closed) -> int:
+    """As the report counts them: local calendar days (Europe/Amsterdam) // 7."""
+    from casework.reports import AMSTERDAM
+
+    days = closed.astimezone(AMSTERDAM).date() - submitted.astimezone(AMSTERDAM).date()
+    return days.days // 7
 
 
 def _same_figures(report: dict, naive: dict) -> bool:

@@ -2,8 +2,8 @@
 
 Every entry stores the SHA-256 of its own fields plus the previous entry's hash,
 so changing, inserting or deleting a row breaks the chain from that row on;
-``manage.py verify_audit_chain`` walks it. Writers take a PostgreSQL advisory
-lock so two requests cannot fork the chain.
+``manage.py verify_audit_chain`` walks it. Writers take an advisory lock
+(``portal.locks``) so two requests cannot fork the chain.
 """
 
 import hashlib
@@ -11,13 +11,14 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
+
+from portal import locks
 
 from .models import AuditEntry
 
 GENESIS = "0" * 64
-_LOCK_ID = 604_202_6  # arbitrary, fixed: the casework audit chain
 
 
 def _canonical(entry: AuditEntry) -> bytes:
@@ -75,9 +76,7 @@ def record(
         object_id = object_id or str(getattr(obj, "reference", "") or obj.pk)
     authenticated = user is not None and getattr(user, "is_authenticated", False)
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_ID])
+        locks.advisory_xact_lock(locks.LockKey.AUDIT_CHAIN)
         last = AuditEntry.objects.order_by("-pk").values_list("entry_hash", flat=True).first()
         entry = AuditEntry(
             at=timezone.now(),

@@ -28,6 +28,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import locks
 from portal.models import Basisteam, Municipality
 
 from . import audit
@@ -77,7 +78,6 @@ FLAG_COLUMNS = ("extra_expertise", "escalated", "policy_signal")
 MAX_BYTES = 5 * 1024 * 1024
 REFERENCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,19}$")
 ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_LOCK_ID = 604_202_7  # arbitrary, fixed: one import at a time
 
 
 def normalise(value: str) -> str:
@@ -792,10 +792,8 @@ def import_cases(*, data: bytes, commit: bool = False, user=None, request=None) 
     else:
         try:
             with transaction.atomic():
-                if connection.vendor == "postgresql":
-                    # Two imports at once could both decide to create the same reference.
-                    with connection.cursor() as cursor:
-                        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_ID])
+                # Two imports at once could both decide to create the same reference.
+                locks.advisory_xact_lock(locks.LockKey.CASE_IMPORT)
                 rows = _validate(data, result)
                 if result.ok:
                     _write(rows)

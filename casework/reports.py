@@ -28,9 +28,10 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+from django.db import NotSupportedError
 from django.db.models import Case as SqlCase
 from django.db.models import CharField, Count, F, Func, IntegerField, Q, Sum, Value, When
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import ExtractYear, TruncDate
 from django.utils import timezone
 
 from .models import (
@@ -73,27 +74,45 @@ ROLES = [role.value for role in SurveyInvitation.Role]
 
 
 class WholeWeeks(Func):
-    """Whole weeks (rounded down) from the second timestamp to the first, in SQL."""
+    """Whole weeks (rounded down) from the second timestamp to the first, in SQL.
+
+    Counted in local calendar days (Europe/Amsterdam): registered on 4 March and
+    closed on 8 April is 35 days, 5 weeks, although the change to summer time made
+    that an hour short of 5 × 168 hours. Both timestamps are truncated to their local
+    date, and weeks = floor(days / 7).
+    """
 
     output_field = IntegerField()
+    arity = 2
 
-    def as_sql(self, compiler, connection, **extra):
+    def __init__(self, end, start, **extra):
+        super().__init__(
+            TruncDate(end, tzinfo=AMSTERDAM), TruncDate(start, tzinfo=AMSTERDAM), **extra
+        )
+
+    def as_postgresql(self, compiler, connection, **extra):
+        # date - date is a whole number of days.
         return super().as_sql(
             compiler,
             connection,
-            template="CAST(FLOOR(EXTRACT(EPOCH FROM (%(expressions)s)) / 604800) AS integer)",
+            template="CAST(FLOOR((%(expressions)s) / 7.0) AS integer)",
             arg_joiner=" - ",
             **extra,
         )
 
     def as_sqlite(self, compiler, connection, **extra):
-        # The embedded demo runs on SQLite, which has no interval type.
+        # The embedded demo: TruncDate gives 'YYYY-MM-DD', julianday() its day number.
         return super().as_sql(
             compiler,
             connection,
-            template="CAST((julianday(%(expressions)s)) / 7 AS integer)",
+            template="CAST(FLOOR((julianday(%(expressions)s)) / 7.0) AS integer)",
             arg_joiner=") - julianday(",
             **extra,
+        )
+
+    def as_sql(self, compiler, connection, **extra):
+        raise NotSupportedError(
+            f"WholeWeeks supports PostgreSQL and SQLite, not {connection.vendor}"
         )
 
 

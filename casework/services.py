@@ -22,6 +22,9 @@ from django.utils.translation import gettext_noop
 
 from allauth.account.models import EmailAddress
 
+from portal import locks
+from portal.mail import absolute_url
+
 from . import audit, workflow
 from .crypto import blind_index
 from .models import (
@@ -57,10 +60,6 @@ logger = logging.getLogger(__name__)
 
 class CaseworkError(Exception):
     """A refused action; the message is shown to the user as it is (translated)."""
-
-
-def _absolute(path: str) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
 # --- Organisations and relatiemanagement ---------------------------------------
@@ -122,7 +121,7 @@ def invitation_create(
         invited_by=invited_by,
         expires_at=timezone.now() + timedelta(days=settings.CASEWORK_INVITATION_DAYS),
     )
-    link = _absolute(reverse("casework:invitation_accept", args=[token]))
+    link = absolute_url(reverse("casework:invitation_accept", args=[token]))
     audit.record(action="invitation.create", user=invited_by, request=request, obj=invitation)
     # Sent inside the transaction, last, and not by a task: the one-time token should not
     # sit in the broker. If the mail server is down the invitation is not saved either,
@@ -480,7 +479,7 @@ def notification_send(*, case_id: int, user_id: int) -> bool:
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if case is None or user is None or not user.email or not users_to_notify(case, [user]):
         return False
-    link = _absolute(reverse("casework:case_detail", args=[case.public_id]))
+    link = absolute_url(reverse("casework:case_detail", args=[case.public_id]))
     with translation.override(settings.LANGUAGE_CODE):
         send_mail(
             _("[ZVH] New message in the secure environment"),
@@ -498,7 +497,7 @@ def registration_confirmation_send(*, case_id: int, user_id: int) -> bool:
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if case is None or user is None or not user.email:
         return False
-    link = _absolute(reverse("casework:case_detail", args=[case.public_id]))
+    link = absolute_url(reverse("casework:case_detail", args=[case.public_id]))
     with translation.override(settings.LANGUAGE_CODE):
         send_mail(
             _("[ZVH] Registration received: %(reference)s") % {"reference": case.reference},
@@ -1113,7 +1112,7 @@ def survey_recipients(*, case: Case) -> list[tuple[str, object, PartnerOrganisat
 
 def _survey_mail(*, reference: str, token: str, email: str, expires_at, reminder: bool) -> None:
     """Only the reference and the link: no case content."""
-    link = _absolute(reverse("casework_survey:survey", args=[token]))
+    link = absolute_url(reverse("casework_survey:survey", args=[token]))
     with translation.override(settings.LANGUAGE_CODE):
         until = date_format(timezone.localtime(expires_at), "j F Y")
         values = {"reference": reference, "link": link, "date": until}
@@ -1224,7 +1223,7 @@ def _notify_managers_of_follow_up() -> None:
     recipients = [user.email for user in _managers() if user.email]
     if not recipients:
         return
-    link = _absolute(reverse("casework:follow_up"))
+    link = absolute_url(reverse("casework:follow_up"))
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("[ZVH] New follow-up task")
         body = _(
@@ -1322,12 +1321,11 @@ def survey_reminders_send() -> int:
 
 def _survey_remind_one(*, pk: int, now) -> int:
     with transaction.atomic():
-        invitation = (
-            SurveyInvitation.objects.select_for_update(skip_locked=True)
-            .select_related("case")
-            .filter(pk=pk, reminded_at__isnull=True, used_at__isnull=True)
-            .first()
-        )
+        invitation = locks.skip_locked(
+            SurveyInvitation.objects.select_related("case").filter(
+                pk=pk, reminded_at__isnull=True, used_at__isnull=True
+            )
+        ).first()
         if invitation is None or not invitation.email:
             return 0
         token = SurveyInvitation.new_token()

@@ -4,7 +4,8 @@ from django.utils import formats, timezone
 
 from fpdf import FPDF
 
-from .emails import absolute
+from portal.mail import absolute_url
+
 from .models import Registration
 
 
@@ -65,7 +66,7 @@ def certificate_pdf(*, registration: Registration, code: str) -> bytes:
     pdf.set_y(170)
     pdf.set_font("helvetica", "", 10)
     pdf.set_text_color(74, 83, 97)
-    verify = absolute("/agenda/certificaat/controleren/")
+    verify = absolute_url("/agenda/certificaat/controleren/")
     pdf.cell(0, 6, f"Verificatiecode: {code}", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.cell(
         0, 6, f"Controleer dit certificaat op {verify}", align="C", new_x="LMARGIN", new_y="NEXT"

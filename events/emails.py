@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from mjml import mjml2html
 
+from portal.mail import absolute_url
+
 from . import ical
 from .models import Registration, RegistrationStatus
 
@@ -29,14 +31,10 @@ class Mail:
     cancelled_sessions: list[dict] = field(default_factory=list)
 
 
-def absolute(path: str) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
-
-
 def _link(name: str, registration: Registration) -> str:
     from .services import token_for
 
-    return absolute(reverse(name, kwargs={"token": token_for(registration)}))
+    return absolute_url(reverse(name, kwargs={"token": token_for(registration)}))
 
 
 def _when(registration: Registration) -> list[str]:
@@ -210,7 +208,7 @@ def _send(registration: Registration, mail: Mail) -> None:
         "registration": registration,
         "event": event,
         "when": _when(registration),
-        "event_url": absolute(event.url or "/"),
+        "event_url": absolute_url(event.url or "/"),
         "online_url": event.online_url
         if mail.show_online_link and registration.status == RegistrationStatus.CONFIRMED
         else "",

@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from portal.mail import absolute_url
+
 from .models import EventPage
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -49,7 +51,6 @@ def _location(event: EventPage, *, with_online_link: bool) -> str:
 def _vevents(
     event: EventPage,
     *,
-    base_url: str,
     cancelled: bool,
     attendee: tuple[str, str] | None,
     with_online_link: bool,
@@ -67,7 +68,7 @@ def _vevents(
             summary = f"{event.title} ({session.title or f'deel {number}'})"
         vevent.add("summary", summary)
         vevent.add("location", _location(event, with_online_link=with_online_link))
-        vevent.add("url", base_url + (event.url or "/"))
+        vevent.add("url", absolute_url(event.url or "/"))
         description = event.introduction
         if event.route_url:
             description += f"\n\nRoute: {event.route_url}"
@@ -99,13 +100,11 @@ def calendar_bytes(
     calendar.add("method", method)
     if name:
         calendar.add("x-wr-calname", name)
-    base_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     events = list(events)
     for event in events:
         cancelled = event.is_cancelled or method == "CANCEL"
         for vevent in _vevents(
             event,
-            base_url=base_url,
             cancelled=cancelled,
             attendee=attendee,
             with_online_link=with_online_link,
@@ -130,7 +129,6 @@ def session_cancellation_bytes(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "CANCEL")
-    base_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     starts = []
     for session in sessions:
         start = datetime.fromisoformat(session["starts_at"]).astimezone(AMSTERDAM)
@@ -144,7 +142,7 @@ def session_cancellation_bytes(
         vevent.add("dtend", end)
         title = session.get("title")
         vevent.add("summary", f"{event.title} ({title})" if title else event.title)
-        vevent.add("url", base_url + (event.url or "/"))
+        vevent.add("url", absolute_url(event.url or "/"))
         vevent.add("status", "CANCELLED")
         vevent.add("organizer", _organizer())
         address = vCalAddress(f"mailto:{attendee[1]}")

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.mail import absolute_url
+
 from .models import Expert, ExpertQuestion, ExpertRole, PublicationPage, QuestionStatus, Theme
 
 logger = logging.getLogger(__name__)
@@ -88,9 +90,7 @@ def question_notify_experts(*, question_id: int) -> bool:
         # Nobody with an address for this theme: staff see it in the admin list.
         logger.warning("Expert question %s has no expert to notify", item.pk)
         return False
-    link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(
-        "expert_questions:edit", args=[item.pk]
-    )
+    link = absolute_url(reverse("expert_questions:edit", args=[item.pk]))
     body = _(
         'A new question was asked through "Ask the expert" on the theme %(theme)s.\n\n'
         "Question:\n%(question)s\n\n"

@@ -12,7 +12,6 @@ import html as html_lib
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +19,8 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from mjml import mjml2html
+
+from portal.mail import absolute_url
 
 PLACEHOLDER = re.compile(r"\[\[(\w+)\]\]")
 
@@ -31,16 +32,12 @@ class Rendered:
     subject: str
 
 
-def base_url() -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-
-
 def _page_card(page) -> dict:
     page = page.specific
     image_url = ""
     image = getattr(page, "image", None)
     if image is not None and hasattr(image, "get_rendition"):
-        image_url = base_url() + image.get_rendition("fill-560x300").url
+        image_url = absolute_url(image.get_rendition("fill-560x300").url)
     summary = (
         getattr(page, "summary", "")
         or getattr(page, "introduction", "")
@@ -52,7 +49,7 @@ def _page_card(page) -> dict:
         "title": page.title,
         "summary": strip_tags(str(summary))[:300],
         "image_url": image_url,
-        "url": base_url() + (page.url or "/"),
+        "url": absolute_url(page.url or "/"),
         "themes": sorted(themes.values_list("pk", flat=True)) if themes is not None else [],
     }
 
@@ -172,7 +169,7 @@ def personalise_sections(sections, key: str) -> list[dict]:
 
 
 def _absolute_links(html: str) -> str:
-    return re.sub(r'href="/', f'href="{base_url()}/', html)
+    return re.sub(r'href="/', f'href="{absolute_url("/")}', html)
 
 
 def html_to_text(html: str) -> str:
@@ -196,8 +193,8 @@ def _context(issue, *, welcome: bool, sections=None, key: str = ALL) -> dict:
         "preheader": issue.preheader if issue else "",
         "sections": personalise_sections(sections, key),
         "welcome": welcome,
-        "web_url": base_url() + issue.url if issue and issue.live and issue.url else "",
-        "base_url": base_url(),
+        "web_url": absolute_url(issue.url) if issue and issue.live and issue.url else "",
+        "base_url": absolute_url(""),
     }
 
 
@@ -241,7 +238,7 @@ def digest_sections(issues) -> list[dict]:
                 "title": _("Read the whole newsletter"),
                 "summary": issue.preheader,
                 "image_url": "",
-                "url": base_url() + (issue.url or "/"),
+                "url": absolute_url(issue.url or "/"),
             }
         )
         sent = timezone.localtime(issue.sent_at).date() if issue.sent_at else None
@@ -273,7 +270,7 @@ def render_digest(issues, *, quarter: str) -> Rendered:
         "sections": [intro, *digest_sections(issues)],
         "welcome": False,
         "web_url": "",
-        "base_url": base_url(),
+        "base_url": absolute_url(""),
     }
     html = mjml_to_html(render_to_string("newsletter/email/issue.mjml", context))
     text = render_to_string("newsletter/email/issue.txt", context)
@@ -292,7 +289,7 @@ def personalisation(*, subscriber, delivery_token: str = "") -> dict:
         links = subscriber_links(subscriber=subscriber)
         prefs, unsub = links["preferences_url"], links["unsubscribe_url"]
     else:  # a test send to an address that is not a subscriber
-        prefs = unsub = base_url() + reverse("newsletter:subscribe")
+        prefs = unsub = absolute_url(reverse("newsletter:subscribe"))
     greeting = (
         _("Dear %(name)s,") % {"name": subscriber.name} if subscriber.name else _("Dear reader,")
     )

@@ -28,6 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from knowledge.models import Theme
+from portal import locks
+from portal.mail import absolute_url
 
 from .models import (
     CONSENT_TEXT_VERSION,
@@ -50,10 +52,6 @@ STOPPED = {SubscriberStatus.BOUNCED, SubscriberStatus.COMPLAINED}
 
 
 # --- Links and hashes ---------------------------------------------------------
-
-
-def absolute_url(path: str) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
 def subscriber_token(*, subscriber: Subscriber) -> str:
@@ -113,7 +111,7 @@ def subscriber_links(*, subscriber: Subscriber) -> dict:
     """Both links of one subscriber with one signature (the hot path of a sending):
     the same URLs as ``preferences_url`` and ``unsubscribe_url``."""
     token = subscriber_token(subscriber=subscriber)
-    prefs, unsub = _link_patterns(settings.WAGTAILADMIN_BASE_URL.rstrip("/"), get_urlconf())
+    prefs, unsub = _link_patterns(absolute_url(""), get_urlconf())
     return {
         "preferences_url": prefs.replace("__token__", token),
         "unsubscribe_url": unsub.replace("__token__", token),
@@ -572,7 +570,6 @@ def recipient_theme_keys(relevant: set[int]) -> dict[int, str]:
 # The digest goes out in the first days of a quarter; a beat task that was down
 # on the first day catches up within this window, never later.
 DIGEST_WINDOW_DAYS = 7
-DIGEST_LOCK = 0x64696765  # pg_advisory_xact_lock key: "dige"
 
 
 def quarter_start(moment: dt.datetime) -> dt.datetime:
@@ -609,8 +606,7 @@ def digests_send(*, now: dt.datetime | None = None) -> int:
     quarter = quarter_label(start)
     queued = 0
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DIGEST_LOCK])
+        locks.advisory_xact_lock(locks.LockKey.NEWSLETTER_DIGEST)
         had_digest = Delivery.objects.filter(digest_quarter=quarter).values("subscriber_id")
         readers = Subscriber.objects.filter(
             status=SubscriberStatus.ACTIVE,
@@ -683,7 +679,7 @@ def sending_start(*, sending_id: int) -> int:
             if sending.tracking:
                 from .tracking import instrument
 
-                html = instrument(html, sending=sending, base_url=rendering.base_url())
+                html = instrument(html, sending=sending, base_url=absolute_url(""))
             variants[key] = {"html": html, "text": rendered.text}
             sending.subject = rendered.subject
         everyone = variants.pop(rendering.ALL)
@@ -746,10 +742,10 @@ def sending_progress(*, sending: Sending) -> dict:
 
 
 # The sending loop. Per message it costs one SQL statement and one SMTP
-# transaction; per chunk of up to CLAIM_SIZE messages one claim and one pause check.
+# transaction; per chunk of up to CLAIM_SIZE messages one claim (with the readers'
+# addresses) and one pause check.
 CLAIM_SIZE = 100
 DELIVERY = Delivery._meta.db_table
-SUBSCRIBER = Subscriber._meta.db_table
 
 
 @dataclass
@@ -767,39 +763,51 @@ class Claimed:
 def _claim_chunk(sending_id: int, size: int, claimed_at: dt.datetime) -> list[Claimed]:
     """Claims up to ``size`` pending deliveries in one statement: pending → claimed.
 
-    SKIP LOCKED keeps concurrent chains' claims disjoint; the claim commits
-    before any message goes out. A claimed row has not been handed to SMTP yet,
-    so putting it back to pending is always safe (see ``sendings_recover_stale``).
+    Runs inside the caller's transaction. The claim skips rows another chain has
+    locked (``portal.locks``), which keeps concurrent chains' claims disjoint; it
+    commits before any message goes out. A claimed row has not been handed to SMTP
+    yet, so putting it back to pending is always safe (see ``sendings_recover_stale``).
+    The readers' addresses follow in a second query (SQLite's RETURNING cannot name
+    a joined table); the claimed rows are locked, so their readers cannot go away.
     """
+    token_field = Delivery._meta.get_field("token")
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            UPDATE {DELIVERY} AS d SET state = %s, claimed_at = %s
-            FROM {SUBSCRIBER} AS s
-            WHERE s.id = d.subscriber_id AND d.id IN (
+            UPDATE {DELIVERY} SET state = %s, claimed_at = %s
+            WHERE id IN (
                 SELECT id FROM {DELIVERY}
                 WHERE sending_id = %s AND state = %s
-                ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED
+                ORDER BY id LIMIT %s{locks.skip_locked_sql()}
             )
-            RETURNING d.id, d.token, d.attempts, d.variant,
-                s.id, s.email, s.name, s.public_id, s.status
+            RETURNING id, token, attempts, variant, subscriber_id
             """,  # noqa: S608 (table names from the models, values as parameters)
-            [Delivery.State.CLAIMED, claimed_at, sending_id, Delivery.State.PENDING, size],
+            [
+                Delivery.State.CLAIMED,
+                connection.ops.adapt_datetimefield_value(claimed_at),
+                sending_id,
+                Delivery.State.PENDING,
+                size,
+            ],
         )
         rows = cursor.fetchall()
+    readers = {
+        sid: Subscriber(pk=sid, email=email, name=name, public_id=public_id, status=status)
+        for sid, email, name, public_id, status in Subscriber.objects.filter(
+            pk__in={row[4] for row in rows}
+        ).values_list("pk", "email", "name", "public_id", "status")
+    }
     return sorted(
         (
             Claimed(
                 pk=pk,
-                token=token,
+                token=token_field.to_python(token),  # SQLite returns the hex string
                 attempts=attempts,
                 variant=variant,
-                subscriber=Subscriber(
-                    pk=sid, email=email, name=name, public_id=public_id, status=status
-                ),
+                subscriber=readers[sid],
                 claimed_at=claimed_at,
             )
-            for pk, token, attempts, variant, sid, email, name, public_id, status in rows
+            for pk, token, attempts, variant, sid in rows
         ),
         key=lambda c: c.pk,
     )
@@ -830,8 +838,8 @@ def _mark(*, sent: int | None, next_: int | None, claimed_at, now) -> set[int]:
             {
                 "prev": sent,
                 "next": next_,
-                "now": now,
-                "claimed_at": claimed_at,
+                "now": connection.ops.adapt_datetimefield_value(now),
+                "claimed_at": connection.ops.adapt_datetimefield_value(claimed_at),
                 "sending": Delivery.State.SENDING,
                 "sent": Delivery.State.SENT,
                 "claimed": Delivery.State.CLAIMED,
@@ -857,17 +865,13 @@ def _hourly_budget() -> int | None:
     return max(per_hour - used, 0)
 
 
-HOURLY_LOCK = 0x6E657773  # pg_advisory_xact_lock key: "news"
-
-
 def _claim_within_limits(sending_id: int, size: int) -> tuple[list[Claimed], bool]:
     """Claims the next chunk; (claimed, hourly limit reached)."""
     now = timezone.now()
-    if not settings.NEWSLETTER_RATE_PER_HOUR:
-        return _claim_chunk(sending_id, size, now), False
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [HOURLY_LOCK])
+        if not settings.NEWSLETTER_RATE_PER_HOUR:
+            return _claim_chunk(sending_id, size, now), False
+        locks.advisory_xact_lock(locks.LockKey.NEWSLETTER_HOURLY)
         budget = _hourly_budget()
         if budget <= 0:
             return [], True
@@ -1134,8 +1138,6 @@ def upcoming_events_for_issue(
     events block: dicts with title, summary, date, url, image_url."""
     from events.selectors import upcoming_events
 
-    from .rendering import base_url
-
     tz = timezone.get_current_timezone()
     events = upcoming_events(
         start=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
@@ -1147,7 +1149,7 @@ def upcoming_events_for_issue(
             "title": event.title,
             "summary": event.introduction,
             "date": timezone.localtime(event.starts_at),
-            "url": base_url() + (event.url or "/"),
+            "url": absolute_url(event.url or "/"),
             "image_url": "",
             "themes": sorted(t.pk for t in event.themes.all()),
         }

@@ -1,5 +1,10 @@
-"""The demo's outbox: every e-mail is written to ``var/mail`` as an .eml file.
+"""Mail helpers: absolute links for e-mails and the demo's outbox.
 
+``absolute_url(path)`` is the one way to build a link that leaves the site (e-mails,
+calendar files, newsletter issues): the portal's public address, ``BASE_URL``
+(``settings.WAGTAILADMIN_BASE_URL``; in the demo it follows ``PORT``), plus the path.
+
+The demo's outbox: every e-mail is written to ``var/mail`` as an .eml file.
 A person reads them with any mail program, or in the Wagtail admin under
 "Verzonden e-mail (demo)" (portal/views.py reads them through the
 functions below).
@@ -22,6 +27,12 @@ from django.utils import timezone
 
 # File names are "<UTC timestamp>-<random>.eml"; sorting them sorts by time sent.
 MESSAGE_ID = re.compile(r"^\d{8}-\d{6}-\d{6}-[0-9a-f]{8}$")
+
+
+def absolute_url(path: str) -> str:
+    """``path`` (absolute, e.g. from ``reverse()``) on the portal's public address;
+    ``absolute_url("")`` is the address itself, without a trailing slash."""
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
 def outbox_dir() -> Path:

@@ -63,7 +63,12 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEMO else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-WAGTAILADMIN_BASE_URL = env("BASE_URL", "http://127.0.0.1:8000")
+# The public address for absolute links in e-mails and calendars (portal.mail.absolute_url).
+# Production sets BASE_URL (docker-compose.yml requires it). The demo serves on
+# 127.0.0.1:$PORT (`make demo PORT=8123`), so its default follows PORT.
+WAGTAILADMIN_BASE_URL = env(
+    "BASE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}" if DEMO else "http://127.0.0.1:8000"
+)
 
 # --- Applications -----------------------------------------------------------
 INSTALLED_APPS = [
