@@ -38,14 +38,27 @@ lock: $(UV) ## Re-lock pyproject.toml into requirements*.lock (exact versions an
 	$(BIN)/python -c "import json,re;p='package-lock.json';d=json.load(open(p));	[(v.pop('funding',None),v.update(license=re.sub(r'\s*\(https?://[^)]*\)','',v['license'])) if 'license' in v else None) for v in d['packages'].values()];	open(p,'w').write(json.dumps(d,indent=2)+'\n')"
 
 .PHONY: demo
+# Every step sees PORT: the demo's settings derive BASE_URL (links in e-mails) from it.
+demo: export PORT := $(PORT)
 demo: install ## Install, migrate, load demo content and serve at http://127.0.0.1:$(PORT)
+	@# Attachments are scanned by a private clamd that demo_serve starts (portal/clamd_local.py).
+	@command -v clamd >/dev/null || test -x /usr/sbin/clamd || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clamav-daemon >/dev/null; } \
+	      || echo "clamav-daemon kon niet worden geïnstalleerd: bijlagen worden geweigerd (docs/operations.md)."; \
+	  else \
+	    echo "Geen virusscanner (clamd): bijlagen worden geweigerd. Aanzetten: sudo apt-get install clamav-daemon, dan opnieuw make demo."; \
+	    echo "No virus scanner (clamd): attachments are refused. To enable them: sudo apt-get install clamav-daemon, then make demo again."; \
+	  fi; }
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py ensure_demo_admin
+	$(BIN)/python manage.py ensure_demo_accounts
 	@echo "Portal: http://127.0.0.1:$(PORT)/   Beheer: http://127.0.0.1:$(PORT)/admin/   E-mail: var/mail/ and Beheer > Verzonden e-mail"
 	@echo "Tweede factor voor het beheer: $(BIN)/python manage.py demo_totp_code"
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
+	@# One process: web server, in-process scheduler for the beat jobs and clamd; Ctrl-C stops all.
+	PORT=$(PORT) $(BIN)/python manage.py demo_serve 127.0.0.1:$(PORT)
 
 .PHONY: test
 test: install-test ## Install what the tests need and run the whole suite

@@ -868,6 +868,26 @@ def rescued_inputs_purge() -> int:
     return count
 
 
+def retention_run() -> dict[str, int]:
+    """The daily retention run (beat ``casework-retention``, ``manage.py casework_retention``):
+    purge drafts past their term, clear spent survey addresses, erase old advice requests
+    without a case, purge input kept at idle timeouts and carry out approved destruction
+    lists. Each step commits on its own; a step that fails stops the run, and the next
+    run picks up what is left."""
+    counts = {
+        "drafts": drafts_purge(),
+        "survey_addresses": survey_addresses_purge(),
+        "advice_requests": advice_requests_anonymise(),
+        "rescued_inputs": rescued_inputs_purge(),
+        "cases_destroyed": 0,
+    }
+    for destruction_list in DestructionList.objects.filter(
+        approved_at__isnull=False, executed_at__isnull=True
+    ):
+        counts["cases_destroyed"] += destruction_execute(destruction_list=destruction_list)["count"]
+    return counts
+
+
 # --- Attachments ------------------------------------------------------------------------
 
 

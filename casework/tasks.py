@@ -36,3 +36,9 @@ def send_survey_reminders() -> int:
 @shared_task
 def purge_survey_addresses() -> int:
     return services.survey_addresses_purge()
+
+
+@shared_task
+def run_retention() -> dict[str, int]:
+    """Daily (beat ``casework-retention``): the retention run of ``casework_retention``."""
+    return services.retention_run()

@@ -210,8 +210,18 @@ CELERY_TIMEZONE = "Europe/Amsterdam"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Workers log through settings.LOGGING (JSON, scrubbed), not Celery's own handlers.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Every periodic job is an entry here (each app adds its own in its block below);
+# docs/operations.md lists them all. `celery beat` runs them in production, the demo
+# ticks the same schedule in-process (portal.demo_runtime, `manage.py demo_serve`).
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "portal.tasks.record_worker_heartbeat", "schedule": 60.0},
+    # Wagtail's scheduled publishing and expiry (`manage.py publish_scheduled`). A run
+    # not started within the minute is dropped: the next one does the same work.
+    "wagtail-publish-scheduled": {
+        "task": "portal.tasks.publish_scheduled",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
 
 # The anonymous page cache (portal.cache) is off unless asked for; see the
@@ -533,7 +543,11 @@ CASEWORK_RESCUE_HOURS = env_int("CASEWORK_RESCUE_HOURS", 24)
 CASEWORK_ATTACHMENT_ROOT = Path(env("CASEWORK_ATTACHMENT_ROOT", str(VAR_DIR / "casework-private")))
 CASEWORK_ATTACHMENT_MAX_BYTES = env_int("CASEWORK_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 # clamd: a unix socket path, or host:port. Uploads are refused when it cannot be reached.
-CASEWORK_CLAMD = env("CASEWORK_CLAMD", "/var/run/clamav/clamd.ctl")
+# The demo's default is the private clamd `manage.py demo_serve` starts (portal.demo_runtime).
+CASEWORK_CLAMD = env(
+    "CASEWORK_CLAMD",
+    str(VAR_DIR / "clamd" / "clamd.sock") if DEMO else "/var/run/clamav/clamd.ctl",
+)
 CASEWORK_CLAMD_TIMEOUT = env_int("CASEWORK_CLAMD_TIMEOUT", 30)
 # Closing-satisfaction survey: the link is valid this many days; one reminder goes to
 # non-responders this many days after the invitation (docs/casework.md).
@@ -547,6 +561,11 @@ CELERY_BEAT_SCHEDULE |= {
     "casework-survey-purge-addresses": {
         "task": "casework.tasks.purge_survey_addresses",
         "schedule": 60 * 60,
+    },
+    # Nightly at 03:30 (`manage.py casework_retention` runs the same by hand).
+    "casework-retention": {
+        "task": "casework.tasks.run_retention",
+        "schedule": crontab(minute=30, hour=3),
     },
 }
 
@@ -647,5 +666,9 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         # Wagtail's background tasks (search index, reference index) log every run.
         "django_tasks": {"level": "WARNING"},
+        # Celery logs every task it runs at INFO. Workers keep that line (operations
+        # read it); in the demo tasks run in-process and would bury the console a
+        # newcomer reads (load_demo alone runs hundreds of index tasks).
+        "celery.app.trace": {"level": "WARNING" if DEMO else LOG_LEVEL},
     },
 }

@@ -1,11 +1,11 @@
 """Daily retention run: purge old drafts, clear spent survey addresses, anonymise old
 advice requests without a case, purge input kept at idle timeouts and carry out
-approved destruction lists."""
+approved destruction lists. Celery beat runs the same service daily
+(``casework-retention``); this command is for running it by hand."""
 
 from django.core.management.base import BaseCommand
 
 from casework import services
-from casework.models import DestructionList
 
 
 class Command(BaseCommand):
@@ -15,17 +15,10 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        drafts = services.drafts_purge()
-        addresses = services.survey_addresses_purge()
-        advice = services.advice_requests_anonymise()
-        services.rescued_inputs_purge()
-        destroyed = 0
-        for destruction_list in DestructionList.objects.filter(
-            approved_at__isnull=False, executed_at__isnull=True
-        ):
-            destroyed += services.destruction_execute(destruction_list=destruction_list)["count"]
+        counts = services.retention_run()
         self.stdout.write(
-            f"drafts purged: {drafts}; survey addresses cleared: {addresses}; "
-            f"advice requests anonymised: {advice}; "
-            f"cases destroyed: {destroyed}"
+            f"drafts purged: {counts['drafts']}; "
+            f"survey addresses cleared: {counts['survey_addresses']}; "
+            f"advice requests anonymised: {counts['advice_requests']}; "
+            f"cases destroyed: {counts['cases_destroyed']}"
         )
