@@ -105,6 +105,16 @@ def home(request):
         for case in cases
     ]
     staff = is_staff_member(request.user)
+    organisation = organisation_of(request.user)
+    # Neither a ZVH role nor a partner organisation (e.g. a technical administrator):
+    # no case data, by design (roles.has_role_perm). Say so, and where roles are given,
+    # instead of an empty list.
+    without_role = not staff and organisation is None
+    roles_url = (
+        reverse("wagtailusers_users:edit", args=[request.user.pk])
+        if without_role and request.user.has_perm("auth.change_user")
+        else None
+    )
     return render(
         request,
         "casework/home.html",
@@ -114,7 +124,9 @@ def home(request):
             "surveys": surveys_waiting_for(request.user),
             "can_follow_up": has_role_perm(request.user, "view_all_cases"),
             "is_staff_member": staff,
-            "organisation": organisation_of(request.user),
+            "without_role": without_role,
+            "roles_url": roles_url,
+            "organisation": organisation,
             "can_overdue": has_role_perm(request.user, "view_overdue"),
             "can_advice": has_role_perm(request.user, "log_advice"),
             "can_invite": has_role_perm(request.user, "invite_user"),
