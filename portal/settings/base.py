@@ -338,6 +338,10 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/15m/key"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ZVH] "
 ACCOUNT_SESSION_REMEMBER = False
+# Exports and downloads ask for the password again. allauth's default also offers a
+# code mailed to the user ("code") and the authenticator alone ("mfa"): either would
+# let whoever reads the mailbox, or holds the phone, past that check.
+ACCOUNT_REAUTHENTICATION_METHODS = ("password",)
 # Open sign-up is off: accounts are created by staff invitation.
 PORTAL_OPEN_SIGNUP = False
 # The Wagtail admin's own password reset and change forms would be a second way

@@ -172,6 +172,22 @@ def test_an_export_asks_for_the_password_even_right_after_login_and_again_later(
         assert client.get(export).url.startswith(reverse("account_reauthenticate"))
 
 
+def test_re_authentication_is_by_password_only_not_by_a_mailed_code(client, case, mailoutbox):
+    regisseur = staff_user("Procesregisseur")
+    case.procesregisseur = regisseur
+    case.save()
+    sign_in(client, regisseur)
+    page = client.get(reverse("account_reauthenticate"))
+    assert page.status_code == 200
+    assert reverse("account_request_reauthentication_code") not in page.content.decode()
+
+    # Asking for a code anyway sends none and confirms nothing.
+    client.post(reverse("account_request_reauthentication_code"))
+    assert mailoutbox == []
+    export = reverse("casework:case_export", args=[case.public_id])
+    assert client.get(export).url.startswith(reverse("account_reauthenticate"))
+
+
 def test_a_download_right_after_login_asks_again(client, partner, organisation):
     from casework.models import Attachment
 
