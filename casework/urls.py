@@ -34,6 +34,7 @@ urlpatterns = [
     path("uitnodigen/", views.invite, name="invite"),
     path("uitnodiging/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("audit/", views.audit_log, name="audit"),
+    path("audit/controleren/", views.audit_verify, name="audit_verify"),
     path("bewaartermijn/", views.retention, name="retention"),
     path("importeren/", views.case_import, name="case_import"),
     path("opvolging/", views.follow_up, name="follow_up"),

@@ -134,6 +134,9 @@ def test_every_casework_url_gives_each_role_exactly_its_access(client, world, ro
     ]:
         response = client.get(reverse(f"casework:{url_name}"))
         assert_no_case_data(response, url_name)
+    verify = client.post(reverse("casework:audit_verify"))
+    verified = verify.status_code == 302 and verify.url == reverse("casework:audit")
+    assert verified == (role == "privacy officer"), f"{role} verifying the audit chain"
 
     for action, data in WRITE_ACTIONS.items():
         if action == "toewijzen":

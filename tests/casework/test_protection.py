@@ -145,6 +145,31 @@ def test_off_hours_reads_are_flagged(client, privacy_officer, regisseur, case):
     assert list(response.context["off_hours"])
 
 
+def test_the_privacy_officer_verifies_the_chain_from_the_audit_page(
+    client, privacy_officer, regisseur, case
+):
+    entries = [audit.record(action="case.read", user=regisseur, obj=case) for _ in range(3)]
+    client.force_login(privacy_officer)
+    page = client.get(reverse("casework:audit")).content.decode()
+    assert reverse("casework:audit_verify") in page
+
+    intact = client.post(reverse("casework:audit_verify"), follow=True).content.decode()
+    assert "De auditketen is intact" in intact
+
+    with audit_trigger_disabled():
+        AuditEntry.objects.filter(pk=entries[1].pk).update(result="denied")
+    broken = client.post(reverse("casework:audit_verify"), follow=True).content.decode()
+    assert "De auditketen is op 1 plaats(en) verbroken" in broken
+    assert f"regel {entries[1].pk}" in broken
+    assert AuditEntry.objects.filter(action="audit.verify", result="broken").exists()
+
+
+def test_only_the_privacy_officer_may_verify_the_chain(client, regisseur):
+    client.force_login(regisseur)
+    assert client.post(reverse("casework:audit_verify")).status_code == 403
+    assert client.get(reverse("casework:audit_verify")).status_code == 405
+
+
 def test_regisseurs_cannot_query_the_audit_log(client, regisseur):
     client.force_login(regisseur)
     assert client.get(reverse("casework:audit")).status_code == 403
