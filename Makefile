@@ -21,10 +21,17 @@ $(UV):
 install: $(UV) ## Install the portal's runtime dependencies (locked, with hashes)
 	$(UV) pip sync --python $(BIN)/python --require-hashes requirements.lock
 
-.PHONY: install-test
-install-test: $(UV) ## Install runtime + test dependencies, npm tools and Debian's chromium
-	$(UV) pip sync --python $(BIN)/python --require-hashes requirements-test.lock
+# npm ci wipes and reinstalls node_modules: run it only when package-lock.json (or
+# package.json) is newer than the last install, recorded by this stamp file.
+NPM_STAMP := node_modules/.package-lock.stamp
+
+$(NPM_STAMP): package-lock.json package.json
 	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: install-test
+install-test: $(UV) $(NPM_STAMP) ## Install runtime + test dependencies, npm tools and Debian's chromium
+	$(UV) pip sync --python $(BIN)/python --require-hashes requirements-test.lock
 	@command -v $(CHROMIUM) >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@# Casework attachment tests start their own clamd with a test signature database.
 	@command -v clamd >/dev/null || command -v /usr/sbin/clamd >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clamav-daemon >/dev/null; }
@@ -53,16 +60,20 @@ demo: install ## Install, migrate, load demo content and serve at http://127.0.0
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py ensure_demo_admin
+	@# One account per role (the administrator too) and demo cases; prints every password.
 	$(BIN)/python manage.py ensure_demo_accounts
-	@echo "Portal: http://127.0.0.1:$(PORT)/   Beheer: http://127.0.0.1:$(PORT)/admin/   E-mail: var/mail/ and Beheer > Verzonden e-mail"
-	@echo "Tweede factor voor het beheer: $(BIN)/python manage.py demo_totp_code"
+	@echo "Portal: http://127.0.0.1:$(PORT)/   Beheer: http://127.0.0.1:$(PORT)/admin/   E-mail: var/mail/ en Beheer > Verzonden e-mail (demo)"
+	@echo "Wat u kunt proberen, per account: docs/demo.md"
 	@# One process: web server, in-process scheduler for the beat jobs and clamd; Ctrl-C stops all.
 	PORT=$(PORT) $(BIN)/python manage.py demo_serve 127.0.0.1:$(PORT)
 
 .PHONY: test
 test: install-test ## Install what the tests need and run the whole suite
 	$(BIN)/python -m pytest
+
+.PHONY: test-thorough
+test-thorough: install-test ## The whole suite with every property-based test at full size (before a release)
+	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest
 
 .PHONY: lint
 lint: $(UV) ## ruff lint and format check
