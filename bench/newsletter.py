@@ -54,7 +54,8 @@ def _issue():
 
 
 def bench_renderers(issue) -> list[str]:
-    from newsletter import mjml_compare, rendering
+    from newsletter import rendering
+    from tests.newsletter import mjml_compare
 
     source = rendering.issue_mjml(issue)
     rendering.mjml_to_html(source)
@@ -249,7 +250,7 @@ def run() -> str:
 
     from newsletter import rendering, services
     from newsletter.models import Subscriber
-    from newsletter.smtp_sink import Sink, SinkHandler
+    from tests.newsletter.smtp_sink import Sink, SinkHandler
 
     if settings.CELERY_TASK_ALWAYS_EAGER:
         raise RuntimeError("bench/newsletter.py needs REDIS_URL (a real broker and worker).")

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_noop
 from allauth.account.models import EmailAddress
 
 from portal import locks
-from portal.mail import absolute_url
+from portal.mail import absolute_url, normalise_email
 
 from . import audit, workflow
 from .crypto import blind_index
@@ -102,7 +102,7 @@ def invitation_create(
     request=None,
 ) -> tuple[Invitation, str]:
     """Invite someone by e-mail; returns the invitation and the one-time token."""
-    email = email.strip().lower()
+    email = normalise_email(email)
     unknown = set(group_names) - set(STAFF_ROLES)
     if unknown:
         raise CaseworkError(_("Unknown role."))

@@ -1,29 +1,23 @@
 """Background work for casework: each task takes ids and calls one service.
 
 E-mails go out here, not in the request, so a mail-server outage never breaks a
-case action: the task is retried with backoff and the case stays as it was saved.
-``OSError`` covers SMTP errors, refused connections and time-outs.
+case action: the task is retried with backoff (``portal.mail.MAIL_RETRY``) and the
+case stays as it was saved.
 """
 
 from celery import shared_task
 
+from portal.mail import MAIL_RETRY
+
 from . import services
 
-RETRY = {
-    "autoretry_for": (OSError,),
-    "retry_backoff": 30,
-    "retry_backoff_max": 60 * 60,
-    "retry_jitter": True,
-    "max_retries": 8,
-}
 
-
-@shared_task(**RETRY)
+@shared_task(**MAIL_RETRY)
 def send_case_notification(case_id: int, user_id: int) -> bool:
     return services.notification_send(case_id=case_id, user_id=user_id)
 
 
-@shared_task(**RETRY)
+@shared_task(**MAIL_RETRY)
 def send_registration_confirmation(case_id: int, user_id: int) -> bool:
     return services.registration_confirmation_send(case_id=case_id, user_id=user_id)
 

@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.mail import normalise_email
+
 from .models import (
     ACTIVE_STATUSES,
     SEAT_STATUSES,
@@ -90,10 +92,6 @@ def _notify(registration: Registration, kind: str, **extra) -> None:
     from .tasks import send_registration_mail
 
     send_registration_mail.delay_on_commit(registration.pk, kind, **extra)
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def register_number_is_valid(*, register: str, number: str) -> bool:
@@ -367,13 +365,6 @@ def _offer_free_seats(event: EventPage, now: datetime) -> list[Registration]:
         registration.save(update_fields=["status", "offer_expires_at"])
         _notify(registration, "offer")
     return waiting
-
-
-def event_offer_free_seats(*, event: EventPage, now: datetime | None = None) -> list[Registration]:
-    """After a capacity increase or any other change that may free seats."""
-    with transaction.atomic():
-        locked = _lock_event(event.pk)
-        return _offer_free_seats(locked, _now(now))
 
 
 def offer_accept(*, registration: Registration, now: datetime | None = None) -> Registration:

@@ -2,19 +2,19 @@
 
 from celery import shared_task
 
+from portal.mail import MAIL_RETRY
+
 from . import emails, services
 
-RETRY = {"autoretry_for": (ConnectionError, TimeoutError), "retry_backoff": True, "max_retries": 5}
 
-
-@shared_task(**RETRY)
+@shared_task(**MAIL_RETRY)
 def send_registration_mail(
     registration_id: int, kind: str, sessions: list[dict] | None = None
 ) -> None:
     emails.registration_mail_send(registration_id=registration_id, kind=kind, sessions=sessions)
 
 
-@shared_task(**RETRY)
+@shared_task(**MAIL_RETRY)
 def send_event_message(registration_id: int, subject: str, body: str) -> None:
     emails.event_message_send(registration_id=registration_id, subject=subject, body=body)
 

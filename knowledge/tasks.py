@@ -1,21 +1,10 @@
 """Background work of the knowledge centre; each task calls one service."""
 
-import smtplib
-import socket
-
 from celery import shared_task
 
-from . import services
+from portal.mail import MAIL_RETRY
 
-# Mail tasks retry with backoff (30 s up to an hour, about a day in all) while SMTP
-# fails; what they send is stored first, so nothing is lost meanwhile.
-MAIL_RETRY = {
-    "autoretry_for": (smtplib.SMTPException, socket.error, ConnectionError, TimeoutError),
-    "retry_backoff": 30,
-    "retry_backoff_max": 3600,
-    "retry_jitter": True,
-    "max_retries": 12,
-}
+from . import services
 
 
 @shared_task(bind=True, **MAIL_RETRY)

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from knowledge.models import Theme
 from portal import locks
-from portal.mail import absolute_url
+from portal.mail import absolute_url, normalise_email
 
 from .models import (
     CONSENT_TEXT_VERSION,
@@ -156,7 +156,7 @@ def subscriber_request(
     The response to the visitor is the same whether or not the address is known,
     so the form does not reveal who subscribes.
     """
-    email = email.strip().lower()
+    email = normalise_email(email)
     subscriber, _created = Subscriber.objects.select_for_update().get_or_create(email=email)
     if subscriber.is_active:
         _send_mail(
@@ -344,7 +344,7 @@ def subscribers_import(*, csv_text: str, source: str) -> ImportReport:
         return report
     seen = set()
     for line, row in enumerate(reader, start=2):
-        email = (row.get("email") or "").strip().lower()
+        email = normalise_email(row.get("email") or "")
         reason = _import_reject_reason(row, email, seen)
         if reason:
             report.rejects.append((line, email, reason))

@@ -8,6 +8,8 @@ from django.dispatch import receiver
 
 from anymail.signals import tracking
 
+from portal.mail import normalise_email
+
 from . import services
 from .models import ConsentEvent, Subscriber
 
@@ -26,7 +28,7 @@ def is_soft_bounce(event) -> bool:
 def handle_tracking_event(sender, event, esp_name, **kwargs) -> None:
     if not event.recipient:
         return
-    subscriber = Subscriber.objects.filter(email=event.recipient.strip().lower()).first()
+    subscriber = Subscriber.objects.filter(email=normalise_email(event.recipient)).first()
     if subscriber is None:
         return
     if event.event_type in {"bounced", "deferred"} and is_soft_bounce(event):

@@ -1,8 +1,15 @@
-"""Mail helpers: absolute links for e-mails and the demo's outbox.
+"""Mail plumbing shared by the apps: absolute links, address normalisation, the
+retry policy of mail tasks and the demo's outbox.
 
 ``absolute_url(path)`` is the one way to build a link that leaves the site (e-mails,
 calendar files, newsletter issues): the portal's public address, ``BASE_URL``
 (``settings.WAGTAILADMIN_BASE_URL``; in the demo it follows ``PORT``), plus the path.
+
+``normalise_email(address)`` is the form in which every app stores and looks up an
+e-mail address.
+
+``MAIL_RETRY`` holds the Celery options of every task that sends e-mail
+(``@shared_task(**MAIL_RETRY)``).
 
 The demo's outbox: every e-mail is written to ``var/mail`` as an .eml file.
 A person reads them with any mail program, or in the Wagtail admin under
@@ -33,6 +40,27 @@ def absolute_url(path: str) -> str:
     """``path`` (absolute, e.g. from ``reverse()``) on the portal's public address;
     ``absolute_url("")`` is the address itself, without a trailing slash."""
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def normalise_email(address: str) -> str:
+    """``address`` as it is stored and compared: without surrounding white space, and
+    lower-cased as a whole (not only the domain, as Django's ``normalize_email`` does),
+    so ``Anne@X.nl`` and ``anne@x.nl`` are one subscriber, registrant or invitee."""
+    return address.strip().lower()
+
+
+# Mail tasks retry with exponential backoff (30 s doubling up to an hour, with jitter;
+# 12 retries, at most about six hours in all) while the mail server fails. OSError
+# covers every SMTP error (smtplib.SMTPException, SMTPServerDisconnected included),
+# refused connections, socket errors and time-outs. What a mail is made from is saved
+# before its task is queued, so a failing mail server loses nothing meanwhile.
+MAIL_RETRY = {
+    "autoretry_for": (OSError,),
+    "retry_backoff": 30,
+    "retry_backoff_max": 60 * 60,
+    "retry_jitter": True,
+    "max_retries": 12,
+}
 
 
 def outbox_dir() -> Path:

@@ -52,6 +52,3 @@ class SearchBackend:
         Each is a dict with page_id, title and url.
         """
         raise NotImplementedError
-
-    def indexed_ids(self) -> set[int]:
-        raise NotImplementedError

@@ -161,9 +161,6 @@ class DatabaseBackend(SearchBackend):
             progress(count)
         return count
 
-    def indexed_ids(self) -> set[int]:
-        return set(SearchDocument.objects.values_list("page_id", flat=True))
-
     # --- searching ----------------------------------------------------------
     def search(self, request: SearchRequest) -> BackendResult:
         """One statement: the match is computed once, then ranked, counted and faceted.

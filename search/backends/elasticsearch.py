@@ -256,11 +256,6 @@ class ElasticsearchBackend(SearchBackend):
             self.client.indices.delete(index=o)
         return count
 
-    def indexed_ids(self) -> set[int]:
-        return {
-            int(hit["_id"]) for hit in helpers.scan(self.client, index=self.alias, _source=False)
-        }
-
     def suggest(self, query: ParsedQuery, limit: int) -> list[dict]:
         if query.empty:
             return []

@@ -224,7 +224,8 @@ def test_the_same_bytes_reach_the_server_through_smtp(settings):
     """The prepared DATA goes through a real SMTP conversation: the server undoes the
     dot-stuffing and stores the message that parses like Django's."""
     from newsletter.services import smtp_send
-    from newsletter.smtp_sink import Sink, SinkHandler
+
+    from .smtp_sink import Sink, SinkHandler
 
     class Keeping(SinkHandler):
         contents: list[bytes] = []

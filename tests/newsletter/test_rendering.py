@@ -2,10 +2,11 @@ import shutil
 
 import pytest
 
-from newsletter import mjml_compare, rendering
+from newsletter import rendering
 from newsletter.models import NewsletterIssuePage
 from portal.models import StandardPage
 
+from . import mjml_compare
 from .factories import SubscriberFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,9 @@ import pytest
 
 from newsletter import services
 from newsletter.models import ConsentEvent, Delivery, Sending
-from newsletter.smtp_sink import Sink, SinkHandler
 
 from .factories import SubscriberFactory
+from .smtp_sink import Sink, SinkHandler
 
 pytestmark = pytest.mark.django_db
 

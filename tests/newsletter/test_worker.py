@@ -24,9 +24,9 @@ import pytest
 
 from newsletter import services
 from newsletter.models import Delivery, Sending
-from newsletter.smtp_sink import Sink, SinkHandler
 
 from .factories import SubscriberFactory
+from .smtp_sink import Sink, SinkHandler
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

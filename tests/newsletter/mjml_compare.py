@@ -1,7 +1,7 @@
 """Compare mjml-python (mrml) with the official npm ``mjml`` renderer.
 
-Used by the structure test and by bench/newsletter.py. The npm renderer is a
-development tool here (node_modules, package.json); production renders with
+Used by the structure test (test_rendering.py) and by bench/newsletter.py. The npm
+renderer is a development tool here (node_modules, package.json); production renders with
 mjml-python only.
 """
 
@@ -11,7 +11,7 @@ import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NPM_MJML = ROOT / "node_modules" / "mjml" / "bin" / "mjml"
 NODE = shutil.which("node") or "node"
 

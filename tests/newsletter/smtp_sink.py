@@ -1,4 +1,5 @@
-"""A local SMTP sink (aiosmtpd in a thread) for the worker test and the benchmark; not used in production."""
+"""A local SMTP sink (aiosmtpd, a test-only dependency, in a thread) for the newsletter
+SMTP tests and bench/newsletter.py; not used in production."""
 
 import email
 import socket
