@@ -51,6 +51,8 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from allauth.mfa.utils import decrypt
 
+from portal.mail import normalise_email
+
 from . import roles, services
 from .models import PartnerOrganisation
 
@@ -177,8 +179,8 @@ def read_entries() -> list[dict]:
 
 
 def entry_for(email: str) -> dict | None:
-    email = email.strip().lower()
-    return next((row for row in read_entries() if row["email"].lower() == email), None)
+    email = normalise_email(email)
+    return next((row for row in read_entries() if normalise_email(row["email"]) == email), None)
 
 
 def _write_private(path: Path, text: str) -> None:

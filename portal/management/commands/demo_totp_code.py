@@ -7,6 +7,7 @@ from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
 from casework import demo_accounts
+from portal.mail import normalise_email
 
 # A code with less time to live than this is refused by the time it has been typed
 # (allauth allows no tolerance): wait for the next period instead (as tests/mfa.py does).
@@ -41,7 +42,7 @@ class Command(BaseCommand):
         entry = demo_accounts.entry_for(email)
         if entry is not None and entry.get("totp_secret"):
             return entry["totp_secret"]
-        if email.strip().lower() == demo_accounts.ADMIN_EMAIL:
+        if normalise_email(email) == demo_accounts.ADMIN_EMAIL:
             # A demo set up before var/demo-accounts.json existed.
             secret_file = demo_accounts.legacy_admin_files()[1]
             if secret_file.exists():
