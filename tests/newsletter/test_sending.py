@@ -9,6 +9,7 @@ import pytest
 
 from newsletter import services
 from newsletter.models import ConsentEvent, Delivery, Sending, Subscriber, SubscriberStatus
+from newsletter.services import sending as sending_service
 
 from .factories import SubscriberFactory
 
@@ -112,7 +113,7 @@ def test_the_hourly_limit_defers_the_next_batch(issue, settings):
 def test_the_rate_per_second_spaces_the_messages(issue, settings, monkeypatch):
     settings.NEWSLETTER_RATE_PER_SECOND = 4
     sleeps = []
-    monkeypatch.setattr(services.time, "sleep", sleeps.append)
+    monkeypatch.setattr(sending_service.time, "sleep", sleeps.append)
     SubscriberFactory.create_batch(3)
     sending = services.issue_schedule(issue=issue, when=timezone.now() + dt.timedelta(hours=1))
     Sending.objects.filter(pk=sending.pk).update(scheduled_for=timezone.now())

@@ -4,12 +4,14 @@ import datetime as dt
 import email
 from email import policy
 
+from django.core.mail import get_connection
 from django.utils import timezone
 
 import pytest
 
 from newsletter import services
 from newsletter.models import ConsentEvent, Delivery, Sending
+from newsletter.services import sending as sending_service
 
 from .factories import SubscriberFactory
 from .smtp_sink import Sink, SinkHandler
@@ -45,22 +47,22 @@ def test_parallel_chains_claim_disjoint_chunks(issue):
     sending = started(issue)
     now = timezone.now()
 
-    first = services._claim_chunk(sending.pk, 4, now)
-    second = services._claim_chunk(sending.pk, 4, now)
+    first = sending_service._claim_chunk(sending.pk, 4, now)
+    second = sending_service._claim_chunk(sending.pk, 4, now)
 
     assert len(first) == 4 and len(second) == 2
     assert not {c.pk for c in first} & {c.pk for c in second}
-    assert services._claim_chunk(sending.pk, 4, now) == []
+    assert sending_service._claim_chunk(sending.pk, 4, now) == []
 
 
 def test_someone_who_unsubscribes_after_the_claim_is_not_sent_the_issue(issue, mailoutbox):
     reader, other = SubscriberFactory.create_batch(2)
     sending = started(issue)
-    chunk = services._claim_chunk(sending.pk, 10, timezone.now())
+    chunk = sending_service._claim_chunk(sending.pk, 10, timezone.now())
     services.subscriber_unsubscribe(subscriber=reader, channel=ConsentEvent.Channel.LINK)
 
-    services._send_chunk(
-        services.get_connection(), sending, services.issue_skeleton(subject="x"), chunk, 0
+    sending_service._send_chunk(
+        get_connection(), sending, services.issue_skeleton(subject="x"), chunk, 0
     )
 
     assert [m.to for m in mailoutbox] == [[other.email]]
@@ -75,10 +77,10 @@ def test_after_a_crash_claimed_rows_go_back_and_only_the_one_in_flight_is_in_dou
     SubscriberFactory.create_batch(4)
     sending = started(issue)
     long_ago = timezone.now() - dt.timedelta(minutes=10)
-    chunk = services._claim_chunk(sending.pk, 10, long_ago)
+    chunk = sending_service._claim_chunk(sending.pk, 10, long_ago)
     # The chain sent the first, had the second in flight, then died.
-    services._mark(sent=None, next_=chunk[0].pk, claimed_at=long_ago, now=long_ago)
-    services._mark(sent=chunk[0].pk, next_=chunk[1].pk, claimed_at=long_ago, now=long_ago)
+    sending_service._mark(sent=None, next_=chunk[0].pk, claimed_at=long_ago, now=long_ago)
+    sending_service._mark(sent=chunk[0].pk, next_=chunk[1].pk, claimed_at=long_ago, now=long_ago)
 
     assert services.sendings_recover_stale() == 1
 
@@ -93,11 +95,11 @@ def test_the_hourly_limit_counts_what_other_chains_have_claimed(issue, settings)
     settings.NEWSLETTER_RATE_PER_HOUR = 3
     SubscriberFactory.create_batch(5)
     sending = started(issue)
-    services._claim_chunk(sending.pk, 2, timezone.now())  # another chain's chunk
+    sending_service._claim_chunk(sending.pk, 2, timezone.now())  # another chain's chunk
 
-    chunk, limited = services._claim_within_limits(sending.pk, 10)
+    chunk, limited = sending_service._claim_within_limits(sending.pk, 10)
     assert (len(chunk), limited) == (1, False)
-    assert services._claim_within_limits(sending.pk, 10) == ([], True)
+    assert sending_service._claim_within_limits(sending.pk, 10) == ([], True)
 
 
 def test_the_sink_receives_what_the_outbox_would_show(issue, settings, mailoutbox):
