@@ -160,7 +160,7 @@ def newsletter_checks() -> dict:
 
 def casework_checks() -> dict:
     from casework import audit, importer
-    from casework.services import _survey_remind_one
+    from casework.services.survey import _survey_remind_one
 
     before = len(LOCKS_TAKEN)
     audit.record(action="sqlite.check")

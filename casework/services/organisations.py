@@ -1,0 +1,134 @@
+"""Organisations, relatiebeheer and invitations: which procesregisseur holds a
+municipality, partner memberships, and inviting people into the secure environment."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from allauth.account.models import EmailAddress
+
+from portal.mail import absolute_url, normalise_email
+
+from .. import audit
+from ..models import Invitation, Membership, PartnerOrganisation, Relatiebeheer
+from ..roles import STAFF_ROLES
+from ._common import CaseworkError
+
+
+def regisseur_default_for(*, municipality):
+    """The procesregisseur holding the municipality, else one of its basisteams."""
+    row = (
+        Relatiebeheer.objects.filter(municipality=municipality).select_related("regisseur").first()
+    )
+    if row is None:
+        row = (
+            Relatiebeheer.objects.filter(basisteam__municipalities=municipality)
+            .select_related("regisseur")
+            .order_by("basisteam__name")
+            .first()
+        )
+    return row.regisseur if row else None
+
+
+def membership_set(*, user, organisation: PartnerOrganisation) -> Membership:
+    if user.groups.filter(name__in=STAFF_ROLES).exists():
+        raise CaseworkError(_("ZVH staff cannot belong to a partner organisation."))
+    membership, _created = Membership.objects.update_or_create(
+        user=user, defaults={"organisation": organisation}
+    )
+    return membership
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    email: str,
+    organisation: PartnerOrganisation | None,
+    group_names: list[str],
+    invited_by,
+    request=None,
+) -> tuple[Invitation, str]:
+    """Invite someone by e-mail; returns the invitation and the one-time token."""
+    email = normalise_email(email)
+    unknown = set(group_names) - set(STAFF_ROLES)
+    if unknown:
+        raise CaseworkError(_("Unknown role."))
+    if organisation is None and not group_names:
+        raise CaseworkError(_("Choose an organisation or a ZVH role."))
+    if organisation is not None and group_names:
+        raise CaseworkError(_("A partner user cannot also hold a ZVH role."))
+    if get_user_model().objects.filter(email__iexact=email).exists():
+        raise CaseworkError(_("There is already an account for this e-mail address."))
+    token = Invitation.new_token()
+    invitation = Invitation.objects.create(
+        email=email,
+        organisation=organisation,
+        group_names=list(group_names),
+        token_hash=Invitation.hash_token(token),
+        invited_by=invited_by,
+        expires_at=timezone.now() + timedelta(days=settings.CASEWORK_INVITATION_DAYS),
+    )
+    link = absolute_url(reverse("casework:invitation_accept", args=[token]))
+    audit.record(action="invitation.create", user=invited_by, request=request, obj=invitation)
+    # Sent inside the transaction, last, and not by a task: the one-time token should not
+    # sit in the broker. If the mail server is down the invitation is not saved either,
+    # and the inviter is told to try again (a token without an invitation opens nothing).
+    try:
+        send_mail(
+            _("[ZVH] Invitation to the secure partner environment"),
+            _(
+                "You have been invited to the secure environment of the Zorg- en Veiligheidshuis "
+                "Brabant Zuidoost. Choose your password here (valid for %(days)s days):\n\n%(link)s\n"
+            )
+            % {"days": settings.CASEWORK_INVITATION_DAYS, "link": link},
+            None,
+            [email],
+        )
+    except OSError as exc:
+        raise CaseworkError(
+            _("The invitation e-mail could not be sent. Nothing was saved; please try again later.")
+        ) from exc
+    return invitation, token
+
+
+def invitation_for_token(*, token: str) -> Invitation | None:
+    invitation = Invitation.objects.filter(token_hash=Invitation.hash_token(token)).first()
+    if invitation is None or invitation.accepted_at or invitation.expires_at <= timezone.now():
+        return None
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, password: str, request=None):
+    """Create the account with a verified e-mail address; the token works once."""
+    invitation = invitation_for_token(token=token)
+    if invitation is None:
+        raise CaseworkError(_("This invitation is no longer valid."))
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at:
+        raise CaseworkError(_("This invitation is no longer valid."))
+    User = get_user_model()
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise CaseworkError(_("There is already an account for this e-mail address."))
+    user = User(email=invitation.email, username=invitation.email[:150])
+    user.set_password(password)
+    user.save()
+    EmailAddress.objects.create(user=user, email=invitation.email, verified=True, primary=True)
+    if invitation.organisation_id:
+        Membership.objects.create(user=user, organisation=invitation.organisation)
+    for name in invitation.group_names:
+        user.groups.add(Group.objects.get(name=name))
+    if "Functioneel beheer" in invitation.group_names:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    audit.record(action="invitation.accept", user=user, request=request, obj=invitation)
+    return user
