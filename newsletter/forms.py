@@ -99,6 +99,7 @@ class TestSendForm(forms.Form):
 class ScheduleForm(forms.Form):
     when = forms.DateTimeField(
         label=_("Send at"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        # A datetime-local input only shows a value in its own format (no seconds, "T").
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Leave the current time to send right away."),
     )
