@@ -28,7 +28,8 @@ Interface (stable; browser journey tests rely on it):
 
   Keys: ``beheerder`` (superuser, no casework role), ``partner-1``, ``partner-2``,
   ``procesregisseur``, ``manager``, ``functioneel-beheer``, ``privacy-officer``,
-  ``redacteur`` (Wagtail "Editors" group).
+  ``redacteur`` (Wagtail "Editors" and "Moderators" groups: edits, publishes, sends
+  the newsletter).
 
 Every account has a first and last name, a verified primary e-mail address (allauth)
 and an activated TOTP authenticator (the casework middleware requires a second factor
@@ -59,8 +60,11 @@ from .models import PartnerOrganisation
 ADMIN_KEY = "beheerder"
 ADMIN_USERNAME = "admin"
 ADMIN_EMAIL = "admin@zvh-bzo.example"
-# Wagtail's own group for page editors (created by Wagtail's migrations).
+# Wagtail's own groups (created by Wagtail's migrations): "Editors" may edit pages,
+# "Moderators" may also publish them. The ZVH editor publishes pages and sends the
+# newsletter (which needs the publish permission), so the demo editor is in both.
 WAGTAIL_EDITORS = "Editors"
+WAGTAIL_MODERATORS = "Moderators"
 
 
 class DemoAccountsError(Exception):
@@ -148,7 +152,7 @@ ACCOUNTS: tuple[DemoAccount, ...] = (
         first_name="Daan",
         last_name="Peeters",
         role="Redacteur",
-        groups=(WAGTAIL_EDITORS,),
+        groups=(WAGTAIL_EDITORS, WAGTAIL_MODERATORS),
     ),
 )
 
