@@ -31,6 +31,21 @@ def _wagtail_tree_root(request):
     ensure_tree_root()
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """One headless chromium per test process, shared by tests/browser and
+    tests/journeys: Playwright's sync API runs one event loop per thread, so a second
+    instance in the same xdist worker would refuse to start."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.chromium import CHROMIUM_ARGS, CHROMIUM_PATH
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 @pytest.fixture
 def admin_user(admin_user):
     """pytest-django's superuser, with an activated TOTP authenticator."""

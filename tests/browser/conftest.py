@@ -12,12 +12,19 @@ Helpers:
   given a TOTP authenticator by ``tests.mfa.with_mfa``.
 """
 
-import json
 import os
 from pathlib import Path
 
 import pytest
 
+from tests.chromium import (  # noqa: F401 - re-exported for the tests
+    AXE_JS,
+    CHROMIUM_ARGS,
+    CHROMIUM_PATH,
+    WCAG_21_AA,
+    axe_violations,
+    describe,
+)
 from tests.mfa import totp_code
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM must
@@ -25,21 +32,7 @@ from tests.mfa import totp_code
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parents[2]
-AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu"]
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -57,25 +50,6 @@ def demo_server(live_server, transactional_db):
 
     demo.load()
     return live_server
-
-
-def axe_violations(page) -> list[dict]:
-    """Run axe-core against the current page; return the WCAG 2.1 AA violations."""
-    page.evaluate(AXE_JS.read_text())
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA
-    )
-    return result["violations"]
-
-
-def describe(violations: list[dict]) -> str:
-    return json.dumps(
-        [
-            {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-            for v in violations
-        ],
-        indent=2,
-    )
 
 
 def enter_totp_code(page, user) -> None:

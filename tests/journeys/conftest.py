@@ -41,15 +41,19 @@ from pathlib import Path
 
 import pytest
 
+from tests.chromium import (  # noqa: F401 - re-exported for the tests
+    AXE_JS,
+    CHROMIUM_ARGS,
+    CHROMIUM_PATH,
+    WCAG_21_AA,
+    axe_violations,
+    describe,
+)
 from tests.mfa import totp_code
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 ARTIFACTS = ROOT / "test-artifacts" / "journeys"
-AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu"]
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # The demo's environment is the developer's minus the services of the full stack,
 # so manage.py's default settings (portal.settings.base, embedded mode) apply.
 FULL_STACK_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")
@@ -332,13 +336,10 @@ def embedded_demo(request):
 
 
 @pytest.fixture(scope="session")
-def journey_browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def journey_browser(browser):
+    """The suite's one chromium (tests/conftest.py): a second sync Playwright in the
+    same worker process would refuse to start."""
+    return browser
 
 
 # Per browser context: [the test's screenshot directory, [steps taken so far]].
@@ -383,25 +384,6 @@ def step(page, name: str) -> Path:
     path = directory / f"{counter[0]:02d}-{slug}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
-
-
-def axe_violations(page) -> list[dict]:
-    """Run axe-core against the current page; return the WCAG 2.1 AA violations."""
-    page.evaluate(AXE_JS.read_text())
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA
-    )
-    return result["violations"]
-
-
-def describe(violations: list[dict]) -> str:
-    return json.dumps(
-        [
-            {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-            for v in violations
-        ],
-        indent=2,
-    )
 
 
 def assert_accessible(page, name: str, *, ignore: tuple[str, ...] = ()) -> None:
