@@ -671,8 +671,8 @@ LOGGING = {
         # Wagtail's background tasks (search index, reference index) log every run.
         "django_tasks": {"level": "WARNING"},
         # Celery logs every task it runs at INFO. Workers keep that line (operations
-        # read it); in the demo tasks run in-process and would bury the console a
-        # newcomer reads (load_demo alone runs hundreds of index tasks).
-        "celery.app.trace": {"level": "WARNING" if DEMO else LOG_LEVEL},
+        # read it); where tasks run in-process (no broker: the demo) it would bury the
+        # console a newcomer reads (load_demo alone runs hundreds of index tasks).
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else LOG_LEVEL},
     },
 }
