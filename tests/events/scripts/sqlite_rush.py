@@ -6,31 +6,16 @@ Usage: python sqlite_rush.py <immediate|deferred>. Prints one JSON line:
 concurrent writers are not serialised.
 """
 
-import atexit
 import json
-import os
-import shutil
 import sys
-import tempfile
 import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
-for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"):
-    os.environ.pop(name, None)
-VAR_DIR = tempfile.mkdtemp(prefix="sqlite-rush-")
-atexit.register(shutil.rmtree, VAR_DIR, ignore_errors=True)
-os.environ.update(
-    PORTAL_ENV="demo",
-    PORTAL_VAR_DIR=VAR_DIR,
-    DJANGO_SETTINGS_MODULE="portal.settings.base",
-    LOG_LEVEL="ERROR",
-)
+from tests.sqlite_demo import NoMigrations, setup_embedded_demo  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+VAR_DIR = setup_embedded_demo(prefix="sqlite-rush-")
 
 from datetime import timedelta  # noqa: E402
 
@@ -41,15 +26,6 @@ from django.db import connections  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from wagtail.models import Locale, Page  # noqa: E402
-
-
-class NoMigrations(dict):
-    # Tables straight from the models: seconds instead of half a minute of migrations.
-    def __contains__(self, item):
-        return True
-
-    def __getitem__(self, item):
-        return None
 
 
 def main(mode: str) -> dict:

@@ -7,34 +7,21 @@ mail to the outbox). One process does every check, because starting Django and
 creating the tables is most of the time.
 """
 
-import atexit
 import json
 import os
-import shutil
 import sqlite3
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
-for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "BASE_URL"):
-    os.environ.pop(name, None)
+os.environ.pop("BASE_URL", None)
 for name in [name for name in os.environ if name.startswith("NEWSLETTER_")]:
     os.environ.pop(name)  # the defaults, as in the demo
-VAR_DIR = tempfile.mkdtemp(prefix="sqlite-locks-")
-atexit.register(shutil.rmtree, VAR_DIR, ignore_errors=True)
-os.environ.update(
-    PORTAL_ENV="demo",
-    PORTAL_VAR_DIR=VAR_DIR,
-    PORT="8123",
-    DJANGO_SETTINGS_MODULE="portal.settings.base",
-    LOG_LEVEL="ERROR",
-)
 
-import django  # noqa: E402
+from tests.sqlite_demo import NoMigrations, setup_embedded_demo  # noqa: E402
 
-django.setup()
+VAR_DIR = setup_embedded_demo(prefix="sqlite-locks-", PORT="8123")
 
 import datetime as dt  # noqa: E402
 import re  # noqa: E402
@@ -49,15 +36,6 @@ from django.utils import timezone  # noqa: E402
 
 from portal import locks  # noqa: E402
 from tests.casework.week_cases import WEEK_CASES, local  # noqa: E402
-
-
-class NoMigrations(dict):
-    # Tables straight from the models: seconds instead of minutes of migrations.
-    def __contains__(self, item):
-        return True
-
-    def __getitem__(self, item):
-        return None
 
 
 def create_tables() -> None:
