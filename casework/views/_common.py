@@ -21,17 +21,22 @@ def _require(user, codename: str) -> None:
         raise PermissionDenied
 
 
+def _denied_read_404(request, public_id):
+    """A case the user may not see: the refused read is audited, the answer is 404."""
+    audit.record(
+        action="case.read",
+        request=request,
+        object_type="case",
+        object_id=str(public_id),
+        result="denied",
+    )
+    return Http404()
+
+
 def _visible_or_404(request, public_id):
     case, access = visible_case_or_none(request.user, public_id)
     if case is None:
-        audit.record(
-            action="case.read",
-            request=request,
-            object_type="case",
-            object_id=str(public_id),
-            result="denied",
-        )
-        raise Http404
+        raise _denied_read_404(request, public_id)
     return case, access
 
 

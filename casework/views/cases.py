@@ -37,6 +37,7 @@ from ._common import (
     RESCUED_MESSAGE,
     _action_error,
     _closure_form,
+    _denied_read_404,
     _require,
     _split_transitions,
     _visible_or_404,
@@ -53,14 +54,7 @@ def case_detail(request, public_id):
         )
         if candidate is not None and can_break_glass(request.user, candidate):
             return redirect("casework:case_break_glass", public_id)
-        audit.record(
-            action="case.read",
-            request=request,
-            object_type="case",
-            object_id=str(public_id),
-            result="denied",
-        )
-        raise Http404
+        raise _denied_read_404(request, public_id)
     audit.record(action="case.read", request=request, obj=case, purpose=str(access))
     staff = is_staff_member(request.user)
     own_org = organisation_of(request.user)
