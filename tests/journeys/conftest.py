@@ -71,16 +71,10 @@ URL = re.compile(r"https?://[^\s\"'<>]+")
 # xdist reads the group in its own collection hook: ours must run before it.
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    journeys = [item for item in items if HERE in Path(str(item.fspath)).resolve().parents]
-    for item in journeys:
-        item.add_marker(pytest.mark.journey)
-        item.add_marker(pytest.mark.xdist_group("journeys"))
-    # The journeys are one long unit of work (about 9 minutes on one worker): handed
-    # out first, the other worker runs the rest of the suite meanwhile, instead of the
-    # journeys starting last and running alone. Their own order is kept.
-    if journeys:
-        others = [item for item in items if item not in set(journeys)]
-        items[:] = journeys + others
+    for item in items:
+        if HERE in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.journey)
+            item.add_marker(pytest.mark.xdist_group("journeys"))
 
 
 class _XdistGroupIds:
