@@ -335,7 +335,8 @@ def test_a_clash_while_writing_rolls_back_the_whole_import(monkeypatch):
         real_write(rows)
         raise IntegrityError("duplicate key value violates unique constraint")
 
-    monkeypatch.setattr(importer, "_write", write_then_clash)
+    # import_cases looks _write up in its own module, casework.importer.run.
+    monkeypatch.setattr(importer.run, "_write", write_then_clash)
     result = importer.import_cases(data=csv_file(row(**CLOSED_COM)), commit=True)
     assert not result.committed
     assert [e.message for e in result.errors] == [
