@@ -253,7 +253,7 @@ class EventPage(BasePage):
         context.update(event_public_state(event=self, user=request.user))
         context["form"] = RegistrationForm(event=self, user=request.user)
         if self.is_past:
-            from .services import survey_summary
+            from .selectors import survey_summary
 
             context["survey"] = survey_summary(event=self)
         return context

@@ -25,7 +25,7 @@ from knowledge.models import Theme
 from . import ical, services
 from .forms import RegistrationForm, SurveyForm
 from .models import EventPage, Registration, RegistrationStatus
-from .selectors import public_events
+from .selectors import public_events, registrations_of
 
 
 def _event_or_404(event_id: int) -> EventPage:
@@ -267,9 +267,7 @@ def feed_ics(request, theme_slug: str | None = None):
 @login_required
 def my_registrations(request):
     registrations = (
-        Registration.objects.filter(user=request.user, anonymised_at__isnull=True)
-        .select_related("event")
-        .order_by("-event__starts_at")
+        registrations_of(user=request.user).select_related("event").order_by("-event__starts_at")
     )
     points: dict[tuple[str, int], float] = {}
     rows = []
