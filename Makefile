@@ -80,6 +80,10 @@ lint: $(UV) ## ruff lint and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+.PHONY: typecheck
+typecheck: $(UV) ## mypy: strict on services, selectors and search backends, gradual elsewhere
+	$(BIN)/mypy
+
 .PHONY: format
 format: ## Apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix .
@@ -96,4 +100,4 @@ bench: install-test ## Run the benchmarks under bench/ and write docs/performanc
 
 .PHONY: clean
 clean: ## Remove the demo database, outbox and caches (keeps the virtualenv)
-	rm -rf var .pytest_cache
+	rm -rf var .pytest_cache .mypy_cache

@@ -107,8 +107,9 @@ def strip_image_metadata(data: bytes, content_type: str) -> bytes:
             clean.paste(image)
             if "transparency" in image.info and image.mode in ("P", "L", "RGB"):
                 clean.info["transparency"] = image.info["transparency"]
-            if image.mode == "P":
-                clean.putpalette(image.getpalette())
+            palette = image.getpalette() if image.mode == "P" else None
+            if palette is not None:
+                clean.putpalette(palette)
             out = io.BytesIO()
             clean.save(out, IMAGE_FORMATS[content_type])
             return out.getvalue()

@@ -49,10 +49,10 @@ def load(home) -> None:
         # get_or_create: a figure the manager has changed is left alone.
         Prognosis.objects.get_or_create(year=2023, kind=kind, defaults={"expected": expected})
     for name, kind_code, municipality_name, department in ORGANISATIONS:
-        kind = PartnerKind.objects.filter(code=kind_code).first()
-        if kind is None:
-            kind = PartnerKind.objects.order_by("sort_order").first()
-        if kind is None:
+        partner_kind = PartnerKind.objects.filter(code=kind_code).first()
+        if partner_kind is None:
+            partner_kind = PartnerKind.objects.order_by("sort_order").first()
+        if partner_kind is None:
             continue
         municipality = (
             Municipality.objects.filter(name=municipality_name).first()
@@ -61,7 +61,11 @@ def load(home) -> None:
         )
         PartnerOrganisation.objects.get_or_create(
             name=name,
-            defaults={"kind": kind, "municipality": municipality, "department": department},
+            defaults={
+                "kind": partner_kind,
+                "municipality": municipality,
+                "department": department,
+            },
         )
     entrance = reverse("casework:home")
     ensure_section_page(

@@ -41,6 +41,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -198,9 +199,9 @@ def _write_private(path: Path, text: str) -> None:
     path.chmod(0o600)
 
 
-def _write_entries(entries: list[dict]) -> None:
+def _write_entries(entries: list[dict[str, Any]]) -> None:
     order = {account.key: index for index, account in enumerate(ACCOUNTS)}
-    entries = sorted(entries, key=lambda row: order.get(row.get("key"), len(order)))
+    entries = sorted(entries, key=lambda row: order.get(row.get("key", ""), len(order)))
     _write_private(accounts_file(), json.dumps(entries, ensure_ascii=False, indent=2) + "\n")
 
 
@@ -264,7 +265,7 @@ def _ensure_one(account: DemoAccount, stored: dict | None) -> dict:
     username = account.username or account.email
     user = User.objects.filter(username=username).first()
     created = user is None
-    if created:
+    if user is None:
         user = User(username=username)
     user.email = account.email
     user.first_name = account.first_name

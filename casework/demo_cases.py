@@ -60,7 +60,7 @@ MUNICIPALITIES = ["Helmond", "Deurne", "Eindhoven", "Gemert-Bakel", "Geldrop-Mie
 FIRST_NAMES = ["Kees", "Anouk", "Bram", "Yara", "Dirk", "Mila", "Sem", "Noa", "Luuk", "Fenna"]
 LAST_NAMES = ["Voorbeeld", "Fictief", "Verzonnen", "Demo", "Proefpersoon"]
 
-TEXTS = {
+TEXTS: dict[str, dict[str, str]] = {
     CaseKind.COM: {
         "problem": "Meervoudige problematiek: schulden, dreigende huisuitzetting en verslaving; "
         "veel hulpverleners betrokken zonder gezamenlijk plan.",
@@ -111,7 +111,7 @@ def reachable_paths(kind: str) -> dict[str, list[str]]:
     """For every status ``kind`` can reach: the shortest path of statuses to it (the
     initial status excluded), found breadth first in the order ``workflow`` lists them."""
     start = workflow.INITIAL_STATUS[kind]
-    paths = {start: []}
+    paths: dict[str, list[str]] = {start: []}
     queue = deque([start])
     while queue:
         status = queue.popleft()
@@ -346,7 +346,7 @@ def _spread_in_time(case: Case, age_days: int) -> None:
         return moments[entry.pk] if entry else None
 
     last = moments[statuses[-1].pk]
-    changes = {"submitted_at": start, "status_changed_at": last}
+    changes: dict[str, object] = {"submitted_at": start, "status_changed_at": last}
     if case.closed_at:
         changes["closed_at"] = last
         CaseEvaluation.objects.filter(case=case).update(evaluated_at=last)

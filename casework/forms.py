@@ -1,11 +1,12 @@
 """Forms for the intake steps and the staff actions. Help texts in plain language."""
 
 from datetime import date
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.core.validators import MaxLengthValidator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Municipality
@@ -237,13 +238,19 @@ class MessageForm(forms.Form):
         label=_("To"), queryset=PartnerOrganisation.objects.none(), required=False
     )
 
-    def __init__(self, *args, organisations=None, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        organisations: QuerySet[PartnerOrganisation] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         if organisations is None:
             del self.fields["to_organisation"]
         else:
-            self.fields["to_organisation"].queryset = organisations
-            self.fields["to_organisation"].required = True
+            to_organisation = cast(forms.ModelChoiceField, self.fields["to_organisation"])
+            to_organisation.queryset = organisations
+            to_organisation.required = True
 
 
 class AdviceLogForm(forms.Form):
@@ -462,7 +469,7 @@ class ClosureForm(forms.Form):
     def __init__(self, *args, case, closing_statuses, in_procesregie: bool, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["to_status"].choices = [
+        cast(forms.ChoiceField, self.fields["to_status"]).choices = [
             (transition.to_status, transition.label) for transition in closing_statuses
         ]
         targets = [transition.to_status for transition in closing_statuses]

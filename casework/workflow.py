@@ -98,7 +98,9 @@ TRANSITIONS: dict[str, dict[str, list[str]]] = {
     },
 }
 
-INITIAL_STATUS = {kind: ("signaal" if kind == CaseKind.PGA_R else "aangemeld") for kind in CaseKind}
+INITIAL_STATUS: dict[str, str] = {
+    kind: ("signaal" if kind == CaseKind.PGA_R else "aangemeld") for kind in CaseKind
+}
 
 CLOSED_STATUSES = frozenset({"afgesloten", "overgedragen"})
 

@@ -153,6 +153,7 @@ def _export_rows(event: EventPage, *, presence: bool) -> tuple[list[str], list[l
     if presence:
         header.append(_("Meets the attendance rule"))
     rows = []
+    attendance_labels: dict[bool | None, str] = {True: _("present"), False: _("absent")}
     registrations = _registrations(event)
     if presence:
         registrations = registrations.filter(status=RegistrationStatus.CONFIRMED)
@@ -176,9 +177,7 @@ def _export_rows(event: EventPage, *, presence: bool) -> tuple[list[str], list[l
             ]
         else:
             row += [registration.answers.get(q.key, "") for q in questions]
-        row += [
-            {True: _("present"), False: _("absent")}.get(present.get(s.pk), "") for s in sessions
-        ]
+        row += [attendance_labels.get(present.get(s.pk), "") for s in sessions]
         if presence:
             row.append(_("yes") if meets else _("no"))
         rows.append(row)
@@ -214,10 +213,10 @@ def event_export(request, event_id: int, kind: str, fmt: str):
     sheet.append(header)
     for row in rows:
         sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+    output = io.BytesIO()
+    workbook.save(output)
     response = HttpResponse(
-        buffer.getvalue(),
+        output.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'

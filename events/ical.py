@@ -80,7 +80,7 @@ def _vevents(
             address.params["CN"] = vText(attendee[0])
             address.params["ROLE"] = vText("REQ-PARTICIPANT")
             address.params["PARTSTAT"] = vText("ACCEPTED")
-            vevent.add("attendee", address, encode=0)
+            vevent.add("attendee", address, encode=False)
         yield vevent
 
 
@@ -147,7 +147,7 @@ def session_cancellation_bytes(
         vevent.add("organizer", _organizer())
         address = vCalAddress(f"mailto:{attendee[1]}")
         address.params["CN"] = vText(attendee[0])
-        vevent.add("attendee", address, encode=0)
+        vevent.add("attendee", address, encode=False)
         calendar.add_component(vevent)
     first = min(starts, default=timezone.now())
     last = max(starts, default=first)

@@ -5,20 +5,26 @@ attended enough for a certificate, and the evaluation's questions and results.
 Nothing here writes, and nothing imports ``events.services`` (the services use these).
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from wagtail.query import PageQuerySet
+
 from casework.selectors import is_partner_or_staff
 from knowledge.models import Theme
 from portal.ids import parse_id
 from portal.models import Basisteam
+from portal.types import AnyUser
 
 from .models import (
     SEAT_STATUSES,
@@ -48,11 +54,13 @@ MONTHS_NL = [
 ]
 
 
-def public_events():
+def public_events() -> PageQuerySet:
     return EventPage.objects.live().public()
 
 
-def upcoming_events(*, start: datetime, end: datetime | None = None, theme=None):
+def upcoming_events(
+    *, start: datetime, end: datetime | None = None, theme: Theme | None = None
+) -> PageQuerySet:
     """Public, live, not cancelled events starting between two moments, soonest first.
 
     Used by other apps (theme pages, the newsletter); the agenda has its own listing.
@@ -65,7 +73,9 @@ def upcoming_events(*, start: datetime, end: datetime | None = None, theme=None)
     return events.order_by("starts_at").distinct()
 
 
-def agenda_listing(*, agenda, params, now: datetime | None = None) -> dict:
+def agenda_listing(
+    *, agenda: AgendaPage, params: Mapping[str, str], now: datetime | None = None
+) -> dict[str, Any]:
     now = now or timezone.now()
     events = (
         public_events()
@@ -100,7 +110,7 @@ def agenda_listing(*, agenda, params, now: datetime | None = None) -> dict:
         events = events.filter(starts_at__gte=now).order_by("starts_at")
     page = Paginator(events.distinct(), 20).get_page(params.get("pagina"))
     local_now = timezone.localtime(now)
-    months = []
+    months: list[tuple[str, str]] = []  # (value, label)
     year, month_number = local_now.year, local_now.month
     for _step in range(12):
         months.append((f"{year}-{month_number:02d}", f"{MONTHS_NL[month_number - 1]} {year}"))
@@ -127,7 +137,7 @@ def _parse_month(value: str) -> tuple[int, int] | None:
     return (year, month) if 1 <= month <= 12 and 2000 < year < 2100 else None
 
 
-def event_public_state(*, event: EventPage, user) -> dict:
+def event_public_state(*, event: EventPage, user: AnyUser) -> dict[str, Any]:
     taken = seats_taken(event=event)
     mine = None
     if user.is_authenticated:
@@ -156,7 +166,8 @@ def seats_taken(*, event: EventPage) -> int:
 
 
 def seats_free(*, event: EventPage) -> int:
-    return max(0, event.capacity - seats_taken(event=event))
+    capacity: int = event.capacity
+    return max(0, capacity - seats_taken(event=event))
 
 
 def registration_window_state(*, event: EventPage, now: datetime | None = None) -> str:
@@ -173,7 +184,7 @@ def registration_window_state(*, event: EventPage, now: datetime | None = None) 
     return "open"
 
 
-def partners_only_admits(*, user) -> bool:
+def partners_only_admits(*, user: AnyUser | None) -> bool:
     """Who may register for an "alleen voor partners" event: a partner user (member of
     an active covenant partner organisation, casework's Membership) or ZVH staff."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -181,7 +192,7 @@ def partners_only_admits(*, user) -> bool:
     return user.is_staff or is_partner_or_staff(user)
 
 
-def partners_only_refusal(*, event: EventPage, user) -> str:
+def partners_only_refusal(*, event: EventPage, user: AnyUser | None) -> str:
     """Why this person may not register ("" when they may): shown instead of the form."""
     if not event.partners_only or partners_only_admits(user=user):
         return ""
@@ -200,7 +211,7 @@ def partners_only_refusal(*, event: EventPage, user) -> str:
 # --- a person's registrations, attendance -----------------------------------
 
 
-def registrations_of(*, user) -> QuerySet[Registration]:
+def registrations_of(*, user: User) -> QuerySet[Registration]:
     """Everything a person registered for that is not anonymised yet ('mijn trainingen',
     the export and the erasure all start from this)."""
     return Registration.objects.filter(user=user, anonymised_at__isnull=True)
@@ -313,12 +324,13 @@ def survey_summary(*, event: EventPage) -> SurveySummary:
     options: dict[str, list[str]] = {}
     for question in evaluation_questions(event=event):
         results[question.key] = QuestionResult(question.key, question.label, question.kind)
-        options[question.key] = {
+        options_by_kind: dict[str, list[str]] = {
             EvaluationKind.SCALE: ["1", "2", "3", "4", "5"],
             EvaluationKind.YES_NO: ["ja", "nee"],
             EvaluationKind.CHOICE: list(question.choices),
-        }.get(question.kind, [])
-    values: dict[str, list] = {}
+        }
+        options[question.key] = options_by_kind.get(question.kind, [])
+    values: dict[str, list[Any]] = {}
     for response in responses:
         for key, answer in response.answers.items():
             if key not in results:

@@ -10,6 +10,7 @@ pages are looked up by slug, experts by slug, documents by title.
 
 import datetime
 import random
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.utils.text import slugify
@@ -538,7 +539,7 @@ def load_experts() -> dict[str, Expert]:
 def article_body(rng: random.Random, theme_slug: str, title: str) -> list[dict]:
     pool = THEME_POOLS[theme_slug]
     picks = rng.sample(pool, 4)
-    body = [
+    body: list[dict[str, Any]] = [
         {"type": "paragraph", "value": f"<p>{picks[0]} {picks[1]}</p>"},
         {"type": "heading", "value": {"text": "Wat betekent dit voor u?", "level": "h2"}},
         {"type": "paragraph", "value": f"<p>{picks[2]} {rng.choice(GENERIC)}</p>"},

@@ -1,6 +1,7 @@
 """Knowledge & expertise: themes, experts, articles, publications and expert questions."""
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -28,6 +29,10 @@ THEME_PAGE_SECTIONS_HOOK = "knowledge_theme_page_sections"
 
 class Theme(models.Model):
     """A theme of the knowledge centre (e.g. radicalisering). Editable data, not code."""
+
+    if TYPE_CHECKING:
+        # The reverse of Expert.themes, a modelcluster field the type checker cannot see.
+        experts: models.Manager["Expert"]
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), unique=True)

@@ -65,7 +65,7 @@ def question_submit(
 
 def question_recipients(*, question: ExpertQuestion) -> list[str]:
     """Who is told of a new question: its expert, or else every active expert of the theme."""
-    if question.expert_id and question.expert.active and question.expert.email:
+    if question.expert is not None and question.expert.active and question.expert.email:
         return [question.expert.email]
     return sorted(
         set(

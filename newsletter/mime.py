@@ -101,7 +101,8 @@ class WirePart:
         self.segments = [piece.replace(b"\n", b"\r\n").replace(b"\r\n.", b"\r\n..") for piece in fixed]  # fmt: skip
         # The lines that hold placeholders: (fixed octets, indices of their placeholders).
         self.lines = []
-        length, on_line = 0, []
+        length = 0
+        on_line: list[int] = []
         for index, piece in enumerate(fixed):
             *full, last = piece.split(b"\n")
             if full:

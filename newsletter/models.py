@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page
+from wagtail.query import PageQuerySet
 
 from portal.models import BasePage
 
@@ -156,7 +157,7 @@ class NewsletterIndexPage(BasePage):
         return context
 
 
-def sent_issues(index=None):
+def sent_issues(index: Page | None = None) -> PageQuerySet:
     qs = NewsletterIssuePage.objects.live().public().filter(sent_at__isnull=False)
     if index is not None:
         qs = qs.child_of(index)
@@ -273,7 +274,7 @@ class Sending(models.Model):
 
     @property
     def title(self) -> str:
-        if self.issue_id:
+        if self.issue is not None:
             return self.issue.title
         return _("Quarterly digest %(quarter)s") % {"quarter": self.digest_quarter}
 

@@ -215,7 +215,7 @@ def render_issue(
     several variants from one database read."""
     context = _context(issue, welcome=welcome, sections=sections, key=key)
     html = mjml_to_html(render_to_string("newsletter/email/issue.mjml", context))
-    text = render_to_string("newsletter/email/issue.txt", context)
+    text: str = render_to_string("newsletter/email/issue.txt", context)
     text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
     return Rendered(html=html, text=text, subject=context["subject"])
 
@@ -273,7 +273,7 @@ def render_digest(issues, *, quarter: str) -> Rendered:
         "base_url": absolute_url(""),
     }
     html = mjml_to_html(render_to_string("newsletter/email/issue.mjml", context))
-    text = render_to_string("newsletter/email/issue.txt", context)
+    text: str = render_to_string("newsletter/email/issue.txt", context)
     text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
     return Rendered(html=html, text=text, subject=subject)
 
@@ -282,7 +282,7 @@ def render_welcome() -> Rendered:
     return render_issue(None, welcome=True)
 
 
-def personalisation(*, subscriber, delivery_token: str = "") -> dict:
+def personalisation(*, subscriber, delivery_token: str = "") -> dict[str, str]:
     from .services.links import subscriber_links
 
     if subscriber.pk:
@@ -312,11 +312,11 @@ def preview_personalisation(issue) -> dict:
     }
 
 
-def personalise_html(html: str, values: dict) -> str:
+def personalise_html(html: str, values: dict[str, str]) -> str:
     return PLACEHOLDER.sub(lambda m: html_lib.escape(values.get(m.group(1), "")), html)
 
 
-def personalise_text(text: str, values: dict) -> str:
+def personalise_text(text: str, values: dict[str, str]) -> str:
     return PLACEHOLDER.sub(lambda m: values.get(m.group(1), ""), text)
 
 

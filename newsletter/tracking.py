@@ -82,7 +82,7 @@ def record_open(*, token: str, user_agent: str) -> None:
         return
     machine = is_machine(user_agent=user_agent, delivery=delivery)
     TrackingEvent.objects.create(delivery=delivery, kind=TrackingEvent.Kind.OPEN, machine=machine)
-    updates = {}
+    updates: dict[str, object] = {}
     if delivery.opened_at is None:
         updates["opened_at"] = timezone.now()
     if not machine and not delivery.opened_by_human:

@@ -24,6 +24,7 @@ import hashlib
 import logging
 import re
 import time
+from typing import cast
 
 from django.conf import settings
 from django.core.cache import caches
@@ -165,7 +166,8 @@ def _visitor_csrf_tokens(request, content: bytes) -> list[str]:
     Found by unmasking every token-shaped string, so a token in a data
     attribute or JSON is found as well as one in a hidden input.
     """
-    from django.middleware.csrf import _unmask_cipher_token  # no public API for this
+    # No public API for this (so django-stubs leaves it out).
+    from django.middleware.csrf import _unmask_cipher_token  # type: ignore[attr-defined]
 
     secret = request.META.get("CSRF_COOKIE")
     if not secret:
@@ -215,7 +217,8 @@ def _replay(entry: dict, request) -> HttpResponse:
 
     if entry["csrf_tokens"]:
         # Reads the visitor's CSRF cookie before and sets it after, as on a miss.
-        return CsrfViewMiddleware(build)(request)
+        # Called synchronously: the response itself, never an awaitable.
+        return cast(HttpResponse, CsrfViewMiddleware(build)(request))
     return build(request)
 
 

@@ -7,6 +7,7 @@ creates what is missing, so running ``make demo`` twice keeps the data
 """
 
 from importlib import import_module
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -120,7 +121,7 @@ def rich(*paragraphs: str) -> list[dict]:
     return [{"type": "paragraph", "value": f"<p>{text}</p>"} for text in paragraphs]
 
 
-SECTIONS = [
+SECTIONS: list[dict[str, Any]] = [
     {
         "slug": "over-ons",
         "title": "Over ons",
@@ -231,7 +232,7 @@ def load_home() -> HomePage:
 
 
 def load_sections(home: HomePage) -> dict[str, Page]:
-    pages = {}
+    pages: dict[str, Page] = {}
     for spec in SECTIONS:
         existing = home.get_children().filter(slug=spec["slug"]).first()
         if existing:

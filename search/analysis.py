@@ -167,7 +167,8 @@ def analyse(text: str, vocabulary=frozenset()) -> tuple[str, str]:
     Stems keep word order (for phrase search); the parts of compounds go into a
     separate field so phrases are not broken by them.
     """
-    stems, parts = [], []
+    stems: list[str] = []
+    parts: list[str] = []
     for word in words(text):
         stems.append(stem(word))
         split = decompose(word, vocabulary) if vocabulary else None
@@ -178,7 +179,7 @@ def analyse(text: str, vocabulary=frozenset()) -> tuple[str, str]:
 
 def vocabulary_words(texts: Iterable[str]) -> set[str]:
     """Folded words worth keeping in the vocabulary (for decompounding and typos)."""
-    found = set()
+    found: set[str] = set()
     for text in texts:
         found.update(
             w for w in words(text) if len(w) >= MIN_PART and w.isalpha() and w not in STOPWORDS

@@ -17,6 +17,11 @@ from . import analysis
 MAX_COMPOUND_ALTS = 8
 TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
 
+# What the user typed, token by token: (kind, value, negated). Kinds: "word", "phrase",
+# "or", and "joined" (two words that form a vocabulary compound; value is the pair).
+Token = tuple[str, str, bool]
+JoinedToken = tuple[str, str | tuple[str, str], bool]
+
 
 @dataclass(frozen=True)
 class Alt:
@@ -81,7 +86,7 @@ def is_elliptical(text: str) -> bool:
 def parse(text: str, lexicon: Lexicon, *, prefix: bool = False) -> ParsedQuery:
     query = ParsedQuery()
     text = (text or "").strip()[:200]
-    raw: list[tuple[str, str, bool]] = []  # (kind, value, negated)
+    raw: list[Token] = []
     for match in TOKEN.finditer(text):
         negated, phrase, word = match.group(1), match.group(2), match.group(3)
         if phrase is not None:
@@ -96,13 +101,14 @@ def parse(text: str, lexicon: Lexicon, *, prefix: bool = False) -> ParsedQuery:
     positive_words = [v for k, v, neg in raw if k == "word" and not neg]
     used_by_synonym = _synonym_clauses(positive_words, lexicon, query)
 
-    raw = _join_split_compounds(raw, lexicon)
+    tokens = _join_split_compounds(raw, lexicon)
     pending_or = False
     last_index = max(
-        (i for i, (k, _, neg) in enumerate(raw) if k == "word" and not neg), default=-1
+        (i for i, (k, _, neg) in enumerate(tokens) if k == "word" and not neg), default=-1
     )
-    for i, (kind, value, negated) in enumerate(raw):
-        if kind == "joined":
+    clause: Clause | None
+    for i, (kind, value, negated) in enumerate(tokens):
+        if isinstance(value, tuple):  # kind "joined"
             first, second = value
             clause = Clause(
                 [
@@ -136,10 +142,11 @@ def parse(text: str, lexicon: Lexicon, *, prefix: bool = False) -> ParsedQuery:
     return query
 
 
-def _join_split_compounds(raw, lexicon: Lexicon):
+def _join_split_compounds(raw: list[Token], lexicon: Lexicon) -> list[JoinedToken]:
     """Two typed words that together form a vocabulary word ("weeg tafel") also find
     the compound ("weegtafel"): the other direction of compound handling."""
-    out, i = [], 0
+    out: list[JoinedToken] = []
+    i = 0
     while i < len(raw):
         kind, value, negated = raw[i]
         if (
@@ -244,7 +251,8 @@ def _synonym_clauses(words: list[str], lexicon: Lexicon, query: ParsedQuery) -> 
 
 
 def _split_on(words: tuple[str, ...], separators: tuple[str, ...]) -> list[tuple[str, ...]]:
-    parts, current = [], []
+    parts: list[tuple[str, ...]] = []
+    current: list[str] = []
     for word in words:
         if word in separators and current:
             parts.append(tuple(current))

@@ -6,15 +6,17 @@ highlighted snippets, facets with counts, and "Bedoelde u ...?" suggestions.
 """
 
 import bisect
+import datetime
 import heapq
 import html
 import math
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -42,35 +44,45 @@ SORTS = ("relevance", "date")
 # process looks at it at most every LEXICON_CHECK_SECONDS, so a search costs no
 # cache round trip. Changes made in this process apply at once.
 LEXICON_CHECK_SECONDS = 2.0
-_lexicon_cache: dict[str, object] = {"version": None, "lexicon": None, "checked": 0.0}
+
+
+@dataclass
+class _LexiconCache:
+    version: object = None  # the shared cache's version when ``lexicon`` was loaded
+    lexicon: Lexicon | None = None
+    checked: float = 0.0  # time.monotonic() of the last look at the version
+
+
+_lexicon_cache = _LexiconCache()
 
 
 def lexicon_invalidate() -> None:
     cache.set(LEXICON_VERSION_KEY, timezone.now().timestamp(), None)
-    _lexicon_cache["lexicon"] = None
+    _lexicon_cache.lexicon = None
 
 
 def lexicon_get() -> Lexicon:
     now = time.monotonic()
-    current = _lexicon_cache["lexicon"]
-    if current is not None and now - _lexicon_cache["checked"] < LEXICON_CHECK_SECONDS:
-        return current  # type: ignore[return-value]
+    current = _lexicon_cache.lexicon
+    if current is not None and now - _lexicon_cache.checked < LEXICON_CHECK_SECONDS:
+        return current
     version = cache.get(LEXICON_VERSION_KEY)
     if version is None:
         version = timezone.now().timestamp()
         cache.set(LEXICON_VERSION_KEY, version, None)
-    if _lexicon_cache["version"] != version or current is None:
-        _lexicon_cache["lexicon"] = _lexicon_load()
-        _lexicon_cache["version"] = version
-    _lexicon_cache["checked"] = now
-    return _lexicon_cache["lexicon"]  # type: ignore[return-value]
+    if _lexicon_cache.version != version or current is None:
+        current = _lexicon_cache.lexicon = _lexicon_load()
+        _lexicon_cache.version = version
+    _lexicon_cache.checked = now
+    return current
 
 
 def _lexicon_load() -> Lexicon:
     from knowledge.models import Theme
 
     frequencies = dict(SearchTerm.objects.values_list("term", "doc_freq"))
-    groups, unsplittable = [], set()
+    groups: list[tuple[tuple[str, ...], ...]] = []
+    unsplittable: set[tuple[str, ...]] = set()
     for group in SynonymGroup.objects.all():
         members = tuple(tuple(analysis.words(m)) for m in group.members if analysis.words(m))
         if len(members) > 1:
@@ -125,7 +137,7 @@ class Hit:
     url: str
     kind: str
     kind_label: str
-    date: object
+    date: datetime.date | None
     snippet: SafeString
     title_html: SafeString
 
@@ -150,7 +162,7 @@ class SearchResults:
     facets: dict[str, list[FacetValue]]
     did_you_mean: str = ""
     excluded_only: bool = False
-    suggestions: list[dict] = field(default_factory=list)
+    suggestions: list[dict[str, str]] = field(default_factory=list)  # title, url
 
     page_size: int = 10
 
@@ -167,7 +179,7 @@ class SearchResults:
         return self.page > 1
 
 
-def clean_filters(filters: dict | None) -> dict[str, list[str]]:
+def clean_filters(filters: Mapping[str, Any] | None) -> dict[str, list[str]]:
     cleaned = {}
     for name in FACETS:
         values = (filters or {}).get(name) or []
@@ -182,7 +194,7 @@ def clean_filters(filters: dict | None) -> dict[str, list[str]]:
 def search_query(
     *,
     text: str,
-    filters: dict | None = None,
+    filters: Mapping[str, Any] | None = None,
     sort: str = "relevance",
     page: int = 1,
     page_size: int | None = None,
@@ -192,14 +204,14 @@ def search_query(
     """Search public content. Always returns; bad input gives an empty result."""
     page_size = page_size or settings.SEARCH_PAGE_SIZE
     sort = sort if sort in SORTS else "relevance"
-    filters = clean_filters(filters)
+    cleaned = clean_filters(filters)
     page = max(1, min(int(page or 1), 1000))
     lexicon = lexicon_get()
     parsed = parse(text, lexicon)
     if parsed.empty and not text.strip():
         sort = "date"  # browsing by filters only
     request = SearchRequest(
-        query=parsed, filters=filters, sort=sort, offset=(page - 1) * page_size, limit=page_size
+        query=parsed, filters=cleaned, sort=sort, offset=(page - 1) * page_size, limit=page_size
     )
     if parsed.empty and text.strip():
         # Only stopwords or exclusions: nothing to look for.
@@ -217,8 +229,8 @@ def search_query(
         page=page,
         pages=max(1, math.ceil(raw.total / page_size)),
         sort=sort,
-        filters=filters,
-        facets=_facets(raw.facets, filters, lexicon),
+        filters=cleaned,
+        facets=_facets(raw.facets, cleaned, lexicon),
         did_you_mean=did_you_mean,
         excluded_only=parsed.empty and bool(parsed.must_not),
         page_size=page_size,
@@ -266,18 +278,18 @@ def _hits(raw: BackendResult, parsed: ParsedQuery, lexicon: Lexicon) -> list[Hit
 
 
 def _facets(
-    raw: dict[str, dict[str, int]], filters, lexicon: Lexicon
+    raw: dict[str, dict[str, int]], filters: dict[str, list[str]], lexicon: Lexicon
 ) -> dict[str, list[FacetValue]]:
     from knowledge.models import Audience
 
-    labels = {
+    labels: dict[str, Mapping[str, object]] = {
         # Cached with the lexicon; a theme saved or deleted invalidates it (signals).
         "theme": lexicon.theme_labels,
         "kind": kind_labels(),
         "audience": dict(Audience.choices),
         "year": {},
     }
-    facets = {}
+    facets: dict[str, list[FacetValue]] = {}
     for name in FACETS:
         counts = raw.get(name, {})
         selected = set(filters.get(name, []))
@@ -302,7 +314,7 @@ def _facets(
     return facets
 
 
-def _zero_result_suggestions(text: str, lexicon: Lexicon) -> list[dict]:
+def _zero_result_suggestions(text: str, lexicon: Lexicon) -> list[dict[str, str]]:
     """Popular themes for the zero-result page."""
     from knowledge.models import ThemePage
 
@@ -330,7 +342,7 @@ def highlight(
         hit = analysis.stem(folded) in stems or folded in stems
         if not hit:
             parts = analysis.decompose(folded, lexicon.vocabulary)
-            hit = bool(parts) and any(analysis.stem(p) in stems for p in parts)
+            hit = any(analysis.stem(p) in stems for p in parts) if parts else False
         seen[folded] = hit
         return hit
 
@@ -368,7 +380,13 @@ def highlight(
     return mark_safe(snippet)  # noqa: S308 (every piece is escaped above)
 
 
-def search_suggest(*, text: str, limit: int = 6, backend: str | None = None) -> dict:
+class Suggestions(TypedDict):
+    query: str
+    pages: list[dict[str, str]]  # title, url
+    terms: list[str]
+
+
+def search_suggest(*, text: str, limit: int = 6, backend: str | None = None) -> Suggestions:
     """As-you-type suggestions: pages whose title matches, and completed words."""
     text = (text or "").strip()[:100]
     if len(text) < 2:
@@ -418,7 +436,8 @@ def search_sync_page(*, page_id: int, descendants: bool = True) -> dict[str, int
     pages = [page]
     if descendants:
         pages += list(page.get_descendants())
-    indexable, removable = [], []
+    indexable: list[Page] = []
+    removable: list[Page] = []
     for item in pages:
         (indexable if is_indexable(item) else removable).append(item)
     docs = [build_document(p) for p in indexable]
@@ -460,7 +479,7 @@ def search_log_record(*, text: str, result_count: int) -> None:
     SearchQueryLog.objects.create(query=query, result_count=result_count)
 
 
-def search_log_purge(*, now=None) -> int:
+def search_log_purge(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = (now - timedelta(days=settings.SEARCH_LOG_RETENTION_DAYS)).date()
     deleted, _ = SearchQueryLog.objects.filter(searched_on__lt=cutoff).delete()

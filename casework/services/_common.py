@@ -3,6 +3,7 @@
 
 import logging
 
+from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
 from ..models import Case
@@ -16,11 +17,11 @@ class CaseworkError(Exception):
     """A refused action; the message is shown to the user as it is (translated)."""
 
 
-def _require_staff(user, codename: str = "triage_case") -> None:
+def _require_staff(user: User, codename: str = "triage_case") -> None:
     if not has_role_perm(user, codename):
         raise CaseworkError(_("You are not allowed to do this."))
 
 
-def _require_visible(user, case: Case) -> None:
+def _require_visible(user: User, case: Case) -> None:
     if not cases_visible_to(user).filter(pk=case.pk).exists():
         raise CaseworkError(_("You are not allowed to do this."))

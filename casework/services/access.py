@@ -3,7 +3,9 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +16,9 @@ from ._common import CaseworkError
 
 
 @transaction.atomic
-def break_glass_open(*, user, case: Case, reason: str, request=None) -> BreakGlass:
+def break_glass_open(
+    *, user: User, case: Case, reason: str, request: HttpRequest | None = None
+) -> BreakGlass:
     reason = reason.strip()
     if not has_role_perm(user, "break_glass"):
         raise CaseworkError(_("You are not allowed to do this."))

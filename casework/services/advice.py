@@ -1,24 +1,28 @@
 """Advice requests that come in by phone or e-mail: logging and answering them."""
 
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.models import Municipality
+
 from .. import audit
-from ..models import AdviceRequest
+from ..models import AdviceRequest, PartnerOrganisation
 from ._common import CaseworkError, _require_staff
 
 
 @transaction.atomic
 def advice_log(
     *,
-    actor,
+    actor: User,
     channel: str,
     question: str,
     advice: str = "",
-    organisation=None,
-    municipality=None,
-    request=None,
+    organisation: PartnerOrganisation | None = None,
+    municipality: Municipality | None = None,
+    request: HttpRequest | None = None,
 ) -> AdviceRequest:
     """Staff log an advice request that came in by phone or e-mail."""
     _require_staff(actor, "log_advice")
@@ -37,7 +41,11 @@ def advice_log(
 
 @transaction.atomic
 def advice_answer(
-    *, advice_request: AdviceRequest, actor, advice: str, request=None
+    *,
+    advice_request: AdviceRequest,
+    actor: User,
+    advice: str,
+    request: HttpRequest | None = None,
 ) -> AdviceRequest:
     _require_staff(actor, "log_advice")
     if advice_request.anonymised_at:

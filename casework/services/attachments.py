@@ -1,20 +1,28 @@
 """Attachments: adding a checked, scanned and encrypted file to a case or draft,
 reading it back (audited), and removing stored files after a commit."""
 
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from .. import audit
-from ..models import Case, CaseDraft
+from ..models import Attachment, Case, CaseDraft
 from ._common import CaseworkError
 
 
 def attachment_add(
-    *, upload, user, case: Case | None = None, draft: CaseDraft | None = None, request=None
-):
+    *,
+    upload: UploadedFile,
+    user: User,
+    case: Case | None = None,
+    draft: CaseDraft | None = None,
+    request: HttpRequest | None = None,
+) -> Attachment:
     """Check, scan, strip and store a file on a case the user may see fully, or on their own draft."""
     from .. import attachments
-    from ..models import Attachment
     from ..selectors import Access, case_access
 
     if case is not None:
@@ -60,7 +68,9 @@ def attachment_add(
     return attachment
 
 
-def attachment_read(*, attachment, user, request=None) -> bytes:
+def attachment_read(
+    *, attachment: Attachment, user: User, request: HttpRequest | None = None
+) -> bytes:
     """The decrypted bytes, for someone who may see the whole case; audited."""
     from .. import attachments
     from ..selectors import Access, case_access
@@ -77,8 +87,13 @@ def attachment_read(*, attachment, user, request=None) -> bytes:
     return attachments.load(attachment.storage_name)
 
 
-def _remove_attachment_files(queryset) -> None:
+def _remove_attachment_files(queryset: QuerySet[Attachment]) -> None:
     from .. import attachments
 
     names = list(queryset.values_list("storage_name", flat=True))
-    transaction.on_commit(lambda: [attachments.remove(name) for name in names])
+
+    def remove_files() -> None:
+        for name in names:
+            attachments.remove(name)
+
+    transaction.on_commit(remove_files)

@@ -1,7 +1,12 @@
 """Closing a case with its evaluation: the evaluation rules (``evaluation_validate``,
 ``ClosureRefused``) and ``case_close``, which closes and invites to the survey."""
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +32,7 @@ EVALUATION_FLAGS = ("extra_expertise", "escalated", "policy_signal")
 class ClosureRefused(CaseworkError):
     """The evaluation breaks a rule; ``errors`` maps form field names to Dutch messages."""
 
-    def __init__(self, errors: dict[str, str]):
+    def __init__(self, errors: dict[str, str]) -> None:
         self.errors = errors
         super().__init__(" ".join(str(message) for message in errors.values()))
 
@@ -37,8 +42,8 @@ def case_was_in_procesregie(case: Case) -> bool:
     return case.triage_outcome == TriageOutcome.PROCESREGIE or case.direction_started_at is not None
 
 
-def _partner_kinds(values) -> tuple[list[PartnerKind], bool]:
-    ids = set()
+def _partner_kinds(values: Iterable[Any] | None) -> tuple[list[PartnerKind], bool]:
+    ids: set[int] = set()
     for value in values or []:
         raw = getattr(value, "pk", value)
         try:
@@ -49,7 +54,7 @@ def _partner_kinds(values) -> tuple[list[PartnerKind], bool]:
     return kinds, len(kinds) == len(ids)
 
 
-def evaluation_validate(*, case: Case, evaluation: dict) -> dict:
+def evaluation_validate(*, case: Case, evaluation: Mapping[str, Any]) -> dict[str, Any]:
     """The evaluation's values for this case, or ``ClosureRefused`` naming every problem.
 
     Goals are required for a case that was in procesregie and refused otherwise; a
@@ -57,7 +62,7 @@ def evaluation_validate(*, case: Case, evaluation: dict) -> dict:
     for PGA Jeugd cases.
     """
     errors: dict[str, str] = {}
-    clean: dict = {}
+    clean: dict[str, Any] = {}
     in_regie = case_was_in_procesregie(case)
     for name in EVALUATION_GOALS:
         value = evaluation.get(name) or ""
@@ -92,11 +97,11 @@ def evaluation_validate(*, case: Case, evaluation: dict) -> dict:
 def case_close(
     *,
     case: Case,
-    actor,
-    evaluation: dict,
+    actor: User,
+    evaluation: Mapping[str, Any],
     to_status: str = "afgesloten",
     note: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Case:
     """Store the evaluation, close the case (or hand over direction), invite to the survey."""
     _require_staff(actor)

@@ -1,7 +1,11 @@
 """Handling a case: status transitions (with the annual report's facts), notes,
 meetings, plans and assigning the procesregisseur and casusregisseur."""
 
+import datetime
+
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,7 +16,9 @@ from ._common import CaseworkError, _require_staff, _require_visible
 
 
 @transaction.atomic
-def case_transition(*, case: Case, to_status: str, actor, note: str = "", request=None) -> Case:
+def case_transition(
+    *, case: Case, to_status: str, actor: User, note: str = "", request: HttpRequest | None = None
+) -> Case:
     _require_staff(actor)
     _require_visible(actor, case)
     case = Case.objects.select_for_update().get(pk=case.pk)
@@ -71,7 +77,9 @@ def _record_report_dimensions(case: Case, from_status: str, to_status: str) -> N
 
 
 @transaction.atomic
-def case_add_note(*, case: Case, actor, body: str, request=None) -> TimelineEntry:
+def case_add_note(
+    *, case: Case, actor: User, body: str, request: HttpRequest | None = None
+) -> TimelineEntry:
     _require_staff(actor)
     _require_visible(actor, case)
     entry = TimelineEntry.objects.create(
@@ -83,7 +91,13 @@ def case_add_note(*, case: Case, actor, body: str, request=None) -> TimelineEntr
 
 @transaction.atomic
 def case_add_meeting(
-    *, case: Case, actor, meeting_date, participants: str, agreements: str, request=None
+    *,
+    case: Case,
+    actor: User,
+    meeting_date: datetime.date,
+    participants: str,
+    agreements: str,
+    request: HttpRequest | None = None,
 ) -> TimelineEntry:
     _require_staff(actor)
     _require_visible(actor, case)
@@ -100,7 +114,9 @@ def case_add_meeting(
 
 
 @transaction.atomic
-def case_add_plan(*, case: Case, actor, body: str, request=None) -> TimelineEntry:
+def case_add_plan(
+    *, case: Case, actor: User, body: str, request: HttpRequest | None = None
+) -> TimelineEntry:
     _require_staff(actor)
     _require_visible(actor, case)
     case = Case.objects.select_for_update().get(pk=case.pk)
@@ -114,14 +130,19 @@ def case_add_plan(*, case: Case, actor, body: str, request=None) -> TimelineEntr
 
 @transaction.atomic
 def case_assign(
-    *, case: Case, actor, procesregisseur=None, casusregisseur=None, request=None
+    *,
+    case: Case,
+    actor: User,
+    procesregisseur: User | None = None,
+    casusregisseur: User | None = None,
+    request: HttpRequest | None = None,
 ) -> Case:
     _require_staff(actor)
     _require_visible(actor, case)
     if procesregisseur is not None and not has_role_perm(procesregisseur, "triage_case"):
         raise CaseworkError(_("This person is not a procesregisseur."))
     case = Case.objects.select_for_update().get(pk=case.pk)
-    changes = []
+    changes: list[str] = []
     if procesregisseur is not None and procesregisseur.pk != case.procesregisseur_id:
         case.procesregisseur = procesregisseur
         changes.append(_("procesregisseur: %(name)s") % {"name": procesregisseur.get_username()})

@@ -1,9 +1,16 @@
 """Intake: drafts (start, autosave, discard), submitting a draft as a case, and the
 duplicate checks on the person's blind index."""
 
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from portal.types import AnyUser
 
 from .. import audit, workflow
 from ..crypto import blind_index
@@ -17,14 +24,14 @@ from .organisations import regisseur_default_for
 DRAFT_VALUE_LIMIT = 20_000
 
 
-def _clean_raw(value):
+def _clean_raw(value: object) -> str | list[Any]:
     """What a draft keeps of a posted value: text without NUL bytes, bounded."""
     if isinstance(value, list):
         return [_clean_raw(item) for item in value[:50]]
     return str(value).replace("\x00", "")[:DRAFT_VALUE_LIMIT]
 
 
-def draft_start(*, user, kind: str) -> CaseDraft:
+def draft_start(*, user: User, kind: str) -> CaseDraft:
     if kind not in CaseKind.values:
         raise CaseworkError(_("Unknown case kind."))
     organisation = organisation_of(user)
@@ -34,7 +41,7 @@ def draft_start(*, user, kind: str) -> CaseDraft:
 
 
 @transaction.atomic
-def draft_update(*, draft: CaseDraft, values: dict, step: str = "") -> CaseDraft:
+def draft_update(*, draft: CaseDraft, values: Mapping[str, object], step: str = "") -> CaseDraft:
     data = draft.data
     for key, value in values.items():
         data[key] = _clean_raw(value)
@@ -51,7 +58,13 @@ def _next_reference(case: Case) -> str:
 
 
 @transaction.atomic
-def case_submit(*, draft: CaseDraft, cleaned: dict, user, request=None) -> Case:
+def case_submit(
+    *,
+    draft: CaseDraft,
+    cleaned: Mapping[str, Any],
+    user: User,
+    request: HttpRequest | None = None,
+) -> Case:
     """Turn a complete draft into a case with a reference; the draft is removed."""
     draft = CaseDraft.objects.select_for_update().get(pk=draft.pk)
     organisation = organisation_of(user)
@@ -105,12 +118,12 @@ def case_submit(*, draft: CaseDraft, cleaned: dict, user, request=None) -> Case:
     draft.delete()
     audit.record(action="case.create", user=user, request=request, obj=case)
     _enqueue_mail("send_registration_confirmation", case.pk, user.pk)
-    if case.procesregisseur_id:
+    if case.procesregisseur is not None:
         _notify(case, [case.procesregisseur])
     return case
 
 
-def duplicates_of(*, case: Case, user) -> list[Case]:
+def duplicates_of(*, case: Case, user: AnyUser) -> list[Case]:
     """Other visible cases about the same person (by blind index, never by name)."""
     if not case.person_index:
         return []
@@ -127,7 +140,7 @@ def duplicate_count(*, case: Case) -> int:
 
 
 @transaction.atomic
-def draft_discard(*, draft: CaseDraft, user) -> None:
+def draft_discard(*, draft: CaseDraft, user: User) -> None:
     if draft.owner_id != user.pk:
         raise CaseworkError(_("You are not allowed to do this."))
     _remove_attachment_files(draft.attachments.all())

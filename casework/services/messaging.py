@@ -2,37 +2,42 @@
 the content-free notification and confirmation e-mails, the after-commit mail
 helpers the other services use, and what of the timeline a user sees."""
 
+from collections.abc import Callable, Iterable
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from portal.mail import absolute_url
+from portal.types import AnyUser
 
 from .. import audit
-from ..models import Case, TimelineEntry
-from ..selectors import organisation_of, users_to_notify
+from ..models import Case, PartnerOrganisation, TimelineEntry
+from ..selectors import Access, organisation_of, users_to_notify
 from ._common import CaseworkError, _require_staff, _require_visible, logger
 
 
-def _notify(case: Case, users) -> None:
+def _notify(case: Case, users: Iterable[User]) -> None:
     """A content-free e-mail to each user who may see the case, one task per recipient."""
     for user in users_to_notify(case, users):
         if user.email:
             _enqueue_mail("send_case_notification", case.pk, user.pk)
 
 
-def _after_commit_quietly(send, **context) -> None:
+def _after_commit_quietly(send: Callable[[], object], **context: object) -> None:
     """Run ``send`` (a mail, or queueing one) once the action has committed. If it fails
     (broker down; or, without a broker, the mail server), the saved action stands and a
     warning without content is logged. Survey links are sent this way, not queued in
     Celery (the token would sit in the broker, as with invitations); a lost first survey
     invitation is covered by the reminder, which carries a fresh link."""
 
-    def run():
+    def run() -> None:
         try:
             send()
         except Exception as exc:  # noqa: BLE001 - the action has been saved already
@@ -95,7 +100,12 @@ def registration_confirmation_send(*, case_id: int, user_id: int) -> bool:
 
 @transaction.atomic
 def message_send(
-    *, case: Case, author, body: str, to_organisation=None, request=None
+    *,
+    case: Case,
+    author: User,
+    body: str,
+    to_organisation: PartnerOrganisation | None = None,
+    request: HttpRequest | None = None,
 ) -> TimelineEntry:
     """A partner writes to the ZVH, or staff write to a partner organisation on the case."""
     _require_visible(author, case)
@@ -105,7 +115,9 @@ def message_send(
     own_organisation = organisation_of(author)
     if own_organisation is not None:
         partner_organisation = own_organisation
-        recipients = [user for user in [case.procesregisseur, case.casusregisseur] if user]
+        recipients: list[User] = [
+            user for user in [case.procesregisseur, case.casusregisseur] if user
+        ]
     else:
         # Messages are between partners and the regisseurs directing the case.
         _require_staff(author)
@@ -133,16 +145,14 @@ def message_send(
     return entry
 
 
-def timeline_for(*, case: Case, user, access) -> list[TimelineEntry]:
+def timeline_for(*, case: Case, user: AnyUser, access: Access | None) -> list[TimelineEntry]:
     """Staff and the registering organisation see everything on the timeline except
     messages with other partners; a shared partner sees status changes and its own messages."""
-    from ..selectors import Access
-
     entries = case.timeline.select_related("author")
     organisation = organisation_of(user)
     if organisation is None:
         return list(entries)
-    visible = []
+    visible: list[TimelineEntry] = []
     for entry in entries:
         if entry.kind == TimelineEntry.Kind.MESSAGE:
             if entry.partner_organisation_id == organisation.pk:

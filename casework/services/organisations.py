@@ -5,9 +5,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.core.mail import send_mail
 from django.db import transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from allauth.account.models import EmailAddress
 
 from portal.mail import absolute_url, normalise_email
+from portal.models import Municipality
 
 from .. import audit
 from ..models import Invitation, Membership, PartnerOrganisation, Relatiebeheer
@@ -22,7 +24,7 @@ from ..roles import STAFF_ROLES
 from ._common import CaseworkError
 
 
-def regisseur_default_for(*, municipality):
+def regisseur_default_for(*, municipality: Municipality) -> User | None:
     """The procesregisseur holding the municipality, else one of its basisteams."""
     row = (
         Relatiebeheer.objects.filter(municipality=municipality).select_related("regisseur").first()
@@ -37,7 +39,7 @@ def regisseur_default_for(*, municipality):
     return row.regisseur if row else None
 
 
-def membership_set(*, user, organisation: PartnerOrganisation) -> Membership:
+def membership_set(*, user: User, organisation: PartnerOrganisation) -> Membership:
     if user.groups.filter(name__in=STAFF_ROLES).exists():
         raise CaseworkError(_("ZVH staff cannot belong to a partner organisation."))
     membership, _created = Membership.objects.update_or_create(
@@ -52,8 +54,8 @@ def invitation_create(
     email: str,
     organisation: PartnerOrganisation | None,
     group_names: list[str],
-    invited_by,
-    request=None,
+    invited_by: User,
+    request: HttpRequest | None = None,
 ) -> tuple[Invitation, str]:
     """Invite someone by e-mail; returns the invitation and the one-time token."""
     email = normalise_email(email)
@@ -106,7 +108,7 @@ def invitation_for_token(*, token: str) -> Invitation | None:
 
 
 @transaction.atomic
-def invitation_accept(*, token: str, password: str, request=None):
+def invitation_accept(*, token: str, password: str, request: HttpRequest | None = None) -> User:
     """Create the account with a verified e-mail address; the token works once."""
     invitation = invitation_for_token(token=token)
     if invitation is None:
@@ -121,7 +123,7 @@ def invitation_accept(*, token: str, password: str, request=None):
     user.set_password(password)
     user.save()
     EmailAddress.objects.create(user=user, email=invitation.email, verified=True, primary=True)
-    if invitation.organisation_id:
+    if invitation.organisation is not None:
         Membership.objects.create(user=user, organisation=invitation.organisation)
     for name in invitation.group_names:
         user.groups.add(Group.objects.get(name=name))

@@ -2,9 +2,12 @@
 encrypted per form) and handing it back once when they return."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.http import QueryDict
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
@@ -30,7 +33,7 @@ def _rescue_form_fields(form: str) -> list[str]:
     return list(classes[form]().fields)
 
 
-def input_rescue(*, user, path: str, post) -> str | None:
+def input_rescue(*, user: User, path: str, post: QueryDict) -> str | None:
     """Keep what a POST carried when the idle timeout ended the session.
 
     Intake steps and autosaves go into the user's own draft, as any step POST does;
@@ -83,7 +86,7 @@ def input_rescue(*, user, path: str, post) -> str | None:
 
 
 @transaction.atomic
-def rescued_input_take(*, user, target: str) -> dict[str, dict]:
+def rescued_input_take(*, user: User, target: str) -> dict[str, dict[str, Any]]:
     """The kept input for this page, by form; handed out once."""
     cutoff = timezone.now() - timedelta(hours=settings.CASEWORK_RESCUE_HOURS)
     rows = list(

@@ -3,10 +3,13 @@ lists (propose, approve by a second person, execute with tombstones) and the dai
 ``retention_run`` that ties the purges together."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,31 +60,33 @@ def advice_requests_anonymise(*, older_than_days: int | None = None) -> int:
     return count
 
 
-def destruction_propose(*, actor, request=None) -> DestructionList | None:
+def destruction_propose(
+    *, actor: User, request: HttpRequest | None = None
+) -> DestructionList | None:
     """List closed cases past the retention term; nothing is removed yet."""
     _require_staff(actor, "approve_destruction")
     cutoff = timezone.now() - timedelta(days=settings.CASEWORK_CLOSED_RETENTION_DAYS)
     due = Case.objects.filter(closed_at__lt=cutoff, status__in=workflow.CLOSED_STATUSES)
     pending = DestructionList.objects.filter(executed_at__isnull=True, cases__isnull=False)
-    due = list(due.exclude(pk__in=pending.values("cases")))
-    if not due:
+    listed = list(due.exclude(pk__in=pending.values("cases")))
+    if not listed:
         return None
     with transaction.atomic():
         destruction_list = DestructionList.objects.create(proposed_by=actor)
-        destruction_list.cases.set(due)
+        destruction_list.cases.set(listed)
         audit.record(
             action="destruction.propose",
             user=actor,
             request=request,
             obj=destruction_list,
-            purpose=f"{len(due)} cases",
+            purpose=f"{len(listed)} cases",
         )
     return destruction_list
 
 
 @transaction.atomic
 def destruction_approve(
-    *, destruction_list: DestructionList, actor, request=None
+    *, destruction_list: DestructionList, actor: User, request: HttpRequest | None = None
 ) -> DestructionList:
     """The second pair of eyes: someone other than the proposer."""
     _require_staff(actor, "approve_destruction")
@@ -100,7 +105,12 @@ def destruction_approve(
 
 
 @transaction.atomic
-def destruction_execute(*, destruction_list: DestructionList, actor=None, request=None) -> dict:
+def destruction_execute(
+    *,
+    destruction_list: DestructionList,
+    actor: User | None = None,
+    request: HttpRequest | None = None,
+) -> dict[str, Any]:
     """Remove the listed cases and everything hanging off them; keep a tombstone each.
 
     The audit log keeps its entries: they refer to references, not rows."""
@@ -109,7 +119,7 @@ def destruction_execute(*, destruction_list: DestructionList, actor=None, reques
         raise CaseworkError(_("This destruction list has not been approved yet."))
     if destruction_list.executed_at:
         raise CaseworkError(_("This destruction list has already been carried out."))
-    removed = []
+    removed: list[dict[str, object]] = []
     for case in destruction_list.cases.select_related("municipality", "organisation"):
         if case.status not in workflow.CLOSED_STATUSES:
             continue
@@ -136,7 +146,8 @@ def destruction_execute(*, destruction_list: DestructionList, actor=None, reques
         _remove_attachment_files(case.attachments.all())
         case.delete()
     destruction_list.executed_at = timezone.now()
-    destruction_list.report = {"removed": removed, "count": len(removed)}
+    report: dict[str, Any] = {"removed": removed, "count": len(removed)}
+    destruction_list.report = report
     destruction_list.save(update_fields=["executed_at", "report"])
     audit.record(
         action="destruction.execute",
@@ -145,7 +156,7 @@ def destruction_execute(*, destruction_list: DestructionList, actor=None, reques
         obj=destruction_list,
         purpose=f"{len(removed)} cases",
     )
-    return destruction_list.report
+    return report
 
 
 def retention_run() -> dict[str, int]:

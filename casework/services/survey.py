@@ -2,14 +2,20 @@
 answers, reminders, follow-up tasks for strongly negative answers, and clearing
 spent addresses."""
 
-from datetime import timedelta
+import functools
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
+from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -44,7 +50,11 @@ class SurveyState(StrEnum):
     UNKNOWN = "unknown"  # no such token: 404
 
 
-def survey_recipients(*, case: Case) -> list[tuple[str, object, PartnerOrganisation | None]]:
+# Who is asked: (role, user, their organisation).
+Recipient = tuple[str, User, PartnerOrganisation | None]
+
+
+def survey_recipients(*, case: Case) -> list[Recipient]:
     """Who is asked, as (role, user, organisation); each person once.
 
     - the aanmelder: the user who registered the case, if active with an address;
@@ -57,10 +67,10 @@ def survey_recipients(*, case: Case) -> list[tuple[str, object, PartnerOrganisat
     Role = SurveyInvitation.Role
     shared = set(case.shares.values_list("organisation_id", flat=True))
     involved = shared | {case.organisation_id}
-    candidates = []
+    candidates: list[Recipient] = []
     if case.registered_by is not None:
         candidates.append((Role.AANMELDER, case.registered_by, case.organisation))
-    partner_users = []
+    partner_users: list[tuple[User, AbstractSet[int | None]]] = []
     if case.casusregisseur is not None:
         partner_users.append((case.casusregisseur, involved))
     writer_ids = case.timeline.filter(
@@ -72,8 +82,8 @@ def survey_recipients(*, case: Case) -> list[tuple[str, object, PartnerOrganisat
         organisation = organisation_of(user)
         if organisation is not None and organisation.pk in allowed:
             candidates.append((Role.PARTNER, user, organisation))
-    seen = set()
-    recipients = []
+    seen: set[int] = set()
+    recipients: list[Recipient] = []
     for role, user, organisation in candidates:
         if user.pk in seen or not user.is_active or not user.email:
             continue
@@ -83,7 +93,9 @@ def survey_recipients(*, case: Case) -> list[tuple[str, object, PartnerOrganisat
     return [row for row in recipients if row[1].pk in may_see]
 
 
-def _survey_mail(*, reference: str, token: str, email: str, expires_at, reminder: bool) -> None:
+def _survey_mail(
+    *, reference: str, token: str, email: str, expires_at: datetime, reminder: bool
+) -> None:
     """Only the reference and the link: no case content."""
     link = absolute_url(reverse("casework_survey:survey", args=[token]))
     with translation.override(settings.LANGUAGE_CODE):
@@ -114,11 +126,14 @@ def _survey_mail(*, reference: str, token: str, email: str, expires_at, reminder
     send_mail(subject, body, None, [email])
 
 
-def survey_invitations_create(*, case: Case, actor=None, request=None) -> list[SurveyInvitation]:
+def survey_invitations_create(
+    *, case: Case, actor: User | None = None, request: HttpRequest | None = None
+) -> list[SurveyInvitation]:
     """One single-use, expiring link per recipient; only the token's hash is stored."""
     now = timezone.now()
     expires_at = now + timedelta(days=settings.CASEWORK_SURVEY_DAYS)
-    invitations, mails = [], []
+    invitations: list[SurveyInvitation] = []
+    mails: list[tuple[str, str]] = []  # (token, address)
     for role, user, organisation in survey_recipients(case=case):
         token = SurveyInvitation.new_token()
         invitations.append(
@@ -144,8 +159,13 @@ def survey_invitations_create(*, case: Case, actor=None, request=None) -> list[S
     reference = case.reference
     for token, email in mails:
         _after_commit_quietly(
-            lambda token=token, email=email: _survey_mail(
-                reference=reference, token=token, email=email, expires_at=expires_at, reminder=False
+            functools.partial(
+                _survey_mail,
+                reference=reference,
+                token=token,
+                email=email,
+                expires_at=expires_at,
+                reminder=False,
             ),
             mail="survey.invite",
         )
@@ -179,7 +199,7 @@ def survey_is_strongly_negative(*, overall: int, process: int, grade: int) -> bo
     )
 
 
-def _managers():
+def _managers() -> QuerySet[User]:
     """Active users holding view_all_cases through a role or directly."""
     has_perm = Q(
         groups__permissions__codename="view_all_cases",
@@ -205,13 +225,17 @@ def _notify_managers_of_follow_up() -> None:
         ) % {"link": link}
     for address in recipients:
         _after_commit_quietly(
-            lambda address=address: send_mail(subject, body, None, [address]), mail="follow_up"
+            functools.partial(send_mail, subject, body, None, [address]), mail="follow_up"
         )
 
 
 @transaction.atomic
 def survey_submit(
-    *, invitation: SurveyInvitation, answers: dict, user=None, request=None
+    *,
+    invitation: SurveyInvitation,
+    answers: Mapping[str, Any],
+    user: User | None = None,
+    request: HttpRequest | None = None,
 ) -> SurveyResponse:
     """Store the answers once; the link dies and the stored address is cleared.
 
@@ -292,7 +316,7 @@ def survey_reminders_send() -> int:
     return sent
 
 
-def _survey_remind_one(*, pk: int, now) -> int:
+def _survey_remind_one(*, pk: int, now: datetime) -> int:
     with transaction.atomic():
         invitation = locks.skip_locked(
             SurveyInvitation.objects.select_related("case").filter(
@@ -306,15 +330,14 @@ def _survey_remind_one(*, pk: int, now) -> int:
         invitation.reminded_at = now
         invitation.save(update_fields=["reminder_token_hash", "reminded_at"])
         audit.record(action="survey.remind", obj=invitation.case, purpose=invitation.role)
-        mail = {
-            "reference": invitation.case.reference,
-            "token": token,
-            "email": invitation.email,
-            "expires_at": invitation.expires_at,
-            "reminder": True,
-        }
         # Sent inside the transaction: if the mail fails, the reminder is not marked sent.
-        _survey_mail(**mail)
+        _survey_mail(
+            reference=invitation.case.reference,
+            token=token,
+            email=invitation.email,
+            expires_at=invitation.expires_at,
+            reminder=True,
+        )
         return 1
 
 
@@ -331,7 +354,9 @@ def survey_addresses_purge() -> int:
 
 
 @transaction.atomic
-def follow_up_complete(*, task: FollowUpTask, actor, note: str = "", request=None) -> FollowUpTask:
+def follow_up_complete(
+    *, task: FollowUpTask, actor: User, note: str = "", request: HttpRequest | None = None
+) -> FollowUpTask:
     """The manager marks a follow-up task done, with what was agreed."""
     _require_staff(actor, "view_all_cases")
     task = FollowUpTask.objects.select_for_update().select_related("case").get(pk=task.pk)

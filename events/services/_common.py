@@ -40,7 +40,8 @@ def _now(now: datetime | None) -> datetime:
 
 def _lock_event(event_id: int) -> EventPage:
     # of=("self",) locks only the events_eventpage row, not Wagtail's page row.
-    return EventPage.objects.select_for_update(of=("self",)).get(pk=event_id)
+    event: EventPage = EventPage.objects.select_for_update(of=("self",)).get(pk=event_id)
+    return event
 
 
 def _lock_registration(registration_id: int) -> tuple[EventPage, Registration]:
@@ -49,7 +50,7 @@ def _lock_registration(registration_id: int) -> tuple[EventPage, Registration]:
     return event, Registration.objects.select_for_update().get(pk=registration_id)
 
 
-def _notify(registration: Registration, kind: str, **extra) -> None:
+def _notify(registration: Registration, kind: str, **extra: object) -> None:
     from ..tasks import send_registration_mail
 
     send_registration_mail.delay_on_commit(registration.pk, kind, **extra)

@@ -6,12 +6,12 @@ import secrets
 
 from django.utils.translation import gettext as _
 
-from ..models import Attendance, Registration
+from ..models import Attendance, EventSession, Registration
 from ..selectors import registration_meets_attendance_rule
 from ._common import RegistrationError
 
 
-def attendance_record(*, registration: Registration, session, present: bool) -> None:
+def attendance_record(*, registration: Registration, session: EventSession, present: bool) -> None:
     Attendance.objects.update_or_create(
         registration=registration, session=session, defaults={"present": present}
     )

@@ -2,6 +2,7 @@
 stored without a link to the registration. The questions and the results are reads:
 ``events.selectors.evaluation_questions`` and ``survey_summary``."""
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -35,10 +36,10 @@ def surveys_send(*, now: datetime | None = None) -> int:
     return count
 
 
-def survey_submit(*, registration: Registration, answers: dict) -> SurveyResponse:
+def survey_submit(*, registration: Registration, answers: Mapping[str, object]) -> SurveyResponse:
     """Store one attendee's evaluation; ``answers`` maps question keys to values."""
     questions = evaluation_questions(event=registration.event)
-    stored = {}
+    stored: dict[str, dict[str, object]] = {}
     for question in questions:
         value = answers.get(question.key)
         if value in (None, ""):

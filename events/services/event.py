@@ -2,6 +2,7 @@
 (calendars follow), the event is cancelled, staff send a message, the reminder."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -46,7 +47,7 @@ def event_published(*, event: EventPage, now: datetime | None = None) -> bool:
     return changed
 
 
-def _rest_changed(event: EventPage, removed: list[dict]) -> bool:
+def _rest_changed(event: EventPage, removed: list[dict[str, Any]]) -> bool:
     """Whether more changed than the removal: the times of the remaining sessions,
     an added session, or the place. ``event`` still holds what calendars received."""
     if not removed:
@@ -66,7 +67,9 @@ def _rest_changed(event: EventPage, removed: list[dict]) -> bool:
         (s["starts_at"], s["ends_at"])
         for s in sorted(event.ical_sessions, key=lambda s: s["starts_at"])
     ]
-    return event.schedule_fingerprint(session_times=old_times) != event.ical_fingerprint
+    fingerprint: str = event.schedule_fingerprint(session_times=old_times)
+    sent: str = event.ical_fingerprint
+    return fingerprint != sent
 
 
 def event_cancel(*, event: EventPage, now: datetime | None = None) -> int:

@@ -3,8 +3,10 @@ anonymised later (accreditation evidence later still), and a person can download
 erase what we hold about their registrations."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -61,7 +63,7 @@ def registration_anonymise(*, registration: Registration, now: datetime | None =
     registration.save()
 
 
-def person_export(*, user) -> list[dict]:
+def person_export(*, user: User) -> list[dict[str, Any]]:
     """Everything we hold about a person's registrations (the download on 'mijn trainingen')."""
     rows = []
     for r in registrations_of(user=user).select_related("event"):
@@ -84,7 +86,7 @@ def person_export(*, user) -> list[dict]:
     return rows
 
 
-def person_delete_registrations(*, user, now: datetime | None = None) -> int:
+def person_delete_registrations(*, user: User, now: datetime | None = None) -> int:
     """Cancel what is still active (freeing seats) and anonymise everything."""
     now = _now(now)
     count = 0

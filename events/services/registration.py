@@ -3,8 +3,10 @@ changing answers, cancelling; register numbers and the signed personal links."""
 
 import re
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -67,10 +69,10 @@ def registration_from_token(token: str) -> Registration | None:
 def registration_create(
     *,
     event: EventPage,
-    user=None,
+    user: User | None = None,
     name: str = "",
     email: str = "",
-    answers: dict | None = None,
+    answers: dict[str, Any] | None = None,
     register_number: str = "",
     now: datetime | None = None,
     lock: bool = True,
@@ -184,7 +186,7 @@ def registration_confirm_email(
 def registration_update_answers(
     *,
     registration: Registration,
-    answers: dict,
+    answers: dict[str, Any],
     register_number: str = "",
     now: datetime | None = None,
 ) -> Registration:

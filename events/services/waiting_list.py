@@ -51,7 +51,8 @@ def offer_accept(*, registration: Registration, now: datetime | None = None) -> 
         event, registration = _lock_registration(registration.pk)
         if registration.status == Status.CONFIRMED:
             return registration
-        if registration.status != Status.OFFERED or registration.offer_expires_at < now:
+        expires_at = registration.offer_expires_at
+        if registration.status != Status.OFFERED or expires_at is None or expires_at < now:
             raise RegistrationError(
                 _(
                     "This offer has expired; the seat has gone to the next person on the waiting list."

@@ -6,7 +6,9 @@ A leaf: it imports no other part of the services (newsletter/rendering.py uses i
 
 import datetime as dt
 import secrets
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +26,7 @@ from ..models import (
 
 def upcoming_events_for_issue(
     *, start: dt.date, end: dt.date, theme: Theme | None = None
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Upcoming events between two dates (optionally of one theme) for an issue's
     events block: dicts with title, summary, date, url, image_url."""
     from events.selectors import upcoming_events
@@ -49,7 +51,9 @@ def upcoming_events_for_issue(
 
 
 @transaction.atomic
-def issue_create_prefilled(*, index: NewsletterIndexPage, user=None) -> NewsletterIssuePage:
+def issue_create_prefilled(
+    *, index: NewsletterIndexPage, user: User | None = None
+) -> NewsletterIssuePage:
     """A new draft issue with the pages published since the last issue was sent."""
     from wagtail.models import Page
 
@@ -66,7 +70,7 @@ def issue_create_prefilled(*, index: NewsletterIndexPage, user=None) -> Newslett
     )
     number = NewsletterIssuePage.objects.child_of(index).count() + 1
     title = _("Newsletter %(date)s") % {"date": timezone.localdate().strftime("%d-%m-%Y")}
-    body = [
+    body: list[dict[str, Any]] = [
         {"type": "intro", "value": {"heading": "", "text": ""}},
     ]
     if new_pages:
@@ -86,9 +90,10 @@ def issue_create_prefilled(*, index: NewsletterIndexPage, user=None) -> Newslett
 
 
 def latest_sent_issue() -> NewsletterIssuePage | None:
-    return (
+    issue: NewsletterIssuePage | None = (
         NewsletterIssuePage.objects.live()
         .filter(sent_at__isnull=False)
         .order_by("-sent_at")
         .first()
     )
+    return issue

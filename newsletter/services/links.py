@@ -73,7 +73,7 @@ def unsubscribe_url(*, subscriber: Subscriber) -> str:
 
 
 @functools.lru_cache(maxsize=16)
-def _link_patterns(base: str, urlconf) -> tuple[str, str]:
+def _link_patterns(base: str, urlconf: str | None) -> tuple[str, str]:
     marker = "__token__"
     return (
         base + reverse("newsletter:preferences", args=[marker]),
@@ -81,7 +81,7 @@ def _link_patterns(base: str, urlconf) -> tuple[str, str]:
     )
 
 
-def subscriber_links(*, subscriber: Subscriber) -> dict:
+def subscriber_links(*, subscriber: Subscriber) -> dict[str, str]:
     """Both links of one subscriber with one signature (the hot path of a sending):
     the same URLs as ``preferences_url`` and ``unsubscribe_url``."""
     token = subscriber_token(subscriber=subscriber)

@@ -6,6 +6,7 @@ session.
 
 import re
 import smtplib
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -16,8 +17,16 @@ from ..models import (
 )
 from .links import unsubscribe_url
 
+if TYPE_CHECKING:
+    from ..mime import IssueSkeleton
 
-def newsletter_headers(*, subscriber: Subscriber, message_id: str, unsubscribe: str = "") -> dict:
+# One recipient's personal values (rendering.personalisation) and list headers.
+Personal = tuple[dict[str, str], dict[str, str]]
+
+
+def newsletter_headers(
+    *, subscriber: Subscriber, message_id: str, unsubscribe: str = ""
+) -> dict[str, str]:
     """RFC 2369/8058 list headers; DKIM must sign both List-Unsubscribe headers."""
     targets = [f"<{unsubscribe or unsubscribe_url(subscriber=subscriber)}>"]
     if settings.NEWSLETTER_UNSUBSCRIBE_MAILTO:
@@ -30,7 +39,7 @@ def newsletter_headers(*, subscriber: Subscriber, message_id: str, unsubscribe: 
     }
 
 
-def issue_skeleton(*, subject: str):
+def issue_skeleton(*, subject: str) -> "IssueSkeleton":
     from ..mime import IssueSkeleton
 
     return IssueSkeleton(
@@ -40,7 +49,7 @@ def issue_skeleton(*, subject: str):
     )
 
 
-def issue_values(*, subscriber: Subscriber, message_id: str, delivery_token="") -> tuple:
+def issue_values(*, subscriber: Subscriber, message_id: str, delivery_token: str = "") -> Personal:
     """(placeholder values, list headers) of one recipient's issue e-mail."""
     from .. import rendering
 
@@ -59,9 +68,9 @@ def build_issue_message(
     subject: str,
     subscriber: Subscriber,
     message_id: str,
-    delivery_token="",
-    skeleton=None,
-    personal: tuple | None = None,
+    delivery_token: str = "",
+    skeleton: "IssueSkeleton | None" = None,
+    personal: Personal | None = None,
 ) -> EmailMultiAlternatives:
     """One personalised issue e-mail. A sending passes the ``skeleton`` it built once
     (and ``personal``, the ``issue_values`` it already has)."""
@@ -81,6 +90,12 @@ def build_issue_message(
 
 
 PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+")
+
+
+def _rset(session: smtplib.SMTP) -> None:
+    """RSET after a refusal, ignoring a dropped connection, as ``SMTP.sendmail`` does."""
+    # SMTP._rset is that private helper of smtplib; typeshed leaves it out.
+    session._rset()  # type: ignore[attr-defined]
 
 
 def smtp_send(
@@ -105,11 +120,11 @@ def smtp_send(
     size = f" SIZE={len(data)}" if session.does_esmtp and session.has_extn("size") else ""
     code, reply = session.docmd("MAIL", f"FROM:<{sender}>{size}")
     if code != 250:
-        session._rset()
+        _rset(session)
         raise smtplib.SMTPSenderRefused(code, reply, sender)
     code, reply = session.docmd("RCPT", f"TO:<{recipient}>")
     if code not in (250, 251):
-        session._rset()
+        _rset(session)
         raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
     if prepared:
         code, reply = session.docmd("DATA")
@@ -120,5 +135,5 @@ def smtp_send(
     else:
         code, reply = session.data(data)
     if code != 250:
-        session._rset()
+        _rset(session)
         raise smtplib.SMTPDataError(code, reply)

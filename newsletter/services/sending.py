@@ -8,13 +8,16 @@ starting due sendings. The message itself is built in ``messages``.
 import datetime as dt
 import logging
 import time
+import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from portal import locks
@@ -30,10 +33,13 @@ from ..models import (
 )
 from .messages import PLAIN_ADDRESS, build_issue_message, issue_skeleton, issue_values, smtp_send
 
+if TYPE_CHECKING:
+    from ..mime import IssueSkeleton
+
 logger = logging.getLogger(__name__)
 
 
-def recipients_for(*, now: dt.datetime | None = None):
+def recipients_for(*, now: dt.datetime | None = None) -> QuerySet[Subscriber]:
     """Active subscribers who get every issue; quarterly-digest subscribers get
     the digest instead (``digests_send``)."""
     return Subscriber.objects.filter(
@@ -69,11 +75,12 @@ def sending_start(*, sending_id: int) -> int:
         )
         if sending.state != Sending.State.SCHEDULED:
             return 0
+        assert sending.issue is not None  # a digest is created already sending
         issue = sending.issue.specific  # the published version
         sections = rendering.issue_sections(issue)
         keys = recipient_theme_keys(rendering.issue_themes(sections))
         sending.tracking = settings.NEWSLETTER_TRACKING
-        variants = {}
+        variants: dict[str, dict[str, str]] = {}
         for key in {rendering.ALL, *keys.values()}:
             rendered = rendering.render_issue(issue, sections=sections, key=key)
             html = rendered.html
@@ -137,7 +144,7 @@ class Claimed:
     """One claimed delivery with what is needed to send it."""
 
     pk: int
-    token: object
+    token: uuid.UUID
     attempts: int
     variant: str
     subscriber: Subscriber
@@ -197,7 +204,9 @@ def _claim_chunk(sending_id: int, size: int, claimed_at: dt.datetime) -> list[Cl
     )
 
 
-def _mark(*, sent: int | None, next_: int | None, claimed_at, now) -> set[int]:
+def _mark(
+    *, sent: int | None, next_: int | None, claimed_at: dt.datetime, now: dt.datetime
+) -> set[int]:
     """One statement per message: the previous message becomes "sent" and the next
     one "sending" (in flight). Returns the ids it changed.
 
@@ -232,15 +241,12 @@ def _mark(*, sent: int | None, next_: int | None, claimed_at, now) -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def _hourly_budget() -> int | None:
-    """Messages still allowed this hour, or None without an hourly limit.
+def _hourly_budget(per_hour: int) -> int:
+    """Messages still allowed this hour under a limit of ``per_hour``.
 
     Counts what was sent in the last hour and what is claimed or in flight, so
     parallel chains that claim under the advisory lock below never exceed it.
     """
-    per_hour = settings.NEWSLETTER_RATE_PER_HOUR
-    if not per_hour:
-        return None
     since = timezone.now() - dt.timedelta(hours=1)
     used = Delivery.objects.filter(
         Q(state=Delivery.State.SENT, sent_at__gte=since)
@@ -252,11 +258,12 @@ def _hourly_budget() -> int | None:
 def _claim_within_limits(sending_id: int, size: int) -> tuple[list[Claimed], bool]:
     """Claims the next chunk; (claimed, hourly limit reached)."""
     now = timezone.now()
+    per_hour = settings.NEWSLETTER_RATE_PER_HOUR
     with transaction.atomic():
-        if not settings.NEWSLETTER_RATE_PER_HOUR:
+        if not per_hour:
             return _claim_chunk(sending_id, size, now), False
         locks.advisory_xact_lock(locks.LockKey.NEWSLETTER_HOURLY)
-        budget = _hourly_budget()
+        budget = _hourly_budget(per_hour)
         if budget <= 0:
             return [], True
         return _claim_chunk(sending_id, min(size, budget), now), False
@@ -306,7 +313,13 @@ def sending_send_batch(*, sending_id: int) -> str:
     return "more" if remaining <= 0 else _finish_if_done(sending_id)
 
 
-def _send_chunk(smtp, sending: Sending, skeleton, chunk: list[Claimed], interval: float) -> None:
+def _send_chunk(
+    smtp: BaseEmailBackend,
+    sending: Sending,
+    skeleton: "IssueSkeleton",
+    chunk: list[Claimed],
+    interval: float,
+) -> None:
     for item in chunk:
         if not item.subscriber.is_active:  # stopped after the deliveries were created
             Delivery.objects.filter(pk=item.pk, state=Delivery.State.CLAIMED).update(
@@ -337,7 +350,9 @@ def _mark_active(sending_id: int, ahead: int = 0) -> None:
     )
 
 
-def _deliver(smtp, sending: Sending, skeleton, item: Claimed) -> bool:
+def _deliver(
+    smtp: BaseEmailBackend, sending: Sending, skeleton: "IssueSkeleton", item: Claimed
+) -> bool:
     """Hands one message to SMTP (or the configured provider); True when accepted.
 
     On an SMTP connection to a plain ASCII address the message is joined from
@@ -365,7 +380,7 @@ def _deliver(smtp, sending: Sending, skeleton, item: Claimed) -> bool:
                 list_unsubscribe=headers["List-Unsubscribe"],
                 values=values,
             )
-        if data is not None:
+        if session is not None and data is not None:
             smtp_send(session, skeleton.envelope_from, subscriber.email, data, prepared=True)
         else:
             message = build_issue_message(

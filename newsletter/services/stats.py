@@ -2,6 +2,8 @@
 bounces, complaints, unsubscribes, opens and clicks).
 """
 
+from typing import Any
+
 from django.db.models import Count
 
 from ..models import (
@@ -11,7 +13,7 @@ from ..models import (
 )
 
 
-def sending_progress(*, sending: Sending) -> dict:
+def sending_progress(*, sending: Sending) -> dict[str, Any]:
     counts = dict(
         Delivery.objects.filter(sending=sending)
         .values_list("state")
@@ -28,7 +30,7 @@ def sending_progress(*, sending: Sending) -> dict:
     }
 
 
-def sending_stats(*, sending: Sending) -> dict:
+def sending_stats(*, sending: Sending) -> dict[str, Any]:
     """Per-issue statistics, clicks first. Open rate = unique opens / delivered, as
     the annual report defines it; opens are split into likely human and machine."""
     deliveries = Delivery.objects.filter(sending=sending)
@@ -50,7 +52,7 @@ def sending_stats(*, sending: Sending) -> dict:
     unique_opens = opened.count()
     clickers = sent.filter(clicked_at__isnull=False).count()
 
-    def rate(n):
+    def rate(n: int) -> float:
         return round(100 * n / delivered, 1) if delivered else 0.0
 
     return {

@@ -8,7 +8,9 @@ import csv
 import datetime as dt
 import io
 import secrets
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from knowledge.models import Theme
 from portal.mail import absolute_url, normalise_email
 
 from ..models import (
@@ -35,7 +38,9 @@ from .links import confirmation_token, ip_hash, preferences_url
 STOPPED = {SubscriberStatus.BOUNCED, SubscriberStatus.COMPLAINED}
 
 
-def _record(subscriber: Subscriber, kind: str, channel: str, *, ip=None, **details):
+def _record(
+    subscriber: Subscriber, kind: str, channel: str, *, ip: str | None = None, **details: Any
+) -> None:
     ConsentEvent.objects.create(
         subscriber=subscriber,
         kind=kind,
@@ -55,7 +60,7 @@ def subscriber_request(
     email: str,
     name: str = "",
     organisation: str = "",
-    themes=(),
+    themes: Iterable[Theme] = (),
     frequency: str = Frequency.EVERY_ISSUE,
     ip: str | None = None,
     consent_text_version: str = CONSENT_TEXT_VERSION,
@@ -125,7 +130,7 @@ def subscriber_confirm(*, subscriber: Subscriber, ip: str | None = None) -> bool
 def subscriber_update_preferences(
     *,
     subscriber: Subscriber,
-    themes,
+    themes: Iterable[Theme],
     frequency: str,
     name: str = "",
     organisation: str = "",
@@ -145,7 +150,7 @@ def subscriber_update_preferences(
 
 
 @transaction.atomic
-def subscriber_unsubscribe(*, subscriber: Subscriber, channel: str, **details) -> bool:
+def subscriber_unsubscribe(*, subscriber: Subscriber, channel: str, **details: Any) -> bool:
     """Stops all mail at once. Returns False when the address was not receiving mail."""
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
     if subscriber.status not in {SubscriberStatus.ACTIVE, SubscriberStatus.PENDING}:
@@ -182,7 +187,7 @@ def subscriber_record_soft_bounce(*, subscriber: Subscriber, reason: str = "") -
         )
 
 
-def subscriber_export(*, subscriber: Subscriber) -> dict:
+def subscriber_export(*, subscriber: Subscriber) -> dict[str, Any]:
     """Everything stored about one subscriber, with the consent ledger as proof."""
     return {
         "email": subscriber.email,
@@ -196,7 +201,11 @@ def subscriber_export(*, subscriber: Subscriber) -> dict:
         "unsubscribed_at": subscriber.unsubscribed_at and subscriber.unsubscribed_at.isoformat(),
         "consent": [event.as_proof() for event in subscriber.consent.all()],
         "deliveries": [
-            {"issue": d.sending.title, "state": d.state, "sent_at": d.sent_at.isoformat()}
+            {
+                "issue": d.sending.title,
+                "state": d.state,
+                "sent_at": d.sent_at and d.sent_at.isoformat(),
+            }
             for d in Delivery.objects.filter(subscriber=subscriber, sent_at__isnull=False)
             .select_related("sending__issue")
             .order_by("sent_at")
@@ -251,7 +260,7 @@ def subscribers_import(*, csv_text: str, source: str) -> ImportReport:
     if missing:
         report.rejects.append((1, "", _("Missing columns: %s") % ", ".join(missing)))
         return report
-    seen = set()
+    seen: set[str] = set()
     for line, row in enumerate(reader, start=2):
         email = normalise_email(row.get("email") or "")
         reason = _import_reject_reason(row, email, seen)
@@ -278,7 +287,7 @@ def subscribers_import(*, csv_text: str, source: str) -> ImportReport:
     return report
 
 
-def _import_reject_reason(row: dict, email: str, seen: set) -> str:
+def _import_reject_reason(row: Mapping[str, str | None], email: str, seen: set[str]) -> str:
     try:
         validate_email(email)
     except ValidationError:
@@ -302,7 +311,9 @@ def _import_reject_reason(row: dict, email: str, seen: set) -> str:
 # --- Mail helpers -------------------------------------------------------------
 
 
-def _send_mail(subscriber: Subscriber, *, subject: str, template: str, context: dict) -> None:
+def _send_mail(
+    subscriber: Subscriber, *, subject: str, template: str, context: dict[str, object]
+) -> None:
     context = {"subscriber": subscriber, **context}
     message = EmailMultiAlternatives(
         subject=subject,

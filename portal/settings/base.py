@@ -10,6 +10,7 @@ Set ``PORTAL_ENV=production`` and the service URLs to run on the full stack
 
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -167,7 +168,7 @@ elif DEMO:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "portal.sqlite3",
+            "NAME": str(VAR_DIR / "portal.sqlite3"),
             # WAL lets readers continue while a writer commits; busy timeout
             # makes concurrent writers wait instead of failing.
             "OPTIONS": {
@@ -238,7 +239,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "ZVH Brabant Zuidoost <noreply@zv
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_PROVIDER = env("EMAIL_PROVIDER", "outbox" if DEMO else "smtp")
 MAIL_OUTBOX_DIR = VAR_DIR / "mail"
-ANYMAIL = {}
+ANYMAIL: dict[str, Any] = {}
 match EMAIL_PROVIDER:
     case "outbox":
         EMAIL_BACKEND = "portal.mail.OutboxBackend"
@@ -273,7 +274,7 @@ STATICFILES_DIRS = [BASE_DIR / "portal" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_STORAGE = env("MEDIA_STORAGE", "local")
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 match MEDIA_STORAGE:
@@ -645,7 +646,7 @@ CELERY_BEAT_SCHEDULE |= {
 
 # --- Logging: JSON lines, scrubbed of personal data -------------------------
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"scrub_personal_data": {"()": "portal.logging.ScrubPersonalDataFilter"}},

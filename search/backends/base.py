@@ -2,11 +2,20 @@
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, TypedDict
 
 from ..documents import IndexedDoc
 from ..query import Lexicon, ParsedQuery
 
 FACETS = ("theme", "kind", "audience", "year")
+
+
+class Suggestion(TypedDict):
+    """One as-you-type suggestion: a page whose title matches."""
+
+    page_id: int
+    title: str
+    url: str
 
 
 @dataclass
@@ -25,7 +34,7 @@ class BackendResult:
     total: int
     facets: dict[str, dict[str, int]]  # facet -> value -> count (disjunctive)
     # Stored fields of the hits on this page: page_id -> title, url, summary, body, kind, date
-    docs: dict[int, dict] = field(default_factory=dict)
+    docs: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 class SearchBackend:
@@ -46,9 +55,6 @@ class SearchBackend:
     def search(self, request: SearchRequest) -> BackendResult:
         raise NotImplementedError
 
-    def suggest(self, query: ParsedQuery, limit: int) -> list[dict]:
-        """As-you-type: up to ``limit`` pages whose *title* matches, best first.
-
-        Each is a dict with page_id, title and url.
-        """
+    def suggest(self, query: ParsedQuery, limit: int) -> list[Suggestion]:
+        """As-you-type: up to ``limit`` pages whose *title* matches, best first."""
         raise NotImplementedError

@@ -9,6 +9,7 @@ title above the body above compound parts.
 import datetime
 import json
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.db import connection, transaction
 
@@ -19,7 +20,7 @@ from .. import analysis
 from ..documents import IndexedDoc
 from ..models import SearchDocument, SearchEntry
 from ..query import Alt, Clause, Lexicon, ParsedQuery
-from .base import FACETS, BackendResult, SearchBackend, SearchRequest
+from .base import FACETS, BackendResult, SearchBackend, SearchRequest, Suggestion
 
 BATCH = 200
 
@@ -62,7 +63,7 @@ class DatabaseBackend(SearchBackend):
             self._write_entries([row], [_entry_fields(doc, themes)])
             self._write_fts5([row.pk])
 
-    def _write_entries(self, rows: list[SearchDocument], entries: list[dict]) -> None:
+    def _write_entries(self, rows: list[SearchDocument], entries: list[dict[str, Any]]) -> None:
         """Insert or replace the ``SearchEntry`` of each document, in one statement.
 
         PostgreSQL computes the tsvectors from the analysed columns just written, in
@@ -82,7 +83,7 @@ class DatabaseBackend(SearchBackend):
                 update_fields=ENTRY_FIELDS,
             )
             return
-        columns = {"id": [row.pk for row in rows]}
+        columns: dict[str, list[Any]] = {"id": [row.pk for row in rows]}
         for name in ("kind", "audience", "date", "year"):
             columns[name] = [entry[name] for entry in entries]
         columns["theme_ids"] = [json.dumps(entry["theme_ids"]) for entry in entries]
@@ -149,7 +150,14 @@ class DatabaseBackend(SearchBackend):
                 count = self._insert_batch(batch, lexicon, themes, count, progress)
         return count
 
-    def _insert_batch(self, batch, lexicon: Lexicon, themes, count: int, progress) -> int:
+    def _insert_batch(
+        self,
+        batch: list[IndexedDoc],
+        lexicon: Lexicon,
+        themes: dict[str, int],
+        count: int,
+        progress: Callable[[int], None],
+    ) -> int:
         rows = [
             SearchDocument(page_id=doc.page_id, **_document_fields(doc, lexicon)) for doc in batch
         ]
@@ -206,7 +214,8 @@ class DatabaseBackend(SearchBackend):
                 f"CROSS JOIN {each_theme} JOIN {THEME} t ON {theme_matches} GROUP BY t.slug",
             ]
         query = " UNION ALL ".join(parts)
-        rows, total = [], 0
+        rows: list[dict[str, Any]] = []
+        total = 0
         facets: dict[str, dict[str, int]] = {name: {} for name in FACETS} if request.facets else {}
         with connection.cursor() as cursor:
             # The flags precede the subquery in the text, so their values come first.
@@ -224,7 +233,7 @@ class DatabaseBackend(SearchBackend):
             page_ids=[row["page_id"] for row in rows], total=total, facets=facets, docs=docs
         )
 
-    def suggest(self, query: ParsedQuery, limit: int) -> list[dict]:
+    def suggest(self, query: ParsedQuery, limit: int) -> list[Suggestion]:
         """Titles only, best first: no count, no facets, no body text read.
 
         PostgreSQL matches the title's own tsvector (with its own GIN index), so a
@@ -244,7 +253,7 @@ class DatabaseBackend(SearchBackend):
                 f"JOIN {DOCUMENT} d ON d.id = e.document_id "
                 "ORDER BY e.score DESC, e.date DESC NULLS LAST, e.document_id"
             )
-            params = [to_tsquery(query), to_tsquery(query), limit]
+            params: list[str | int] = [to_tsquery(query), to_tsquery(query), limit]
         elif self.vendor == "sqlite":
             sql = (
                 f"SELECT {columns} FROM search_fts "  # noqa: S608 (model table names)
@@ -262,7 +271,7 @@ class DatabaseBackend(SearchBackend):
                 for page_id, title, url in cursor.fetchall()
             ]
 
-    def _matching(self, query: ParsedQuery) -> tuple[str, list]:
+    def _matching(self, query: ParsedQuery) -> tuple[str, list[str]]:
         """SQL of the matched entries (id, facet fields, date, score) and its parameters."""
         columns = "e.document_id AS id, e.kind, e.audience, e.year, e.date, e.theme_ids"
         if query.empty:
@@ -296,11 +305,12 @@ class DatabaseBackend(SearchBackend):
             )
         return f"json_each({alias}.theme_ids) AS x", "t.id = x.value"
 
-    def _filter_flags(self, filters: dict[str, list[str]]) -> tuple[list[str], list]:
+    def _filter_flags(self, filters: dict[str, list[str]]) -> tuple[list[str], list[str | int]]:
         """One boolean column per facet: does the row pass that facet's filter?"""
-        flags, params = [], []
+        flags: list[str] = []
+        params: list[str | int] = []
         for name in FACETS:
-            values = [v for v in filters.get(name, []) if v]
+            values: list[str | int] = [v for v in filters.get(name, []) if v]
             if not values:
                 flags.append(f"1 = 1 AS f_{name}")
                 continue
@@ -319,7 +329,7 @@ class DatabaseBackend(SearchBackend):
         return flags, params
 
 
-def _document_fields(doc: IndexedDoc, lexicon: Lexicon) -> dict:
+def _document_fields(doc: IndexedDoc, lexicon: Lexicon) -> dict[str, str]:
     """A document's display fields and its text analysed by the Dutch analyzer."""
     title, title_parts = analysis.analyse(doc.title, lexicon.vocabulary)
     body, body_parts = analysis.analyse(f"{doc.summary} {doc.body}", lexicon.vocabulary)
@@ -335,7 +345,7 @@ def _document_fields(doc: IndexedDoc, lexicon: Lexicon) -> dict:
     }
 
 
-def _entry_fields(doc: IndexedDoc, themes: dict[str, int]) -> dict:
+def _entry_fields(doc: IndexedDoc, themes: dict[str, int]) -> dict[str, Any]:
     return {
         "kind": doc.kind,
         "audience": doc.audience,
@@ -345,7 +355,7 @@ def _entry_fields(doc: IndexedDoc, themes: dict[str, int]) -> dict:
     }
 
 
-def _hit_row(hit: list) -> dict:
+def _hit_row(hit: list[Any]) -> dict[str, Any]:
     score, doc_id, page_id, title, url, summary, body, kind, date = hit
     if isinstance(date, str):  # SQLite returns text from raw SQL
         date = datetime.date.fromisoformat(date)
@@ -362,10 +372,10 @@ def _hit_row(hit: list) -> dict:
     }
 
 
-def _sort_hits(rows: list[dict], sort: str) -> None:
+def _sort_hits(rows: list[dict[str, Any]], sort: str) -> None:
     """UNION ALL does not keep the hits' order: restore it (the same keys as the SQL)."""
 
-    def newest(row):
+    def newest(row: dict[str, Any]) -> int:
         return -row["date"].toordinal() if row["date"] else 1
 
     if sort == "date":

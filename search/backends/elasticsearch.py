@@ -13,15 +13,17 @@ on the development machine (none can be installed there); see docs/search.md.
 
 import datetime
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError, helpers
 from elasticsearch.dsl import Q, Search
+from elasticsearch.dsl.query import Query
 
 from portal.ids import parse_id
 
 from ..documents import IndexedDoc
 from ..query import Alt, Clause, Lexicon, ParsedQuery
-from .base import FACETS, BackendResult, SearchBackend, SearchRequest
+from .base import FACETS, BackendResult, SearchBackend, SearchRequest, Suggestion
 
 ANALYSED = ["analysed_title^3", "analysed_body", "analysed_parts^0.5"]
 PHRASE_FIELDS = ["analysed_title^3", "analysed_body"]
@@ -30,7 +32,7 @@ FACET_FIELDS = {"theme": "themes", "kind": "kind", "audience": "audience", "year
 MAX_DECOMPOUND_WORDS = 20_000
 
 
-def index_settings(lexicon: Lexicon) -> dict:
+def index_settings(lexicon: Lexicon) -> dict[str, Any]:
     words = sorted(w for w in lexicon.vocabulary if len(w) >= 4)[:MAX_DECOMPOUND_WORDS]
     synonyms = [
         ", ".join(" ".join(member) for member in group) for group in lexicon.synonyms if group
@@ -102,7 +104,9 @@ def index_settings(lexicon: Lexicon) -> dict:
 
 
 # --- query compilation (pure functions; unit-tested without a server) ---------------
-def _alt_query(alt: Alt, fields: list[str] = ANALYSED, phrase_fields=PHRASE_FIELDS) -> Q:
+def _alt_query(
+    alt: Alt, fields: list[str] = ANALYSED, phrase_fields: list[str] = PHRASE_FIELDS
+) -> Query:
     stems = [s for s in alt.stems if s]
     if alt.prefix:
         return Q("multi_match", query=stems[-1], type="phrase_prefix", fields=fields)
@@ -113,7 +117,9 @@ def _alt_query(alt: Alt, fields: list[str] = ANALYSED, phrase_fields=PHRASE_FIEL
     return Q("bool", must=[Q("multi_match", query=s, fields=fields) for s in stems])
 
 
-def _clause_query(clause: Clause, fields: list[str] = ANALYSED, phrase_fields=PHRASE_FIELDS) -> Q:
+def _clause_query(
+    clause: Clause, fields: list[str] = ANALYSED, phrase_fields: list[str] = PHRASE_FIELDS
+) -> Query:
     return Q(
         "bool",
         should=[_alt_query(a, fields, phrase_fields) for a in clause.alts if a.stems],
@@ -121,18 +127,19 @@ def _clause_query(clause: Clause, fields: list[str] = ANALYSED, phrase_fields=PH
     )
 
 
-def _filter_queries(filters: dict[str, list[str]], skip: str = "") -> list[Q]:
+def _filter_queries(filters: dict[str, list[str]], skip: str = "") -> list[Query]:
     queries = []
-    for name, values in filters.items():
-        if name == skip or not values:
+    for name, selected in filters.items():
+        if name == skip or not selected:
             continue
+        values: list[str | int] = list(selected)
         if name == "year":
-            values = [year for year in map(parse_id, values) if year]
+            values = [year for year in map(parse_id, selected) if year]
         queries.append(Q("terms", **{FACET_FIELDS[name]: values}))
     return queries
 
 
-def to_es_query(query: ParsedQuery, raw_text: str = "") -> Q:
+def to_es_query(query: ParsedQuery, raw_text: str = "") -> Query:
     if query.empty:
         return Q("match_all")
     should = [Q("multi_match", query=raw_text, fields=NATIVE)] if raw_text else []
@@ -182,7 +189,7 @@ class ElasticsearchBackend(SearchBackend):
         self.alias = index
         self.client = Elasticsearch(url, request_timeout=10, retry_on_timeout=True)
 
-    def _action(self, doc: IndexedDoc, lexicon: Lexicon, index: str) -> dict:
+    def _action(self, doc: IndexedDoc, lexicon: Lexicon, index: str) -> dict[str, Any]:
         from .. import analysis
 
         title, title_parts = analysis.analyse(doc.title, lexicon.vocabulary)
@@ -256,7 +263,7 @@ class ElasticsearchBackend(SearchBackend):
             self.client.indices.delete(index=o)
         return count
 
-    def suggest(self, query: ParsedQuery, limit: int) -> list[dict]:
+    def suggest(self, query: ParsedQuery, limit: int) -> list[Suggestion]:
         if query.empty:
             return []
         try:
@@ -290,6 +297,6 @@ class ElasticsearchBackend(SearchBackend):
             }
             for name in (FACETS if request.facets else ())
         }
-        return BackendResult(
-            page_ids=page_ids, total=response.hits.total.value, facets=facets, docs=docs
-        )
+        # ``hits`` is typed as a plain list; at run time it is an AttrList with ``total``.
+        total: int = response.hits.total.value  # type: ignore[attr-defined]
+        return BackendResult(page_ids=page_ids, total=total, facets=facets, docs=docs)

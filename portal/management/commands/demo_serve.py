@@ -33,6 +33,11 @@ def _interrupt(signum, frame):
 
 
 class Command(RunserverCommand):
+    # Set by runserver's handle() from the address argument; read by _check_port_free.
+    use_ipv6: bool
+    addr: str
+    port: str
+
     help = (
         "Serve the embedded demo: start its virus scanner (clamd, if installed) and the "
         "in-process scheduler for the periodic jobs, then run the development server "
