@@ -1,7 +1,9 @@
 """Fixtures shared by the whole suite.
 
 The database is real PostgreSQL (see portal/settings/test.py). ``demo_site``
-loads the same demo content `make demo` loads, so tests look at what users see.
+gives a test the same demo content `make demo` loads, so tests look at what users
+see; it is loaded once per test process into a template database
+(tests/demo_database.py).
 ``admin_user`` (and so ``admin_client``) has a second factor, which the admins
 require (casework.middleware.CaseworkSecurityMiddleware).
 """
@@ -12,8 +14,19 @@ import pytest
 from allauth.mfa.utils import is_mfa_enabled
 
 from portal.demo import ensure_tree_root
-from tests import fuzzing  # noqa: F401 - registers and loads the Hypothesis profile
+from tests import (
+    demo_database,
+    fuzzing,  # noqa: F401 - registers and loads the Hypothesis profile
+)
 from tests.mfa import with_mfa
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        names & {"transactional_db", "live_server"}
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -24,11 +37,55 @@ def _wagtail_tree_root(request):
     names = set(request.fixturenames)
     if marker is None and not names & {"db", "transactional_db", "live_server"}:
         return
-    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
-        names & {"transactional_db", "live_server"}
-    )
-    request.getfixturevalue("transactional_db" if transactional else "db")
+    request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
     ensure_tree_root()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, plus a snapshot of it freshly migrated (the demo
+    template is built from it); both copies are dropped at the end."""
+    from django.conf import settings
+
+    name = settings.DATABASES["default"]["NAME"]
+    with django_db_blocker.unblock():
+        demo_database.snapshot_migrated(name)
+    yield
+    with django_db_blocker.unblock():
+        demo_database.drop_copies(name)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """Give a ``demo_site`` test the demo before its database fixture opens the test's
+    transaction (or, for a transactional test, before it starts committing): every
+    path to the database (``db``, ``transactional_db``, ``live_server``, the
+    ``django_db`` mark) sets up pytest-django's ``_django_db_helper`` first."""
+    names = request.fixturenames
+    if (
+        fixturedef.argname == "_django_db_helper"
+        and "demo_site" in names
+        and "module_demo" not in names  # search loads it once per module
+        and demo_database.available()
+    ):
+        blocker = request.getfixturevalue("django_db_blocker")
+        if _is_transactional(request):
+            with blocker.unblock():
+                demo_database.replace_test_database_with_demo()
+        else:
+            with blocker.unblock():
+                on_template = demo_database.OnTemplate()
+                on_template.__enter__()
+
+            def back_to_the_test_database():
+                with blocker.unblock():
+                    on_template.__exit__(None, None, None)
+
+            # Added before the fixture runs, so it runs after the fixture's own
+            # teardown (the rollback): finalizers run last-in, first-out.
+            fixturedef.addfinalizer(back_to_the_test_database)
+        request.node.stash[demo_database.LOADED] = True
+    return (yield)
 
 
 @pytest.fixture(scope="session")
@@ -53,10 +110,12 @@ def admin_user(admin_user):
 
 
 @pytest.fixture
-def demo_site(db):
-    from portal import demo
+def demo_site(request, db):
+    if not request.node.stash.get(demo_database.LOADED, False):
+        # Asked for late (getfixturevalue), after the database fixture: load it here.
+        from portal import demo
 
-    demo.load()
+        demo.load()
     return Site.objects.get(is_default_site=True)
 
 

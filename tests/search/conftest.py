@@ -1,13 +1,12 @@
 """Search fixtures: a small known corpus (``corpus_index``) and the demo (``module_demo``)."""
 
-from django.core.management import call_command
-
 from wagtail.models import Site
 
 import pytest
 
 from search import services
 from search.backends import get_backend
+from tests import demo_database
 
 from .corpus import DOCS
 
@@ -39,14 +38,15 @@ def corpus_index(db, backend_name):
 
 @pytest.fixture(scope="module")
 def module_demo(django_db_setup, django_db_blocker):
-    from portal import demo
-
+    """The demo with a full search rebuild, once per module: the test database becomes
+    a copy of the demo template (tests/demo_database.py), rebuilt, and goes back to
+    its freshly migrated state when the module ends."""
     with django_db_blocker.unblock():
-        demo.load()
+        demo_database.replace_test_database_with_demo()
         services.search_rebuild()
     yield
     with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
+        demo_database.restore_migrated_test_database()
 
 
 @pytest.fixture
