@@ -12,6 +12,30 @@ from portal.models import Municipality
 
 from .models import CaseKind, Department, PartnerKind, PartnerOrganisation, Prognosis
 
+PARTNER_KINDS = [
+    ("gemeente-sociaal-domein", "Gemeente – sociaal domein"),
+    ("gemeente-integrale-veiligheid", "Gemeente – integrale veiligheid"),
+    ("gemeente-handhaving", "Gemeente – handhaving"),
+    ("politie", "Politie"),
+    ("politie-ccb", "Politie – CCB"),
+    ("om", "Openbaar Ministerie / ZSM"),
+    ("reclassering", "Reclassering"),
+    ("ggz", "GGZ"),
+    ("veilig-thuis", "Veilig Thuis"),
+    ("jeugdbescherming", "Jeugdbescherming"),
+    ("raad-kinderbescherming", "Raad voor de Kinderbescherming"),
+    ("dji-pi", "DJI / PI"),
+    ("woningcorporatie", "Woningcorporatie"),
+    ("overige-zorgpartners", "Overige zorgpartners"),
+]
+
+
+def load_reference_data() -> None:
+    """The kinds of partner organisation (``portal.demo.load_reference_data``)."""
+    for order, (code, name) in enumerate(PARTNER_KINDS):
+        PartnerKind.objects.get_or_create(code=code, defaults={"name": name, "sort_order": order})
+
+
 # (name, partner kind code, municipality, department)
 ORGANISATIONS = [
     ("Gemeente Helmond – sociaal domein", "gemeente-sociaal-domein", "Helmond", Department.SOCIAL),

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from knowledge.models import Expert, Theme
+from knowledge import selectors as knowledge_selectors
 from portal.demo import rich
 from portal.models import Basisteam, SectionPage
 
@@ -266,7 +266,7 @@ def _event(agenda: AgendaPage, spec: dict) -> EventPage:
     existing = EventPage.objects.child_of(agenda).filter(slug=spec["slug"]).first()
     if existing:
         return existing
-    themes = list(Theme.objects.filter(slug__in=spec.get("themes", [])))
+    themes = list(knowledge_selectors.themes_with_slugs(spec.get("themes", [])))
     region = Basisteam.objects.filter(name=spec.get("region", "")).first()
     register, points, course = spec.get("accreditation", ("", None, ""))
     sessions = []
@@ -311,7 +311,9 @@ def _event(agenda: AgendaPage, spec: dict) -> EventPage:
     )
     event.themes.set(themes)
     # Trainers with a demo expert profile (knowledge.demo loads the experts first).
-    event.trainer_experts.set(Expert.objects.filter(slug__in=spec.get("trainer_experts", [])))
+    event.trainer_experts.set(
+        knowledge_selectors.experts_with_slugs(spec.get("trainer_experts", []))
+    )
     event.save_revision().publish()
     return EventPage.objects.get(pk=event.pk)
 

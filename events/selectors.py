@@ -8,7 +8,7 @@ Nothing here writes, and nothing imports ``events.services`` (the services use t
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from wagtail.query import PageQuerySet
 
 from casework.selectors import is_partner_or_staff
-from knowledge.models import Theme
+from knowledge import selectors as knowledge_selectors
 from portal.ids import parse_id
 from portal.models import Basisteam
 from portal.types import AnyUser
@@ -37,6 +37,9 @@ from .models import (
     RegistrationStatus,
     SurveyResponse,
 )
+
+if TYPE_CHECKING:
+    from knowledge.models import Theme
 
 MONTHS_NL = [
     "januari",
@@ -59,7 +62,7 @@ def public_events() -> PageQuerySet:
 
 
 def upcoming_events(
-    *, start: datetime, end: datetime | None = None, theme: Theme | None = None
+    *, start: datetime, end: datetime | None = None, theme: "Theme | None" = None
 ) -> PageQuerySet:
     """Public, live, not cancelled events starting between two moments, soonest first.
 
@@ -86,7 +89,7 @@ def agenda_listing(
             seats_taken=Count("registrations", filter=Q(registrations__status__in=SEAT_STATUSES))
         )
     )
-    themes = list(Theme.objects.all())
+    themes = list(knowledge_selectors.themes())
     regions = list(Basisteam.objects.all())
     selected = {
         "thema": params.get("thema", ""),

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from django_ratelimit.core import is_ratelimited
 
-from knowledge.models import Theme
+from knowledge import selectors as knowledge_selectors
 
 from . import ical, services
 from .forms import RegistrationForm, SurveyForm
@@ -257,7 +257,9 @@ def feed_ics(request, theme_slug: str | None = None):
     events = public_events().filter(starts_at__gte=timezone.now() - timedelta(days=90))
     name = "ZVH Brabant Zuidoost – agenda"
     if theme_slug:
-        theme = get_object_or_404(Theme, slug=theme_slug)
+        theme = knowledge_selectors.theme_by_slug(theme_slug)
+        if theme is None:
+            raise Http404
         events = events.filter(themes=theme)
         name = f"{name} – {theme.name}"
     events = events.prefetch_related("sessions").order_by("starts_at")

@@ -72,7 +72,7 @@ def upcoming_events_of_theme(theme, request):
     from django.utils import timezone
     from django.utils.formats import date_format
 
-    from knowledge.models import ThemeSection
+    from knowledge.selectors import ThemeSection
 
     from .models import AgendaPage
     from .selectors import upcoming_events

@@ -10,6 +10,66 @@ from portal.models import SectionPage
 
 from .models import KnowledgeIndexPage, Theme, ThemePage
 
+THEMES = [
+    (
+        "COM en AVE-model",
+        "com-ave-model",
+        "COM",
+        "Casus op maat: complexe casuïstiek die via het AVE-escalatiemodel bij het Zorg- en Veiligheidshuis komt.",
+    ),
+    (
+        "Radicalisering",
+        "radicalisering",
+        "PGA-R",
+        "Persoonsgerichte aanpak van radicalisering, de weegtafel en de rol van het driehoeksoverleg.",
+    ),
+    (
+        "Jeugd en High Impact Crime",
+        "jeugd-hic",
+        "PGA Jeugd",
+        "Jongeren in High Impact Crime, drugs, cybercrime en excessief geweld; de Bluelist en kopstukken.",
+    ),
+    (
+        "Onbegrepen gedrag",
+        "onbegrepen-gedrag",
+        "OG",
+        "Mensen met onbegrepen (verward) gedrag en een veiligheidsrisico.",
+    ),
+    (
+        "Huiselijk geweld en kindermishandeling",
+        "hgkm-mda",
+        "HGKM/MDA++",
+        "Systeemgerichte aanpak van ernstig en langdurig huiselijk geweld en kindermishandeling (MDA++).",
+    ),
+    (
+        "Mensenhandel",
+        "mensenhandel",
+        "",
+        "Signaleren en aanpakken van arbeidsuitbuiting, seksuele uitbuiting en criminele uitbuiting.",
+    ),
+    (
+        "Privacy en informatiedeling",
+        "privacy-informatiedeling",
+        "AVG",
+        "Gegevens delen binnen het convenant: privacyprotocol, DPIA en de Wet gegevensverwerking door samenwerkingsverbanden.",
+    ),
+]
+
+
+def load_reference_data() -> None:
+    """The themes (``portal.demo.load_reference_data`` calls this first)."""
+    for order, (name, slug, short, description) in enumerate(THEMES):
+        Theme.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "short_name": short,
+                "description": description,
+                "sort_order": order,
+            },
+        )
+
+
 INDEX = {
     "slug": "kennis-en-expertise",
     "title": "Kennis & expertise",

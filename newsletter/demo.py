@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from knowledge.models import Theme
+from knowledge import selectors as knowledge_selectors
 
 from .models import (
     ConsentEvent,
@@ -72,7 +72,7 @@ def _index_page(home) -> NewsletterIndexPage:
 def _demo_issue(index: NewsletterIndexPage) -> None:
     if NewsletterIssuePage.objects.child_of(index).exists():
         return
-    theme = Theme.objects.order_by("sort_order").first()
+    theme = knowledge_selectors.themes().first()
     body = [
         {
             "type": "intro",

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from knowledge.models import Theme
+from knowledge import selectors as knowledge_selectors
 
 from .models import Frequency
 
@@ -11,7 +11,7 @@ class ThemesField(forms.ModelMultipleChoiceField):
 
     def __init__(self, **kwargs):
         super().__init__(
-            queryset=Theme.objects.all(),
+            queryset=knowledge_selectors.themes(),
             required=False,
             label=_("Themes of interest"),
             help_text=_("Leave empty to hear about every theme."),

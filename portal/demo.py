@@ -15,9 +15,6 @@ from django.db import transaction
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
-from casework.models import PartnerKind
-from knowledge.models import Theme
-
 from .models import (
     Basisteam,
     ContactSettings,
@@ -28,51 +25,6 @@ from .models import (
     SectionPage,
     StandardPage,
 )
-
-THEMES = [
-    (
-        "COM en AVE-model",
-        "com-ave-model",
-        "COM",
-        "Casus op maat: complexe casuïstiek die via het AVE-escalatiemodel bij het Zorg- en Veiligheidshuis komt.",
-    ),
-    (
-        "Radicalisering",
-        "radicalisering",
-        "PGA-R",
-        "Persoonsgerichte aanpak van radicalisering, de weegtafel en de rol van het driehoeksoverleg.",
-    ),
-    (
-        "Jeugd en High Impact Crime",
-        "jeugd-hic",
-        "PGA Jeugd",
-        "Jongeren in High Impact Crime, drugs, cybercrime en excessief geweld; de Bluelist en kopstukken.",
-    ),
-    (
-        "Onbegrepen gedrag",
-        "onbegrepen-gedrag",
-        "OG",
-        "Mensen met onbegrepen (verward) gedrag en een veiligheidsrisico.",
-    ),
-    (
-        "Huiselijk geweld en kindermishandeling",
-        "hgkm-mda",
-        "HGKM/MDA++",
-        "Systeemgerichte aanpak van ernstig en langdurig huiselijk geweld en kindermishandeling (MDA++).",
-    ),
-    (
-        "Mensenhandel",
-        "mensenhandel",
-        "",
-        "Signaleren en aanpakken van arbeidsuitbuiting, seksuele uitbuiting en criminele uitbuiting.",
-    ),
-    (
-        "Privacy en informatiedeling",
-        "privacy-informatiedeling",
-        "AVG",
-        "Gegevens delen binnen het convenant: privacyprotocol, DPIA en de Wet gegevensverwerking door samenwerkingsverbanden.",
-    ),
-]
 
 # Police basisteams and their municipalities (Eindhoven is split over two teams).
 BASISTEAMS = {
@@ -98,23 +50,6 @@ BASISTEAMS = {
         "Veldhoven",
     ],
 }
-
-PARTNER_KINDS = [
-    ("gemeente-sociaal-domein", "Gemeente – sociaal domein"),
-    ("gemeente-integrale-veiligheid", "Gemeente – integrale veiligheid"),
-    ("gemeente-handhaving", "Gemeente – handhaving"),
-    ("politie", "Politie"),
-    ("politie-ccb", "Politie – CCB"),
-    ("om", "Openbaar Ministerie / ZSM"),
-    ("reclassering", "Reclassering"),
-    ("ggz", "GGZ"),
-    ("veilig-thuis", "Veilig Thuis"),
-    ("jeugdbescherming", "Jeugdbescherming"),
-    ("raad-kinderbescherming", "Raad voor de Kinderbescherming"),
-    ("dji-pi", "DJI / PI"),
-    ("woningcorporatie", "Woningcorporatie"),
-    ("overige-zorgpartners", "Overige zorgpartners"),
-]
 
 
 def rich(*paragraphs: str) -> list[dict]:
@@ -171,23 +106,17 @@ SECTIONS: list[dict[str, Any]] = [
 
 
 def load_reference_data() -> None:
-    for order, (name, slug, short, description) in enumerate(THEMES):
-        Theme.objects.get_or_create(
-            slug=slug,
-            defaults={
-                "name": name,
-                "short_name": short,
-                "description": description,
-                "sort_order": order,
-            },
-        )
+    """The lists everything else is filed by: basisteams and municipalities (here), then
+    each app's own (themes in knowledge, partner kinds in casework)."""
     for team_name, municipalities in BASISTEAMS.items():
         team, _ = Basisteam.objects.get_or_create(name=team_name)
         for name in municipalities:
             municipality, _ = Municipality.objects.get_or_create(name=name)
             municipality.basisteams.add(team)
-    for order, (code, name) in enumerate(PARTNER_KINDS):
-        PartnerKind.objects.get_or_create(code=code, defaults={"name": name, "sort_order": order})
+    for module in APP_DEMO_LOADERS:
+        app_reference_data = getattr(import_module(module), "load_reference_data", None)
+        if app_reference_data:
+            app_reference_data()
 
 
 def ensure_tree_root() -> Page:

@@ -78,7 +78,7 @@ def lexicon_get() -> Lexicon:
 
 
 def _lexicon_load() -> Lexicon:
-    from knowledge.models import Theme
+    from knowledge.selectors import theme_labels
 
     frequencies = dict(SearchTerm.objects.values_list("term", "doc_freq"))
     groups: list[tuple[tuple[str, ...], ...]] = []
@@ -97,7 +97,7 @@ def _lexicon_load() -> Lexicon:
         unsplittable=frozenset(unsplittable),
         frequencies=frequencies,
         sorted_terms=tuple(sorted(frequencies)),
-        theme_labels=dict(Theme.objects.values_list("slug", "name")),
+        theme_labels=theme_labels(),
     )
 
 
@@ -243,10 +243,10 @@ def search_query(
 
 
 def kind_labels() -> dict[str, str]:
-    from knowledge.models import ArticleKind
+    from knowledge.selectors import article_kind_labels
 
     return {
-        **{k: str(v) for k, v in ArticleKind.choices},
+        **article_kind_labels(),
         "publicatie": _("Publication"),
         "thema": _("Theme page"),
         "pagina": _("Page"),
@@ -280,13 +280,13 @@ def _hits(raw: BackendResult, parsed: ParsedQuery, lexicon: Lexicon) -> list[Hit
 def _facets(
     raw: dict[str, dict[str, int]], filters: dict[str, list[str]], lexicon: Lexicon
 ) -> dict[str, list[FacetValue]]:
-    from knowledge.models import Audience
+    from knowledge.selectors import audience_labels
 
     labels: dict[str, Mapping[str, object]] = {
         # Cached with the lexicon; a theme saved or deleted invalidates it (signals).
         "theme": lexicon.theme_labels,
         "kind": kind_labels(),
-        "audience": dict(Audience.choices),
+        "audience": audience_labels(),
         "year": {},
     }
     facets: dict[str, list[FacetValue]] = {}
@@ -316,12 +316,9 @@ def _facets(
 
 def _zero_result_suggestions(text: str, lexicon: Lexicon) -> list[dict[str, str]]:
     """Popular themes for the zero-result page."""
-    from knowledge.models import ThemePage
+    from knowledge.selectors import theme_pages
 
-    return [
-        {"title": p.title, "url": p.url}
-        for p in ThemePage.objects.live().public().order_by("path")[:7]
-    ]
+    return [{"title": p.title, "url": p.url} for p in theme_pages()[:7]]
 
 
 def highlight(

@@ -36,8 +36,6 @@ def on_theme_change(sender, instance, **kwargs):
 
 
 def connect() -> None:
-    from knowledge.models import Theme
-
     from .models import SynonymGroup
 
     page_published.connect(on_publish_or_unpublish, dispatch_uid="search_published")
@@ -53,5 +51,8 @@ def connect() -> None:
     )
     post_save.connect(on_synonyms_change, sender=SynonymGroup, dispatch_uid="search_syn_saved")
     post_delete.connect(on_synonyms_change, sender=SynonymGroup, dispatch_uid="search_syn_deleted")
-    post_save.connect(on_theme_change, sender=Theme, dispatch_uid="search_theme_saved")
-    post_delete.connect(on_theme_change, sender=Theme, dispatch_uid="search_theme_deleted")
+    # A lazy sender: search reads themes only through knowledge.selectors.
+    post_save.connect(on_theme_change, sender="knowledge.Theme", dispatch_uid="search_theme_saved")
+    post_delete.connect(
+        on_theme_change, sender="knowledge.Theme", dispatch_uid="search_theme_deleted"
+    )

@@ -6,14 +6,13 @@ A leaf: it imports no other part of the services (newsletter/rendering.py uses i
 
 import datetime as dt
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from knowledge.models import Theme
 from portal.mail import absolute_url
 
 from ..models import (
@@ -21,11 +20,14 @@ from ..models import (
     NewsletterIssuePage,
 )
 
+if TYPE_CHECKING:
+    from knowledge.models import Theme
+
 # --- Editorial helpers --------------------------------------------------------
 
 
 def upcoming_events_for_issue(
-    *, start: dt.date, end: dt.date, theme: Theme | None = None
+    *, start: dt.date, end: dt.date, theme: "Theme | None" = None
 ) -> list[dict[str, Any]]:
     """Upcoming events between two dates (optionally of one theme) for an issue's
     events block: dicts with title, summary, date, url, image_url."""

@@ -10,7 +10,7 @@ import io
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,7 +22,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from knowledge.models import Theme
 from portal.mail import absolute_url, normalise_email
 
 from ..models import (
@@ -34,6 +33,9 @@ from ..models import (
     SubscriberStatus,
 )
 from .links import confirmation_token, ip_hash, preferences_url
+
+if TYPE_CHECKING:
+    from knowledge.models import Theme
 
 STOPPED = {SubscriberStatus.BOUNCED, SubscriberStatus.COMPLAINED}
 
@@ -60,7 +62,7 @@ def subscriber_request(
     email: str,
     name: str = "",
     organisation: str = "",
-    themes: Iterable[Theme] = (),
+    themes: Iterable["Theme"] = (),
     frequency: str = Frequency.EVERY_ISSUE,
     ip: str | None = None,
     consent_text_version: str = CONSENT_TEXT_VERSION,
@@ -130,7 +132,7 @@ def subscriber_confirm(*, subscriber: Subscriber, ip: str | None = None) -> bool
 def subscriber_update_preferences(
     *,
     subscriber: Subscriber,
-    themes: Iterable[Theme],
+    themes: Iterable["Theme"],
     frequency: str,
     name: str = "",
     organisation: str = "",

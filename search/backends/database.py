@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from knowledge.models import Theme
+from knowledge import selectors as knowledge_selectors
 from portal.ids import parse_id
 
 from .. import analysis
@@ -27,7 +27,7 @@ BATCH = 200
 
 DOCUMENT = SearchDocument._meta.db_table
 ENTRY = SearchEntry._meta.db_table
-THEME = Theme._meta.db_table
+THEME = knowledge_selectors.theme_table()
 # ts_rank weights for D, C, B, A: title (A) above body (B) above compound parts (C).
 TS_WEIGHTS = "'{0.05,0.2,0.4,1.0}'"
 SQLITE_BM25 = "bm25(search_fts, 10.0, 2.0, 1.0)"  # title, body, parts
@@ -51,7 +51,7 @@ class DatabaseBackend(SearchBackend):
 
     # --- indexing ---------------------------------------------------------
     def index(self, docs: Iterable[IndexedDoc], lexicon: Lexicon) -> None:
-        themes = dict(Theme.objects.values_list("slug", "pk"))
+        themes = knowledge_selectors.theme_ids_by_slug()
         for doc in docs:
             self._upsert(doc, lexicon, themes)
 
@@ -133,7 +133,7 @@ class DatabaseBackend(SearchBackend):
         One transaction: readers keep seeing the old index until it commits.
         """
         count = 0
-        themes = dict(Theme.objects.values_list("slug", "pk"))
+        themes = knowledge_selectors.theme_ids_by_slug()
         with transaction.atomic():
             SearchEntry.objects.all().delete()
             SearchDocument.objects.all().delete()
