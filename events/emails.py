@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from mjml import mjml2html
 
-from portal.mail import absolute_url
+from portal.mail import absolute_url, send_transactional
 
 from . import ical
 from .models import Registration, RegistrationStatus
@@ -215,10 +214,7 @@ def _send(registration: Registration, mail: Mail) -> None:
     }
     html = mjml2html(render_to_string("events/email/message.mjml", context))
     text = render_to_string("events/email/message.txt", context)
-    message = EmailMultiAlternatives(
-        subject=f"[ZVH] {mail.subject}", body=text, to=[registration.email]
-    )
-    message.attach_alternative(html, "text/html")
+    attachments = []
     if mail.ics_method:
         ics = ical.calendar_bytes(
             [event],
@@ -226,13 +222,19 @@ def _send(registration: Registration, mail: Mail) -> None:
             attendee=(registration.name, registration.email),
             with_online_link=bool(context["online_url"]),
         )
-        message.attach("uitnodiging.ics", ics, f"text/calendar; method={mail.ics_method}")
+        attachments.append(("uitnodiging.ics", ics, f"text/calendar; method={mail.ics_method}"))
     if mail.cancelled_sessions:
         ics = ical.session_cancellation_bytes(
             event, mail.cancelled_sessions, attendee=(registration.name, registration.email)
         )
-        message.attach("afzegging.ics", ics, "text/calendar; method=CANCEL")
-    message.send()
+        attachments.append(("afzegging.ics", ics, "text/calendar; method=CANCEL"))
+    send_transactional(
+        to=[registration.email],
+        subject=f"[ZVH] {mail.subject}",
+        text=text,
+        html=html,
+        attachments=attachments,
+    )
 
 
 def registration_mail_send(

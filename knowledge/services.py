@@ -5,14 +5,13 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.mail import absolute_url
+from portal.mail import absolute_url, send_transactional
 
 from .models import Expert, ExpertQuestion, ExpertRole, PublicationPage, QuestionStatus, Theme
 
@@ -99,12 +98,11 @@ def question_notify_experts(*, question_id: int) -> bool:
         "The asker has received a confirmation that the answer usually follows within five "
         "working days."
     ) % {"theme": item.theme.name, "question": item.question, "link": link}
-    EmailMessage(
-        subject=_("New question for the expert: %(theme)s") % {"theme": item.theme.name},
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+    send_transactional(
         to=recipients,
-    ).send(fail_silently=False)
+        subject=_("New question for the expert: %(theme)s") % {"theme": item.theme.name},
+        text=body,
+    )
     ExpertQuestion.objects.filter(pk=item.pk).update(expert_notified_at=timezone.now())
     return True
 
@@ -121,13 +119,7 @@ def question_acknowledge(*, question_id: int) -> bool:
         "working days.\n\nYour question:\n%(question)s\n\n"
         "Kind regards,\nZorg- en Veiligheidshuis Brabant Zuidoost"
     ) % {"name": item.name, "theme": item.theme.name, "question": item.question}
-    message = EmailMessage(
-        subject=_("We have received your question"),
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[item.email],
-    )
-    message.send(fail_silently=False)
+    send_transactional(to=[item.email], subject=_("We have received your question"), text=body)
     ExpertQuestion.objects.filter(pk=item.pk).update(acknowledged_at=timezone.now())
     return True
 
@@ -199,9 +191,7 @@ def question_send_reply(*, question_id: int) -> bool:
             )
             % context
         )
-    EmailMessage(
-        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[item.email]
-    ).send(fail_silently=False)
+    send_transactional(to=[item.email], subject=subject, text=body)
     ExpertQuestion.objects.filter(pk=item.pk).update(reply_sent_at=timezone.now())
     return True
 
@@ -254,9 +244,9 @@ def question_mails_resend(*, now=None) -> dict:
 def question_purge_personal_data(*, now=None) -> int:
     """Blank the asker's name, e-mail and organisation once the retention period is over.
 
-    Closed questions: KNOWLEDGE_QUESTION_RETENTION_DAYS after closing. Questions left
-    open: twice that period after asking. The question and answer stay, anonymous,
-    as knowledge for the centre.
+    Closed questions: KNOWLEDGE_QUESTION_RETENTION_DAYS after closing.
+    Questions left open: twice that period after asking. The question and answer stay,
+    anonymous, as knowledge for the centre.
     """
     now = now or timezone.now()
     days = settings.KNOWLEDGE_QUESTION_RETENTION_DAYS

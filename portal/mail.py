@@ -11,6 +11,11 @@ e-mail address.
 ``MAIL_RETRY`` holds the Celery options of every task that sends e-mail
 (``@shared_task(**MAIL_RETRY)``).
 
+``send_transactional(...)`` sends one mail the portal writes to one person (a
+confirmation, a notification, an invitation): every app sends through it, so each
+such mail carries the same sender and headers. The newsletter's bulk sending has its
+own wire format (newsletter/mime.py).
+
 The demo's outbox: every e-mail is written to ``var/mail`` as an .eml file.
 A person reads them with any mail program, or in the Wagtail admin under
 "Verzonden e-mail (demo)" (portal/views.py reads them through the
@@ -22,6 +27,7 @@ import email.parser
 import email.policy
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -29,6 +35,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
@@ -61,6 +68,34 @@ MAIL_RETRY = {
     "retry_jitter": True,
     "max_retries": 12,
 }
+
+
+def send_transactional(
+    *,
+    to: Iterable[str],
+    subject: str,
+    text: str,
+    html: str | None = None,
+    from_email: str | None = None,
+    attachments: Iterable[tuple[str, bytes, str]] = (),
+) -> None:
+    """Send one automatic mail; errors propagate, so the calling task retries them
+    (``MAIL_RETRY``). ``attachments`` are (file name, content, MIME type).
+
+    ``Auto-Submitted: auto-generated`` (RFC 3834) tells out-of-office responders and
+    mailing-list software not to answer it: nobody reads replies to these mails."""
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=from_email or settings.DEFAULT_FROM_EMAIL,
+        to=list(to),
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    if html is not None:
+        message.attach_alternative(html, "text/html")
+    for name, content, mimetype in attachments:
+        message.attach(name, content, mimetype)
+    message.send(fail_silently=False)
 
 
 def outbox_dir() -> Path:

@@ -7,14 +7,13 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from portal.mail import absolute_url
+from portal.mail import absolute_url, send_transactional
 from portal.types import AnyUser
 
 from .. import audit
@@ -67,12 +66,11 @@ def notification_send(*, case_id: int, user_id: int) -> bool:
         return False
     link = absolute_url(reverse("casework:case_detail", args=[case.public_id]))
     with translation.override(settings.LANGUAGE_CODE):
-        send_mail(
-            _("[ZVH] New message in the secure environment"),
-            _("There is news about one of your cases. Log in to read it:\n\n%(link)s\n")
+        send_transactional(
+            to=[user.email],
+            subject=_("[ZVH] New message in the secure environment"),
+            text=_("There is news about one of your cases. Log in to read it:\n\n%(link)s\n")
             % {"link": link},
-            None,
-            [user.email],
         )
     return True
 
@@ -85,15 +83,14 @@ def registration_confirmation_send(*, case_id: int, user_id: int) -> bool:
         return False
     link = absolute_url(reverse("casework:case_detail", args=[case.public_id]))
     with translation.override(settings.LANGUAGE_CODE):
-        send_mail(
-            _("[ZVH] Registration received: %(reference)s") % {"reference": case.reference},
-            _(
+        send_transactional(
+            to=[user.email],
+            subject=_("[ZVH] Registration received: %(reference)s") % {"reference": case.reference},
+            text=_(
                 "We have received your registration with reference %(reference)s.\n"
                 "Follow it in the secure environment:\n\n%(link)s\n"
             )
             % {"reference": case.reference, "link": link},
-            None,
-            [user.email],
         )
     return True
 

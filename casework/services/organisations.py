@@ -6,7 +6,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, User
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from allauth.account.models import EmailAddress
 
-from portal.mail import absolute_url, normalise_email
+from portal.mail import absolute_url, normalise_email, send_transactional
 from portal.models import Municipality
 
 from .. import audit
@@ -83,15 +82,14 @@ def invitation_create(
     # sit in the broker. If the mail server is down the invitation is not saved either,
     # and the inviter is told to try again (a token without an invitation opens nothing).
     try:
-        send_mail(
-            _("[ZVH] Invitation to the secure partner environment"),
-            _(
+        send_transactional(
+            to=[email],
+            subject=_("[ZVH] Invitation to the secure partner environment"),
+            text=_(
                 "You have been invited to the secure environment of the Zorg- en Veiligheidshuis "
                 "Brabant Zuidoost. Choose your password here (valid for %(days)s days):\n\n%(link)s\n"
             )
             % {"days": settings.CASEWORK_INVITATION_DAYS, "link": link},
-            None,
-            [email],
         )
     except OSError as exc:
         raise CaseworkError(

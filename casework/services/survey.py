@@ -12,7 +12,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -23,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from portal import locks
-from portal.mail import absolute_url
+from portal.mail import absolute_url, send_transactional
 
 from .. import audit
 from ..models import (
@@ -123,7 +122,7 @@ def _survey_mail(
             + _("You do not need to sign in. Only ZVH staff see your answers.")
             + "\n"
         )
-    send_mail(subject, body, None, [email])
+    send_transactional(to=[email], subject=subject, text=body)
 
 
 def survey_invitations_create(
@@ -225,7 +224,8 @@ def _notify_managers_of_follow_up() -> None:
         ) % {"link": link}
     for address in recipients:
         _after_commit_quietly(
-            functools.partial(send_mail, subject, body, None, [address]), mail="follow_up"
+            functools.partial(send_transactional, to=[address], subject=subject, text=body),
+            mail="follow_up",
         )
 
 

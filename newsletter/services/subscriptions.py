@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -22,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.mail import absolute_url, normalise_email
+from portal.mail import absolute_url, normalise_email, send_transactional
 
 from ..models import (
     CONSENT_TEXT_VERSION,
@@ -317,11 +316,10 @@ def _send_mail(
     subscriber: Subscriber, *, subject: str, template: str, context: dict[str, object]
 ) -> None:
     context = {"subscriber": subscriber, **context}
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"{template}.txt", context),
-        from_email=settings.NEWSLETTER_FROM_EMAIL,
+    send_transactional(
         to=[subscriber.email],
+        subject=subject,
+        text=render_to_string(f"{template}.txt", context),
+        html=render_to_string(f"{template}.html", context),
+        from_email=settings.NEWSLETTER_FROM_EMAIL,
     )
-    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-    message.send()

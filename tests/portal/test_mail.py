@@ -9,7 +9,7 @@ import pytest
 from casework import tasks as casework_tasks
 from events import tasks as events_tasks
 from knowledge import tasks as knowledge_tasks
-from portal.mail import MAIL_RETRY, normalise_email
+from portal.mail import MAIL_RETRY, normalise_email, send_transactional
 
 MAIL_TASKS = [
     knowledge_tasks.acknowledge_question,
@@ -62,3 +62,50 @@ def test_every_mail_task_uses_the_shared_retry_policy(task):
     assert task.retry_backoff == MAIL_RETRY["retry_backoff"]
     assert task.retry_backoff_max == MAIL_RETRY["retry_backoff_max"]
     assert task.retry_jitter is MAIL_RETRY["retry_jitter"]
+
+
+def test_a_transactional_mail_is_marked_automatic_and_carries_its_parts(mailoutbox, settings):
+    send_transactional(
+        to=["Anne@example.org"],
+        subject="[ZVH] Aanmelding ontvangen",
+        text="Tekst",
+        html="<p>Tekst</p>",
+        attachments=[("uitnodiging.ics", b"BEGIN:VCALENDAR", "text/calendar")],
+    )
+    (message,) = mailoutbox
+    assert message.from_email == settings.DEFAULT_FROM_EMAIL
+    assert message.to == ["Anne@example.org"]
+    # RFC 3834: out-of-office responders do not answer it.
+    assert message.extra_headers["Auto-Submitted"] == "auto-generated"
+    assert message.alternatives[0].content == "<p>Tekst</p>"
+    assert message.attachments[0][0] == "uitnodiging.ics"
+
+
+def test_a_transactional_mail_error_reaches_the_task_that_retries_it(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 1
+    with pytest.raises(OSError):
+        send_transactional(to=["a@example.org"], subject="S", text="T")
+
+
+def test_only_the_newsletter_wire_format_builds_mails_itself():
+    """Every other mail goes through portal.mail.send_transactional, so sender and
+    headers are the same everywhere; the newsletter builds its own (List-Unsubscribe,
+    per-recipient Message-ID) in newsletter/mime.py and sends them in bulk."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    allowed = {
+        "portal/mail.py",
+        "newsletter/mime.py",
+        "newsletter/services/messages.py",
+        "newsletter/services/issues.py",
+        "newsletter/services/sending.py",
+    }
+    builders = []
+    for app in ("casework", "events", "knowledge", "newsletter", "search", "portal"):
+        for path in (root / app).rglob("*.py"):
+            relative = path.relative_to(root).as_posix()
+            if "django.core.mail import" in path.read_text() and relative not in allowed:
+                builders.append(relative)
+    assert builders == []
