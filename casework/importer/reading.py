@@ -6,6 +6,7 @@ wrong number of fields is an error on its line.
 
 import csv
 import io
+from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
@@ -58,7 +59,7 @@ def _delimiter(header_line: str) -> str:
     return ";" if header_line.count(";") > header_line.count(",") else ","
 
 
-def _records(text: str):
+def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     """Yield (line number where the record starts, fields); blank lines are skipped."""
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
@@ -71,8 +72,12 @@ def _records(text: str):
         yield start, fields
 
 
-def _read(data: bytes, result: ImportResult) -> list[tuple[int, dict[str, str]]]:
-    """The file's rows as dicts of stripped strings, or file-level errors in ``result``."""
+def _read(data: bytes, result: ImportResult) -> list[tuple[int, dict[str, str] | None]]:
+    """The file's rows as dicts of stripped strings, or file-level errors in ``result``.
+
+    A line with the wrong number of fields is reported in ``result`` and kept as
+    ``(line, None)``, so it still counts as a row read.
+    """
     try:
         text = _decode(data)
     except ValueError as exc:
@@ -118,7 +123,7 @@ def _read(data: bytes, result: ImportResult) -> list[tuple[int, dict[str, str]]]
             )
         )
         return []
-    rows = []
+    rows: list[tuple[int, dict[str, str] | None]] = []
     for line, fields in records[1:]:
         if len(fields) != len(header):
             result.errors.append(

@@ -4,6 +4,7 @@ rules between columns (docs/casework-import.md)."""
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,7 +46,7 @@ class CaseRow:
     closed_on: date | None
     jeugd_entry: str
     region: Basisteam | None
-    evaluation: dict | None
+    evaluation: dict[str, Any] | None
     partners: list[PartnerKind]
     existing: Case | None
 
@@ -89,7 +90,8 @@ def _date(value: str, column: str, problems: list[str]) -> date | None:
     return parsed
 
 
-def _choice(value: str, vocabulary: Vocabulary, column: str, problems: list[str]):
+def _choice(value: str, vocabulary: Vocabulary, column: str, problems: list[str]) -> str | None:
+    """The value's code, "" when empty, or None (with a problem) when it is unknown."""
     if not value:
         return ""
     found = vocabulary.get(value)
@@ -130,7 +132,7 @@ def _validate_row(
             % {"reference": reference}
         )
 
-    kind = None
+    kind: str | None = None
     if not values["kind"]:
         problems.append(_("kind is empty."))
     else:
@@ -140,7 +142,7 @@ def _validate_row(
     if not values["registered_on"]:
         problems.append(_("registered_on is empty."))
 
-    municipality = None
+    municipality: Municipality | None = None
     if not values["municipality"]:
         problems.append(_("municipality is empty."))
     else:
@@ -227,6 +229,16 @@ def _validate_row(
 
     if problems:
         return None, problems
+    # Without problems every required column was filled in and known; say so to the
+    # type checker, and fail loudly should a rule above ever stop guaranteeing it.
+    if (
+        kind is None
+        or registered_on is None
+        or municipality is None
+        or outcome is None
+        or jeugd_entry is None
+    ):
+        raise AssertionError(f"line {line}: a row without problems lacks a required value")
     return (
         CaseRow(
             line=line,
@@ -248,7 +260,13 @@ def _validate_row(
     )
 
 
-def _validate_evaluation(values, kind, closed_on, problems, lookups):
+def _validate_evaluation(
+    values: dict[str, str],
+    kind: str | None,
+    closed_on: date | None,
+    problems: list[str],
+    lookups: _Lookups,
+) -> tuple[dict[str, Any] | None, list[PartnerKind]]:
     filled = [column for column in EVALUATION_COLUMNS if values[column]]
     if not values["closed_on"]:
         if filled:
@@ -258,7 +276,7 @@ def _validate_evaluation(values, kind, closed_on, problems, lookups):
             )
         return None, []
 
-    evaluation: dict = {}
+    evaluation: dict[str, Any] = {}
     for column in GOAL_COLUMNS:
         evaluation[column] = _choice(values[column], ACHIEVEMENTS, column, problems) or ""
     goals = [column for column in GOAL_COLUMNS if values[column]]
@@ -270,7 +288,7 @@ def _validate_evaluation(values, kind, closed_on, problems, lookups):
     for column in FLAG_COLUMNS:
         evaluation[column] = _choice(values[column], FLAGS, column, problems) == "ja"
 
-    partners = []
+    partners: list[PartnerKind] = []
     for name in (part.strip() for part in values["partners_involved"].split(";")):
         if not name:
             continue

@@ -32,7 +32,7 @@ class Vocabulary:
         }
         self.labels = [aliases[0] for aliases in pairs.values()]
 
-    def get(self, value: str):
+    def get(self, value: str) -> str | None:
         return self.values.get(normalise(value))
 
     def __contains__(self, value: str) -> bool:
@@ -102,7 +102,8 @@ JEUGD_RESULTS = Vocabulary(
         JeugdClosureResult.DECEASED: ["overleden"],
     }
 )
-JEUGD_REASON = {
+# Typed by the plain values: the rows hold str, and a TextChoices member is a str.
+JEUGD_REASON: dict[str, str] = {
     JeugdClosureResult.POSITIVE: ClosureReason.GOAL_REACHED,
     JeugdClosureResult.NO_OPTIONS: ClosureReason.NO_OPTIONS,
     JeugdClosureResult.DETENTION: ClosureReason.OTHER,
@@ -116,7 +117,7 @@ ENTRY_CHANNELS = Vocabulary(
         JeugdEntry.REST: ["restcategorie", "rest categorie", "restcategorie via de driehoek"],
     }
 )
-WEEGTAFEL_BY_OUTCOME = {
+WEEGTAFEL_BY_OUTCOME: dict[str, str] = {
     TriageOutcome.PROCESREGIE: WeegtafelDecision.OPGEPAKT,
     TriageOutcome.ADVIES: WeegtafelDecision.ONDERSTEUND,
 }

@@ -3,8 +3,10 @@ then bulk writes of cases, evaluations and partners involved."""
 
 from datetime import date, datetime
 from datetime import time as dt_time
+from typing import Any, overload
 
 from django.db import connection
+from django.db.models import Field
 from django.utils import timezone
 
 from ..models import (
@@ -20,6 +22,10 @@ from .validation import CaseRow
 from .vocabulary import WEEGTAFEL_BY_OUTCOME
 
 
+@overload
+def _midnight(day: date) -> datetime: ...
+@overload
+def _midnight(day: None) -> None: ...
 def _midnight(day: date | None) -> datetime | None:
     if day is None:
         return None
@@ -108,9 +114,18 @@ def _update(cases: list[Case]) -> None:
     a CASE expression per field and row, which takes over a minute for 5,000 cases."""
     if not cases:
         return
-    fields = [Case._meta.get_field(name) for name in CASE_FIELDS]
+    fields: list[Field[Any, Any]] = []
+    columns: list[str] = []
+    for name in CASE_FIELDS:
+        field = Case._meta.get_field(name)
+        # get_field() also returns relations seen from the other side and generic keys;
+        # CASE_FIELDS names only the case's own columns (and foreign keys).
+        if not isinstance(field, Field) or field.column is None:
+            raise TypeError(f"CASE_FIELDS: Case.{name} is not a field with a column")
+        fields.append(field)
+        columns.append(field.column)
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
     sql = f"UPDATE {quote(Case._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608 - names from the model
     params = [
         [f.get_db_prep_save(getattr(case, f.attname), connection) for f in fields] + [case.pk]
@@ -118,6 +133,14 @@ def _update(cases: list[Case]) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+
+
+def _closed_on(row: CaseRow) -> date:
+    """The closing date of a row with an evaluation: validation only accepts an
+    evaluation for a case closed on a valid date."""
+    if row.closed_on is None:
+        raise ValueError(f"line {row.line}: an evaluation for a case without closed_on")
+    return row.closed_on
 
 
 def _write(rows: list[CaseRow]) -> None:
@@ -137,7 +160,7 @@ def _write(rows: list[CaseRow]) -> None:
     evaluations = [
         CaseEvaluation(
             case=cases[row.reference],
-            evaluated_at=_midnight(row.closed_on),
+            evaluated_at=_midnight(_closed_on(row)),
             **row.evaluation,
         )
         for row in rows

@@ -71,11 +71,12 @@ def _satisfaction(begin, stop) -> dict:
     def totals(rows, keys, match) -> dict:
         return {key: sum(row[key] or 0 for row in rows if match(row)) for key in keys}
 
-    answers, invitations = list(answers), list(invitations)
+    answer_rows, invitation_rows = list(answers), list(invitations)
 
     def figures(match) -> dict:
         return _survey_figures(
-            totals(answers, answer_keys, match), totals(invitations, invitation_keys, match)
+            totals(answer_rows, answer_keys, match),
+            totals(invitation_rows, invitation_keys, match),
         )
 
     return {
