@@ -25,14 +25,3 @@ def send_registration_confirmation(case_id: int, user_id: int) -> bool:
 @shared_task
 def send_survey_reminders() -> int:
     return services.survey_reminders_send()
-
-
-@shared_task
-def purge_survey_addresses() -> int:
-    return services.survey_addresses_purge()
-
-
-@shared_task
-def run_retention() -> dict[str, int]:
-    """Daily (beat ``casework-retention``): the retention run of ``casework_retention``."""
-    return services.retention_run()

@@ -32,8 +32,3 @@ def send_reminders() -> int:
 @shared_task
 def send_surveys() -> int:
     return services.surveys_send()
-
-
-@shared_task
-def privacy_sweep() -> dict:
-    return services.privacy_sweep()

@@ -244,12 +244,12 @@ def question_mails_resend(*, now=None) -> dict:
 def question_purge_personal_data(*, now=None) -> int:
     """Blank the asker's name, e-mail and organisation once the retention period is over.
 
-    Closed questions: KNOWLEDGE_QUESTION_RETENTION_DAYS after closing.
+    Closed questions: ``settings.RETENTION_DAYS["knowledge_question"]`` after closing.
     Questions left open: twice that period after asking. The question and answer stay,
     anonymous, as knowledge for the centre.
     """
     now = now or timezone.now()
-    days = settings.KNOWLEDGE_QUESTION_RETENTION_DAYS
+    days = settings.RETENTION_DAYS["knowledge_question"]
     due = ExpertQuestion.objects.filter(personal_data_purged_at__isnull=True).filter(
         Q(closed_at__lt=now - timedelta(days=days))
         | Q(closed_at__isnull=True, created_at__lt=now - timedelta(days=2 * days))

@@ -32,10 +32,5 @@ def resend_question_mails() -> dict:
 
 
 @shared_task
-def purge_question_personal_data() -> int:
-    return services.question_purge_personal_data()
-
-
-@shared_task
 def extract_publication_text(page_id: int) -> int:
     return services.publication_extract_text(page_id=page_id)

@@ -356,7 +356,7 @@ class Link(models.Model):
 
 
 class TrackingEvent(models.Model):
-    """One open or click by one delivery; purged after NEWSLETTER_EVENT_RETENTION_DAYS."""
+    """One open or click by one delivery; purged after the ``newsletter_tracking`` term."""
 
     class Kind(models.TextChoices):
         OPEN = "open", _("Open")

@@ -42,16 +42,6 @@ def send_quarterly_digests() -> None:
     services.digests_send()
 
 
-@shared_task
-def purge_unconfirmed() -> None:
-    services.subscribers_purge_unconfirmed()
-
-
-@shared_task
-def purge_tracking_events() -> None:
-    services.tracking_events_purge()
-
-
 @worker_ready.connect
 def recover_after_restart(**kwargs) -> None:
     # A worker that was killed leaves its claimed delivery in "sending" and its

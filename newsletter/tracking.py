@@ -117,6 +117,8 @@ def record_click(*, token: str, link: Link, user_agent: str) -> None:
 
 
 def tracking_events_purge(*, now: dt.datetime | None = None) -> int:
-    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.NEWSLETTER_EVENT_RETENTION_DAYS)
+    cutoff = (now or timezone.now()) - dt.timedelta(
+        days=settings.RETENTION_DAYS["newsletter_tracking"]
+    )
     count, _details = TrackingEvent.objects.filter(at__lt=cutoff).delete()
     return count

@@ -6,6 +6,6 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self):
-        from . import cache
+        from . import cache, retention  # noqa: F401  retention registers its system check
 
         cache.connect_signals()

@@ -22,3 +22,11 @@ def publish_scheduled() -> None:
     whose approved go-live time has passed go live, live ones past their expiry time are
     unpublished. Wagtail keeps this in its management command only, so call that."""
     call_command("publish_scheduled")
+
+
+@shared_task
+def run_retention() -> dict[str, int]:
+    """Beat ``retention`` (hourly): every retention term of every app, one service."""
+    from .retention import retention_run
+
+    return retention_run()

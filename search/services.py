@@ -478,7 +478,7 @@ def search_log_record(*, text: str, result_count: int) -> None:
 
 def search_log_purge(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
-    cutoff = (now - timedelta(days=settings.SEARCH_LOG_RETENTION_DAYS)).date()
+    cutoff = (now - timedelta(days=settings.RETENTION_DAYS["search_log"])).date()
     deleted, _ = SearchQueryLog.objects.filter(searched_on__lt=cutoff).delete()
     return deleted
 

@@ -13,8 +13,3 @@ def sync_page(page_id: int) -> dict:
 @shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=10, max_retries=5)
 def remove_pages(page_ids: list[int]) -> None:
     services.search_remove_pages(page_ids=page_ids)
-
-
-@shared_task
-def purge_query_log() -> int:
-    return services.search_log_purge()

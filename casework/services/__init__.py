@@ -18,7 +18,7 @@ public name, so callers keep writing ``from casework import services`` and
 - ``closure``: the closure evaluation and ``case_close``;
 - ``survey``: the closing-satisfaction survey and follow-up tasks;
 - ``rescue``: input posted after the idle timeout;
-- ``retention``: purges, destruction lists and the daily ``retention_run``.
+- ``retention``: purges, destruction lists and casework's ``retention_run``.
 
 Imports between the modules run one way: ``_common`` imports none of the others;
 ``intake`` uses ``organisations``, ``messaging`` and ``attachments``; ``survey`` uses

@@ -1,6 +1,7 @@
 """Retention: purging drafts, anonymising advice requests without a case, destruction
-lists (propose, approve by a second person, execute with tombstones) and the daily
-``retention_run`` that ties the purges together."""
+lists (propose, approve by a second person, execute with tombstones) and casework's
+``retention_run`` that ties the purges together (called by the portal-wide run,
+``portal.retention.retention_run``)."""
 
 from datetime import timedelta
 from typing import Any
@@ -23,7 +24,7 @@ from .survey import survey_addresses_purge
 
 @transaction.atomic
 def drafts_purge(*, older_than_days: int | None = None) -> int:
-    days = settings.CASEWORK_DRAFT_RETENTION_DAYS if older_than_days is None else older_than_days
+    days = settings.RETENTION_DAYS["casework_draft"] if older_than_days is None else older_than_days
     cutoff = timezone.now() - timedelta(days=days)
     old = CaseDraft.objects.filter(updated_at__lt=cutoff)
     from ..models import Attachment
@@ -43,7 +44,9 @@ def advice_requests_anonymise(*, older_than_days: int | None = None) -> int:
 
     The term runs from the advice, or from the question if it was never answered.
     Requests with a case follow that case (destroyed with it)."""
-    days = settings.CASEWORK_ADVICE_RETENTION_DAYS if older_than_days is None else older_than_days
+    days = (
+        settings.RETENTION_DAYS["casework_advice"] if older_than_days is None else older_than_days
+    )
     cutoff = timezone.now() - timedelta(days=days)
     due = AdviceRequest.objects.filter(case__isnull=True, anonymised_at__isnull=True).filter(
         Q(advised_at__lt=cutoff) | Q(advised_at__isnull=True, asked_at__lt=cutoff)
@@ -65,7 +68,7 @@ def destruction_propose(
 ) -> DestructionList | None:
     """List closed cases past the retention term; nothing is removed yet."""
     _require_staff(actor, "approve_destruction")
-    cutoff = timezone.now() - timedelta(days=settings.CASEWORK_CLOSED_RETENTION_DAYS)
+    cutoff = timezone.now() - timedelta(days=settings.RETENTION_DAYS["casework_closed"])
     due = Case.objects.filter(closed_at__lt=cutoff, status__in=workflow.CLOSED_STATUSES)
     pending = DestructionList.objects.filter(executed_at__isnull=True, cases__isnull=False)
     listed = list(due.exclude(pk__in=pending.values("cases")))
@@ -160,7 +163,7 @@ def destruction_execute(
 
 
 def retention_run() -> dict[str, int]:
-    """The daily retention run (beat ``casework-retention``, ``manage.py casework_retention``):
+    """Casework's part of the hourly retention run (``portal.retention.retention_run``):
     purge drafts past their term, clear spent survey addresses, erase old advice requests
     without a case, purge input kept at idle timeouts and carry out approved destruction
     lists. Each step commits on its own; a step that fails stops the run, and the next

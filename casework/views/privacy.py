@@ -134,5 +134,5 @@ def retention(request):
     return render(
         request,
         "casework/retention.html",
-        {"lists": lists, "term_days": settings.CASEWORK_CLOSED_RETENTION_DAYS},
+        {"lists": lists, "term_days": settings.RETENTION_DAYS["casework_closed"]},
     )

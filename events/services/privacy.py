@@ -16,12 +16,12 @@ from ._common import Status, _now
 from .registration import registration_cancel
 
 
-def _months_ago(now: datetime, months: int) -> datetime:
-    return now - timedelta(days=round(months * 30.44))
-
-
 def privacy_sweep(*, now: datetime | None = None) -> dict[str, int]:
-    """Beat: sensitive answers go after the event; the rest is anonymised later."""
+    """Sensitive answers go after the event; the rest is anonymised later (terms
+    ``events_anonymise`` and ``events_accreditation`` of ``settings.RETENTION_DAYS``).
+
+    Run by ``portal.retention.retention_run``. ``evidence_anonymised`` counts the
+    registrations among ``anonymised`` that held accreditation evidence."""
     now = _now(now)
     stripped = 0
     past = Registration.objects.filter(event__ends_at__lt=now, anonymised_at__isnull=True)
@@ -35,18 +35,24 @@ def privacy_sweep(*, now: datetime | None = None) -> dict[str, int]:
             }
             registration.save(update_fields=["answers"])
             stripped += 1
-    anonymise_before = _months_ago(now, settings.EVENTS_ANONYMISE_AFTER_MONTHS)
-    keep_evidence_before = _months_ago(now, settings.EVENTS_ACCREDITATION_KEEP_MONTHS)
+    anonymise_before = now - timedelta(days=settings.RETENTION_DAYS["events_anonymise"])
+    keep_evidence_before = now - timedelta(days=settings.RETENTION_DAYS["events_accreditation"])
     # Accreditation evidence (name, register number, certificate) is kept for
     # its own, longer period; everyone else is anonymised after the first one.
     anonymise = Registration.objects.filter(
         anonymised_at__isnull=True, event__ends_at__lt=anonymise_before
     ).filter(Q(certificate_code="") | Q(event__ends_at__lt=keep_evidence_before))
-    anonymised = 0
+    anonymised = evidence_anonymised = 0
     for registration in anonymise:
+        if registration.certificate_code:
+            evidence_anonymised += 1
         registration_anonymise(registration=registration, now=now)
         anonymised += 1
-    return {"answers_stripped": stripped, "anonymised": anonymised}
+    return {
+        "answers_stripped": stripped,
+        "anonymised": anonymised,
+        "evidence_anonymised": evidence_anonymised,
+    }
 
 
 def registration_anonymise(*, registration: Registration, now: datetime | None = None) -> None:

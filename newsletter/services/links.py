@@ -48,7 +48,7 @@ def confirmation_token(*, subscriber: Subscriber) -> str:
 
 def subscriber_from_confirmation_token(*, token: str) -> Subscriber | None:
     """The pending subscriber the (unexpired, latest) confirmation link belongs to."""
-    max_age = dt.timedelta(days=settings.NEWSLETTER_UNCONFIRMED_DAYS)
+    max_age = dt.timedelta(days=settings.RETENTION_DAYS["newsletter_unconfirmed"])
     try:
         value = signing.TimestampSigner(salt=CONFIRM_SALT).unsign(token, max_age=max_age)
     except signing.BadSignature:

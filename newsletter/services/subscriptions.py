@@ -222,12 +222,14 @@ def subscriber_delete(*, subscriber: Subscriber) -> None:
 
 @transaction.atomic
 def subscribers_purge_unconfirmed(*, now: dt.datetime | None = None) -> int:
-    """Requests not confirmed within NEWSLETTER_UNCONFIRMED_DAYS are removed.
+    """Requests not confirmed within the ``newsletter_unconfirmed`` retention term are removed.
 
     A former subscriber who asked again and did not confirm goes back to being
     unsubscribed; their earlier ledger stays as the proof it is.
     """
-    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.NEWSLETTER_UNCONFIRMED_DAYS)
+    cutoff = (now or timezone.now()) - dt.timedelta(
+        days=settings.RETENTION_DAYS["newsletter_unconfirmed"]
+    )
     stale = Subscriber.objects.filter(status=SubscriberStatus.PENDING, requested_at__lt=cutoff)
     stale.filter(confirmed_at__isnull=False).update(
         status=SubscriberStatus.UNSUBSCRIBED, confirmation_nonce=""

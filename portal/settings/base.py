@@ -476,6 +476,67 @@ PAGE_CACHE_EXCLUDED_PREFIXES = (
     "/agenda/",
 )
 
+
+# --- Retention ----------------------------------------------------------------
+# How long personal data is kept: one table for every app, every term in days. The
+# variables kept their names where the term was in days already. What each term means
+# and which service applies it: portal/retention.py (a system check keeps its keys and
+# these in step); for operators: docs/operations.md, "Retention".
+def _refuse_months(name: str, value: str, replacement: str) -> None:
+    """The events terms were in months; read as days they would silently shrink, so a
+    deployment that still sets one does not start."""
+    if not value:
+        return
+    try:
+        # The conversion the months used to get, so the term stays what it was.
+        suggestion = f"{replacement}={round(int(value) * 30.44)}"
+    except ValueError:
+        suggestion = replacement
+    raise ImproperlyConfigured(
+        f"{name} is no longer read: retention terms are in days. "
+        f"Remove it and set {suggestion} instead (docs/operations.md, Retention)."
+    )
+
+
+_refuse_months(
+    "EVENTS_ANONYMISE_AFTER_MONTHS",
+    env("EVENTS_ANONYMISE_AFTER_MONTHS"),
+    "EVENTS_ANONYMISE_AFTER_DAYS",
+)
+_refuse_months(
+    "EVENTS_ACCREDITATION_KEEP_MONTHS",
+    env("EVENTS_ACCREDITATION_KEEP_MONTHS"),
+    "EVENTS_ACCREDITATION_KEEP_DAYS",
+)
+RETENTION_DAYS = {
+    "casework_draft": env_int("CASEWORK_DRAFT_RETENTION_DAYS", 30),
+    "casework_closed": env_int("CASEWORK_CLOSED_RETENTION_DAYS", 5 * 365),
+    "casework_advice": env_int("CASEWORK_ADVICE_RETENTION_DAYS", 2 * 365),
+    "events_anonymise": env_int("EVENTS_ANONYMISE_AFTER_DAYS", 365),
+    "events_accreditation": env_int("EVENTS_ACCREDITATION_KEEP_DAYS", 1826),  # five years
+    "knowledge_question": env_int("KNOWLEDGE_QUESTION_RETENTION_DAYS", 180),
+    "search_log": env_int("SEARCH_LOG_RETENTION_DAYS", 90),
+    "newsletter_unconfirmed": env_int("NEWSLETTER_UNCONFIRMED_DAYS", 7),
+    "newsletter_tracking": env_int("NEWSLETTER_EVENT_RETENTION_DAYS", 90),
+}
+for _term, _days in RETENTION_DAYS.items():
+    # Zero would delete everything of that kind at the next run.
+    if _days < 1:
+        raise ImproperlyConfigured(
+            f"Retention term {_term!r} must be at least 1 day, got {_days} "
+            "(docs/operations.md, Retention)."
+        )
+# One run applies every term (portal.retention.retention_run). Hourly at half past:
+# each step is idempotent, selects only what is due by now and sends no e-mail, so a run
+# costs little and terms in hours (idle-timeout input) or "right after" (event answers,
+# survey addresses) are kept to within the hour. A run not started within the hour is
+# dropped: the next one does the same work.
+CELERY_BEAT_SCHEDULE["retention"] = {
+    "task": "portal.tasks.run_retention",
+    "schedule": crontab(minute=30),
+    "options": {"expires": 55 * 60},
+}
+
 # --- Events -------------------------------------------------------------------
 # Trainingen & bijeenkomsten (events app, docs/events.md).
 # How long a guest's seat is held until they confirm their e-mail address.
@@ -486,10 +547,6 @@ EVENTS_OFFER_HOURS = env_int("EVENTS_OFFER_HOURS", 48)
 EVENTS_OFFER_HOURS_NEAR = env_int("EVENTS_OFFER_HOURS_NEAR", 4)
 EVENTS_OFFER_NEAR_DAYS = env_int("EVENTS_OFFER_NEAR_DAYS", 3)
 EVENTS_REMINDER_DAYS_BEFORE = env_int("EVENTS_REMINDER_DAYS_BEFORE", 2)
-# Registrant data is anonymised this many months after the event (counts stay).
-EVENTS_ANONYMISE_AFTER_MONTHS = env_int("EVENTS_ANONYMISE_AFTER_MONTHS", 12)
-# Accreditation evidence (attendance, certificate codes) is kept longer.
-EVENTS_ACCREDITATION_KEEP_MONTHS = env_int("EVENTS_ACCREDITATION_KEEP_MONTHS", 60)
 EVENTS_SURVEY_PUBLIC_MINIMUM = 5
 # Guest registrations per client address (django-ratelimit rate: count/period);
 # logged-in registrations are not limited. A blocked request gets HTTP 429.
@@ -501,7 +558,6 @@ CELERY_BEAT_SCHEDULE |= {
     },
     "events-send-reminders": {"task": "events.tasks.send_reminders", "schedule": 3600.0},
     "events-send-surveys": {"task": "events.tasks.send_surveys", "schedule": 3600.0},
-    "events-privacy-sweep": {"task": "events.tasks.privacy_sweep", "schedule": 6 * 3600.0},
 }
 
 
@@ -536,11 +592,6 @@ CASEWORK_MFA_PREFIXES = ("/partners/", "/admin/", "/django-admin/")
 CASEWORK_IDLE_TIMEOUT_SECONDS = env_int("CASEWORK_IDLE_TIMEOUT_SECONDS", 15 * 60)
 CASEWORK_BREAK_GLASS_HOURS = env_int("CASEWORK_BREAK_GLASS_HOURS", 8)
 CASEWORK_INVITATION_DAYS = env_int("CASEWORK_INVITATION_DAYS", 7)
-CASEWORK_DRAFT_RETENTION_DAYS = env_int("CASEWORK_DRAFT_RETENTION_DAYS", 30)
-CASEWORK_CLOSED_RETENTION_DAYS = env_int("CASEWORK_CLOSED_RETENTION_DAYS", 5 * 365)
-# Advice requests phoned or e-mailed in (no case): question and advice are erased
-# this long after the advice (or the question, if never answered).
-CASEWORK_ADVICE_RETENTION_DAYS = env_int("CASEWORK_ADVICE_RETENTION_DAYS", 2 * 365)
 CASEWORK_AUTOSAVE_SECONDS = env_int("CASEWORK_AUTOSAVE_SECONDS", 20)
 # Input posted after the idle timeout is kept (encrypted) this long for the user's return.
 CASEWORK_RESCUE_HOURS = env_int("CASEWORK_RESCUE_HOURS", 24)
@@ -563,27 +614,12 @@ CELERY_BEAT_SCHEDULE |= {
         "task": "casework.tasks.send_survey_reminders",
         "schedule": 60 * 60,
     },
-    "casework-survey-purge-addresses": {
-        "task": "casework.tasks.purge_survey_addresses",
-        "schedule": 60 * 60,
-    },
-    # Nightly at 03:30 (`manage.py casework_retention` runs the same by hand).
-    "casework-retention": {
-        "task": "casework.tasks.run_retention",
-        "schedule": crontab(minute=30, hour=3),
-    },
 }
 
 # --- Knowledge ---------------------------------------------------------------
-# Days after a question is closed before the asker's name and e-mail are blanked.
-KNOWLEDGE_QUESTION_RETENTION_DAYS = env_int("KNOWLEDGE_QUESTION_RETENTION_DAYS", 180)
 CELERY_BEAT_SCHEDULE["knowledge-resend-question-mails"] = {
     "task": "knowledge.tasks.resend_question_mails",
     "schedule": 60 * 60,
-}
-CELERY_BEAT_SCHEDULE["knowledge-purge-question-personal-data"] = {
-    "task": "knowledge.tasks.purge_question_personal_data",
-    "schedule": 60 * 60 * 24,
 }
 
 # --- Search --------------------------------------------------------------------
@@ -592,11 +628,6 @@ CELERY_BEAT_SCHEDULE["knowledge-purge-question-personal-data"] = {
 SEARCH_BACKEND = env("SEARCH_BACKEND", SEARCH_BACKEND_NAME)
 SEARCH_ELASTICSEARCH_INDEX = env("SEARCH_ELASTICSEARCH_INDEX", "zvh-portal")
 SEARCH_PAGE_SIZE = 10
-SEARCH_LOG_RETENTION_DAYS = env_int("SEARCH_LOG_RETENTION_DAYS", 90)
-CELERY_BEAT_SCHEDULE["search-purge-query-log"] = {
-    "task": "search.tasks.purge_query_log",
-    "schedule": 60 * 60 * 24,
-}
 
 # --- Newsletter -------------------------------------------------------------
 NEWSLETTER_FROM_EMAIL = env(
@@ -620,22 +651,12 @@ NEWSLETTER_STALE_SENDING_SECONDS = env_int("NEWSLETTER_STALE_SENDING_SECONDS", 3
 # "retry" (at-least-once for the one in-flight message) or "fail" (at-most-once).
 NEWSLETTER_STALE_SENDING_POLICY = env("NEWSLETTER_STALE_SENDING_POLICY", "retry")
 NEWSLETTER_SOFT_BOUNCE_LIMIT = env_int("NEWSLETTER_SOFT_BOUNCE_LIMIT", 3)
-NEWSLETTER_UNCONFIRMED_DAYS = env_int("NEWSLETTER_UNCONFIRMED_DAYS", 7)
 NEWSLETTER_TRACKING = env_bool("NEWSLETTER_TRACKING", True)
-NEWSLETTER_EVENT_RETENTION_DAYS = env_int("NEWSLETTER_EVENT_RETENTION_DAYS", 90)
 # Key for hashing IP addresses in the consent ledger; defaults to one derived from SECRET_KEY.
 NEWSLETTER_IP_HASH_KEY = env("NEWSLETTER_IP_HASH_KEY") or "newsletter-ip:" + SECRET_KEY
 CELERY_BEAT_SCHEDULE |= {
-    "newsletter-purge-unconfirmed": {
-        "task": "newsletter.tasks.purge_unconfirmed",
-        "schedule": 60 * 60,
-    },
     "newsletter-start-due": {"task": "newsletter.tasks.start_due_sendings", "schedule": 60.0},
     "newsletter-resume-stalled": {"task": "newsletter.tasks.resume_stalled", "schedule": 60.0},
-    "newsletter-purge-tracking": {
-        "task": "newsletter.tasks.purge_tracking_events",
-        "schedule": 24 * 60 * 60,
-    },
     # Daily at 08:00; the service only acts in the first week of a quarter and
     # sends each quarterly subscriber one digest per quarter.
     "newsletter-quarterly-digests": {

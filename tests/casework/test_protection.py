@@ -5,7 +5,6 @@ from datetime import timedelta
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -230,10 +229,10 @@ def test_drafts_older_than_thirty_days_are_purged(partner, organisation):
     assert CaseDraft.objects.filter(pk=recent.pk).exists()
 
 
-@override_settings(CASEWORK_CLOSED_RETENTION_DAYS=365)
 def test_closed_cases_are_destroyed_only_after_a_second_privacy_officer_approves(
-    privacy_officer, regisseur, case
+    privacy_officer, regisseur, case, settings
 ):
+    settings.RETENTION_DAYS = {**settings.RETENTION_DAYS, "casework_closed": 365}
     services.case_add_note(case=case, actor=regisseur, body="Iets")
     Case.objects.filter(pk=case.pk).update(
         status="afgesloten", closed_at=timezone.now() - timedelta(days=400)
@@ -273,10 +272,10 @@ def advice_request(**fields):
     return AdviceRequest.objects.create(**(defaults | fields))
 
 
-@override_settings(CASEWORK_ADVICE_RETENTION_DAYS=90)
 def test_phoned_in_advice_requests_lose_their_content_after_the_configured_term(
-    regisseur, case, organisation
+    regisseur, case, organisation, settings
 ):
+    settings.RETENTION_DAYS = {**settings.RETENTION_DAYS, "casework_advice": 90}
     long_ago = timezone.now() - timedelta(days=91)
     answered = advice_request(
         organisation=organisation, asked_at=long_ago, advice="Bel de wijkagent", advised_at=long_ago
@@ -306,7 +305,7 @@ def test_phoned_in_advice_requests_lose_their_content_after_the_configured_term(
 
 
 def test_the_advice_term_defaults_to_two_years(settings):
-    assert settings.CASEWORK_ADVICE_RETENTION_DAYS == 730
+    assert settings.RETENTION_DAYS["casework_advice"] == 730
 
 
 def test_an_erased_advice_request_cannot_be_answered_and_says_why(client, regisseur):

@@ -269,7 +269,7 @@ def test_expired_invitations_lose_their_address(regisseur):
     case = CaseFactory(procesregisseur=regisseur)
     expired, _ = survey_invitation(case, partner_user(), created_days_ago=15)
     open_one, _ = survey_invitation(case, partner_user(), created_days_ago=3)
-    assert tasks.purge_survey_addresses() == 1
+    assert services.survey_addresses_purge() == 1
     expired.refresh_from_db()
     open_one.refresh_from_db()
     assert expired.email == "" and open_one.email != ""
@@ -278,7 +278,8 @@ def test_expired_invitations_lose_their_address(regisseur):
 def test_the_reminder_and_the_purge_run_from_celery_beat(settings):
     tasks_scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "casework.tasks.send_survey_reminders" in tasks_scheduled
-    assert "casework.tasks.purge_survey_addresses" in tasks_scheduled
+    # The address purge is part of the hourly retention run (portal.retention).
+    assert "portal.tasks.run_retention" in tasks_scheduled
 
 
 # --- Follow-up for strongly negative answers -------------------------------------------------------

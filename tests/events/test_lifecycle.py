@@ -175,8 +175,8 @@ def test_dietary_answers_go_right_after_the_event(past_training):
     assert registration.name.startswith("Deelnemer")
 
 
-def test_registrants_are_anonymised_after_twelve_months_keeping_counts(past_training, settings):
-    settings.EVENTS_ANONYMISE_AFTER_MONTHS = 12
+def test_registrants_are_anonymised_after_a_year_keeping_counts(past_training, settings):
+    settings.RETENTION_DAYS = {**settings.RETENTION_DAYS, "events_anonymise": 365}
     plain = RegistrationFactory(event=past_training)
     certified = RegistrationFactory(event=past_training, certificate_code="ABCDEFGHJK")
     a_year_on = past_training.ends_at + timedelta(days=370)
@@ -185,13 +185,31 @@ def test_registrants_are_anonymised_after_twelve_months_keeping_counts(past_trai
 
     plain.refresh_from_db()
     certified.refresh_from_db()
-    assert result["anonymised"] == 1
+    assert (result["anonymised"], result["evidence_anonymised"]) == (1, 0)
     assert plain.anonymised_at and "@" not in plain.name and plain.answers == {}
     assert certified.anonymised_at is None  # accreditation evidence is kept longer
     assert Registration.objects.filter(event=past_training).count() == 2
-    services.privacy_sweep(now=past_training.ends_at + timedelta(days=365 * 6))
+    later = services.privacy_sweep(now=past_training.ends_at + timedelta(days=365 * 6))
     certified.refresh_from_db()
     assert certified.anonymised_at and certified.certificate_code == ""
+    assert (later["anonymised"], later["evidence_anonymised"]) == (1, 1)
+
+
+def test_accreditation_evidence_is_kept_for_its_own_term(past_training, settings):
+    settings.RETENTION_DAYS = {
+        **settings.RETENTION_DAYS,
+        "events_anonymise": 30,
+        "events_accreditation": 100,
+    }
+    certified = RegistrationFactory(event=past_training, certificate_code="ABCDEFGHJK")
+
+    services.privacy_sweep(now=past_training.ends_at + timedelta(days=99))
+    certified.refresh_from_db()
+    assert certified.anonymised_at is None
+
+    services.privacy_sweep(now=past_training.ends_at + timedelta(days=101))
+    certified.refresh_from_db()
+    assert certified.anonymised_at is not None
 
 
 def test_the_beat_schedule_runs_the_events_tasks(settings):
@@ -201,5 +219,5 @@ def test_the_beat_schedule_runs_the_events_tasks(settings):
         "events.tasks.expire_holds_and_offers",
         "events.tasks.send_reminders",
         "events.tasks.send_surveys",
-        "events.tasks.privacy_sweep",
+        "portal.tasks.run_retention",  # the privacy sweep, with every other term
     } <= tasks

@@ -96,7 +96,7 @@ def test_bounces_and_unsubscribes_after_sending_are_counted(sent):
 def test_events_are_purged_after_the_retention_period_keeping_aggregates(
     client, sent, settings, time_machine
 ):
-    settings.NEWSLETTER_EVENT_RETENTION_DAYS = 30
+    settings.RETENTION_DAYS = {**settings.RETENTION_DAYS, "newsletter_tracking": 30}
     client.get(local(tracked_links(mail.outbox[0])[0]), HTTP_USER_AGENT=BROWSER)
     time_machine.move_to(timezone.now() + dt.timedelta(days=31))
 

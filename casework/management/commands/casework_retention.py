@@ -1,24 +1,9 @@
-"""Daily retention run: purge old drafts, clear spent survey addresses, anonymise old
-advice requests without a case, purge input kept at idle timeouts and carry out
-approved destruction lists. Celery beat runs the same service daily
-(``casework-retention``); this command is for running it by hand."""
+"""Kept for operators' scripts: the same command as ``manage.py retention_run``, which
+applies every app's retention terms, casework's among them
+(``portal.retention.retention_run``; beat runs it hourly as ``retention``)."""
 
-from django.core.management.base import BaseCommand
-
-from casework import services
+from portal.management.commands.retention_run import Command as RetentionRunCommand
 
 
-class Command(BaseCommand):
-    help = (
-        "Purge intake drafts past their term; anonymise advice requests without a case past "
-        "theirs; destroy cases on approved destruction lists."
-    )
-
-    def handle(self, *args, **options):
-        counts = services.retention_run()
-        self.stdout.write(
-            f"drafts purged: {counts['drafts']}; "
-            f"survey addresses cleared: {counts['survey_addresses']}; "
-            f"advice requests anonymised: {counts['advice_requests']}; "
-            f"cases destroyed: {counts['cases_destroyed']}"
-        )
+class Command(RetentionRunCommand):
+    pass
