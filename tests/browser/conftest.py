@@ -45,10 +45,8 @@ def page(browser):
 
 
 @pytest.fixture
-def demo_server(live_server, transactional_db):
-    from portal import demo
-
-    demo.load()
+def demo_server(live_server, transactional_db, demo_site):
+    """The live server on a fresh copy of the demo (tests/demo_database.py)."""
     return live_server
 
 
