@@ -39,6 +39,7 @@ on /partners/ and in the admins). All names and addresses are invented.
 import json
 import os
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,8 +50,14 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from allauth.account.models import EmailAddress
+from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+)
 from allauth.mfa.utils import decrypt
 
 from portal.mail import normalise_email
@@ -161,6 +168,23 @@ BY_KEY = {account.key: account for account in ACCOUNTS}
 
 
 # --- The file in var/ ----------------------------------------------------------------
+
+
+# A code with less time to live than this is refused by the time it has been typed
+# (allauth allows no tolerance): wait for the next period instead.
+TOTP_MIN_SECONDS_LEFT = 3
+
+
+def totp_code_to_type(secret: str) -> tuple[str, int]:
+    """The code an authenticator app shows for ``secret`` that will still be valid
+    when typed, and how many seconds it stays valid. Used by ``manage.py
+    demo_totp_code`` and by the tests' sign-ins (tests/mfa.py)."""
+    period = mfa_settings.TOTP_PERIOD
+    left = period - time.time() % period
+    if left < TOTP_MIN_SECONDS_LEFT:
+        time.sleep(left + 0.05)
+    now = int(time.time())
+    return format_hotp_value(hotp_value(secret, now // period)), period - now % period
 
 
 def accounts_file() -> Path:

@@ -1,17 +1,8 @@
-import time
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from allauth.mfa import app_settings as mfa_settings
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
 from casework import demo_accounts
 from portal.mail import normalise_email
-
-# A code with less time to live than this is refused by the time it has been typed
-# (allauth allows no tolerance): wait for the next period instead (as tests/mfa.py does).
-MIN_SECONDS_LEFT = 3
 
 
 class Command(BaseCommand):
@@ -28,14 +19,8 @@ class Command(BaseCommand):
     def handle(self, *args, email, **options):
         if not settings.DEMO:
             raise CommandError("Only the demo accounts have a printable code (PORTAL_ENV=demo).")
-        secret = self._secret(email)
-        period = mfa_settings.TOTP_PERIOD
-        left = period - time.time() % period
-        if left < MIN_SECONDS_LEFT:
-            time.sleep(left + 0.05)
-        now = int(time.time())
-        code = format_hotp_value(hotp_value(secret, now // period))
-        self.stdout.write(f"{code}  (valid for another {period - now % period} s)")
+        code, valid_for = demo_accounts.totp_code_to_type(self._secret(email))
+        self.stdout.write(f"{code}  (valid for another {valid_for} s)")
 
     @staticmethod
     def _secret(email: str) -> str:
