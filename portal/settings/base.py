@@ -214,14 +214,16 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Every periodic job is an entry here (each app adds its own in its block below);
 # docs/operations.md lists them all. `celery beat` runs them in production, the demo
 # ticks the same schedule in-process (portal.demo_runtime, `manage.py demo_serve`).
+PUBLISH_SCHEDULED_SECONDS = env_int("PUBLISH_SCHEDULED_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "portal.tasks.record_worker_heartbeat", "schedule": 60.0},
-    # Wagtail's scheduled publishing and expiry (`manage.py publish_scheduled`). A run
-    # not started within the minute is dropped: the next one does the same work.
+    # Wagtail's scheduled publishing and expiry (`manage.py publish_scheduled`), every
+    # PUBLISH_SCHEDULED_SECONDS (a page goes live at most that long after its time). A
+    # run not started within that interval is dropped: the next one does the same work.
     "wagtail-publish-scheduled": {
         "task": "portal.tasks.publish_scheduled",
-        "schedule": 60.0,
-        "options": {"expires": 55},
+        "schedule": float(PUBLISH_SCHEDULED_SECONDS),
+        "options": {"expires": max(PUBLISH_SCHEDULED_SECONDS - 5, 1)},
     },
 }
 
