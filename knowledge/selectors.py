@@ -66,7 +66,9 @@ def theme_pages() -> PageQuerySet:
 
 
 def experts_with_slugs(slugs: Iterable[str]) -> QuerySet[Expert]:
-    return Expert.objects.filter(slug__in=list(slugs))
+    # Expert is a modelcluster model, which the stubs cannot see as a Django model.
+    experts: QuerySet[Expert] = Expert.objects.filter(slug__in=list(slugs))
+    return experts
 
 
 def article_kind_labels() -> dict[str, str]:

@@ -56,7 +56,7 @@ def _page_card(page) -> dict:
 
 def issue_sections(issue) -> list[dict]:
     """The blocks of an issue as plain data for the e-mail templates."""
-    from .services.composing import upcoming_events_for_issue
+    from .selectors import upcoming_events_for_issue
 
     sections = []
     for block in issue.body:
@@ -223,7 +223,7 @@ def render_issue(
 def digest_sections(issues) -> list[dict]:
     """A quarterly digest: per issue its featured articles and a link to the whole
     issue, then the events coming up now (those in the old issues have passed)."""
-    from .services.composing import upcoming_events_for_issue
+    from .selectors import upcoming_events_for_issue
 
     sections = []
     for issue in issues:

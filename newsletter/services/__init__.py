@@ -8,14 +8,16 @@ here, so callers keep writing ``from newsletter import services`` and
   of the consent ledger, the purge of tracking events;
 - ``subscriptions``: sign-up, confirmation, preferences, unsubscribes, export and
   erasure, purge of unconfirmed requests, CSV import, the consent ledger;
-- ``composing``: what an issue is composed from (upcoming events, the latest sent
-  issue, a pre-filled draft);
+- ``composing``: a new draft pre-filled with what was published since the last issue;
 - ``messages``: one personalised issue e-mail, its list headers and ``smtp_send``;
 - ``issues``: the welcome e-mail, test sends, scheduling;
 - ``sending``: recipients, sendings and their batch chains, claims, rate limits,
   stale-sending recovery, starting due sendings;
-- ``digest``: the quarterly digest;
-- ``stats``: progress and statistics of a sending.
+- ``digest``: the quarterly digest.
+
+Reads that encode a rule (an issue's upcoming events, the latest sent issue, a
+sending's progress and statistics) are selectors, in newsletter/selectors.py; they are
+re-exported here too.
 
 Imports between the rooms run one way (``links`` and ``composing`` import none of
 the others; ``digest`` uses ``sending``, which uses ``messages``). Code that patches
@@ -23,7 +25,14 @@ a name for a test patches it on the room that uses it (e.g.
 ``newsletter.services.sending``), not on this package.
 """
 
-from .composing import issue_create_prefilled, latest_sent_issue, upcoming_events_for_issue
+# Reads kept importable from here for callers that know them as services.
+from ..selectors import (
+    latest_sent_issue,
+    sending_progress,
+    sending_stats,
+    upcoming_events_for_issue,
+)
+from .composing import issue_create_prefilled
 from .digest import DIGEST_WINDOW_DAYS, digests_send, quarter_label, quarter_start
 from .issues import issue_schedule, issue_send_test, subscriber_send_welcome
 from .links import (
@@ -60,7 +69,6 @@ from .sending import (
     sendings_recover_stale,
     sendings_start_due,
 )
-from .stats import sending_progress, sending_stats
 from .subscriptions import (
     IMPORT_COLUMNS,
     STOPPED,

@@ -1,7 +1,7 @@
-"""What editors compose an issue from: the upcoming events for an events block, the
-latest sent issue, and a new draft pre-filled with what was published since.
+"""A new issue draft, pre-filled with what was published since the last one.
 
-A leaf: it imports no other part of the services (newsletter/rendering.py uses it).
+The reads it builds on (upcoming events for an events block, the latest sent issue)
+are selectors (newsletter/selectors.py).
 """
 
 import datetime as dt
@@ -13,43 +13,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.mail import absolute_url
-
 from ..models import (
     NewsletterIndexPage,
     NewsletterIssuePage,
 )
+from ..selectors import latest_sent_issue
 
 if TYPE_CHECKING:
-    from knowledge.models import Theme
+    pass
 
 # --- Editorial helpers --------------------------------------------------------
-
-
-def upcoming_events_for_issue(
-    *, start: dt.date, end: dt.date, theme: "Theme | None" = None
-) -> list[dict[str, Any]]:
-    """Upcoming events between two dates (optionally of one theme) for an issue's
-    events block: dicts with title, summary, date, url, image_url."""
-    from events.selectors import upcoming_events
-
-    tz = timezone.get_current_timezone()
-    events = upcoming_events(
-        start=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
-        end=dt.datetime.combine(end, dt.time.min, tzinfo=tz),
-        theme=theme,
-    )
-    return [
-        {
-            "title": event.title,
-            "summary": event.introduction,
-            "date": timezone.localtime(event.starts_at),
-            "url": absolute_url(event.url or "/"),
-            "image_url": "",
-            "themes": sorted(t.pk for t in event.themes.all()),
-        }
-        for event in events.prefetch_related("themes")[:10]
-    ]
 
 
 @transaction.atomic
@@ -88,14 +61,4 @@ def issue_create_prefilled(
     )
     index.add_child(instance=issue)
     issue.save_revision(user=user)
-    return issue
-
-
-def latest_sent_issue() -> NewsletterIssuePage | None:
-    issue: NewsletterIssuePage | None = (
-        NewsletterIssuePage.objects.live()
-        .filter(sent_at__isnull=False)
-        .order_by("-sent_at")
-        .first()
-    )
     return issue

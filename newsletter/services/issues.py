@@ -19,7 +19,7 @@ from ..models import (
     Subscriber,
     SubscriberStatus,
 )
-from .composing import latest_sent_issue
+from ..selectors import latest_sent_issue
 from .messages import build_issue_message
 
 

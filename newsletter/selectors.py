@@ -1,16 +1,21 @@
-"""Reads for staff: live progress of a sending and its statistics (deliveries,
-bounces, complaints, unsubscribes, opens and clicks).
+"""Reads of the newsletter that encode a rule: what an issue's events block shows, the
+latest sent issue, and for staff the live progress of a sending and its statistics
+(deliveries, bounces, complaints, unsubscribes, opens and clicks; the open rate as the
+annual report defines it). Selectors never write and never import the services.
 """
 
-from typing import Any
+import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count
+from django.utils import timezone
 
-from ..models import (
-    ConsentEvent,
-    Delivery,
-    Sending,
-)
+from portal.mail import absolute_url
+
+from .models import ConsentEvent, Delivery, NewsletterIssuePage, Sending
+
+if TYPE_CHECKING:
+    from knowledge.models import Theme
 
 
 def sending_progress(*, sending: Sending) -> dict[str, Any]:
@@ -71,3 +76,39 @@ def sending_stats(*, sending: Sending) -> dict[str, Any]:
         "human_open_rate": rate(human),
         "links": list(sending.links.order_by("-unique_clicks", "url")),
     }
+
+
+def upcoming_events_for_issue(
+    *, start: dt.date, end: dt.date, theme: "Theme | None" = None
+) -> list[dict[str, Any]]:
+    """Upcoming events between two dates (optionally of one theme) for an issue's
+    events block: dicts with title, summary, date, url, image_url."""
+    from events.selectors import upcoming_events
+
+    tz = timezone.get_current_timezone()
+    events = upcoming_events(
+        start=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+        end=dt.datetime.combine(end, dt.time.min, tzinfo=tz),
+        theme=theme,
+    )
+    return [
+        {
+            "title": event.title,
+            "summary": event.introduction,
+            "date": timezone.localtime(event.starts_at),
+            "url": absolute_url(event.url or "/"),
+            "image_url": "",
+            "themes": sorted(t.pk for t in event.themes.all()),
+        }
+        for event in events.prefetch_related("themes")[:10]
+    ]
+
+
+def latest_sent_issue() -> NewsletterIssuePage | None:
+    issue: NewsletterIssuePage | None = (
+        NewsletterIssuePage.objects.live()
+        .filter(sent_at__isnull=False)
+        .order_by("-sent_at")
+        .first()
+    )
+    return issue
