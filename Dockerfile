@@ -22,9 +22,11 @@ COPY . .
 
 # Static files are part of the image (served by WhiteNoise). collectstatic needs no
 # database or secret, so it runs in the settings' demo mode at build time.
+# var/audit is where the audit chain's head is exported (a volume in docker-compose.yml,
+# which takes its owner from this directory).
 RUN PORTAL_ENV=demo python manage.py collectstatic --noinput -v0 \
     && rm -f var/portal.sqlite3 \
-    && mkdir -p var/media \
+    && mkdir -p var/media var/audit \
     && chown -R portal:portal var
 
 USER portal

@@ -6,4 +6,4 @@ class CaseworkConfig(AppConfig):
     verbose_name = "Casework"
 
     def ready(self):
-        from . import signals  # noqa: F401 - connects the audit receivers
+        from . import account_audit, signals  # noqa: F401 - connect the audit receivers

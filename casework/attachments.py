@@ -1,6 +1,7 @@
 """Attachment checks and private storage.
 
-Order of checks: size, virus scan by clamd (fails closed), type by content
+Order of checks: size, virus scan by clamd (fails closed; an archive past clamd's
+limits or an encrypted one is refused as unchecked), type by content
 (``filetype``) matching the extension, image metadata stripped (Pillow), then the bytes are
 Fernet-encrypted and written under CASEWORK_ATTACHMENT_ROOT with a random name.
 """
@@ -98,6 +99,32 @@ def scan(data: bytes) -> str | None:
     )
 
 
+def refuse_if_found(signature: str | None) -> None:
+    """Refuse a file clamd reported, with the reason the user can act on. Past one of
+    its limits (portal.clamd_local.SCAN_LIMITS: an archive that unpacks too far, too
+    deep or to too many files, a zip bomb) clamd reports "Heuristics.Limits.Exceeded.*"
+    or "Heuristics.Zip.OverlappingFiles": the file was not read to the end, so it is
+    refused as unchecked. An encrypted archive cannot be read at all."""
+    if signature is None:
+        return
+    if signature.startswith(("Heuristics.Limits.Exceeded", "Heuristics.Zip.OverlappingFiles")):
+        raise AttachmentRefused(
+            _(
+                "This file could not be checked for viruses completely: unpacked, it is too "
+                "large or too deeply nested, so it was not accepted. Make the file smaller or "
+                "split it over several attachments."
+            )
+        )
+    if signature.startswith("Heuristics.Encrypted"):
+        raise AttachmentRefused(
+            _(
+                "This file is protected with a password, so it cannot be checked for viruses "
+                "and was not accepted. Send it without a password."
+            )
+        )
+    raise AttachmentRefused(_("The file contains a virus or other malware and was not accepted."))
+
+
 def strip_image_metadata(data: bytes, content_type: str) -> bytes:
     """Re-encode the pixels only: EXIF (location, camera, names) and text chunks go."""
     try:
@@ -134,10 +161,7 @@ def check(upload) -> tuple[str, str, bytes]:
     if not data:
         raise AttachmentRefused(_("The file is empty."))
     # Scan first: malware gets the malware message whatever it pretends to be.
-    if scan(data) is not None:
-        raise AttachmentRefused(
-            _("The file contains a virus or other malware and was not accepted.")
-        )
+    refuse_if_found(scan(data))
     name = clean_filename(upload.name)
     extension = name.rpartition(".")[2].lower() if "." in name else ""
     kind = filetype.guess(data)
@@ -152,11 +176,6 @@ def check(upload) -> tuple[str, str, bytes]:
         raise AttachmentRefused(
             _("The file name does not match its contents. Check that it is really a %(ext)s file.")
             % {"ext": extension.upper() or "?"}
-        )
-    signature = scan(data)
-    if signature is not None:
-        raise AttachmentRefused(
-            _("The file contains a virus or other malware and was not accepted.")
         )
     if content_type in IMAGE_FORMATS:
         data = strip_image_metadata(data, content_type)

@@ -9,12 +9,14 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from portal.ids import IdChoiceField, IdMultipleChoiceField
 from portal.models import Municipality
 
 from .models import (
     Achievement,
     AdviceRequest,
     AveLevel,
+    BreakGlass,
     CaseKind,
     ClosureReason,
     JeugdClosureResult,
@@ -23,7 +25,7 @@ from .models import (
     PartnerOrganisation,
     Urgency,
 )
-from .roles import STAFF_ROLES
+from .roles import GRANT_RULES, STAFF_ROLES
 
 SHORT = 200
 LONG = 10_000
@@ -57,7 +59,7 @@ class PersonStep(forms.Form):
         required=False,
         max_length=2000,
     )
-    municipality = forms.ModelChoiceField(
+    municipality = IdChoiceField(
         label=_("Municipality"),
         queryset=Municipality.objects.all(),
         help_text=_("Where the person lives or where the problems occur."),
@@ -112,7 +114,7 @@ class SituationStep(forms.Form):
 
 
 class QuestionStep(forms.Form):
-    partners = forms.ModelMultipleChoiceField(
+    partners = IdMultipleChoiceField(
         label=_("Involved partners"),
         queryset=PartnerOrganisation.objects.filter(is_active=True),
         required=False,
@@ -196,10 +198,10 @@ class PlanForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    procesregisseur = forms.ModelChoiceField(
+    procesregisseur = IdChoiceField(
         label=_("Procesregisseur"), queryset=get_user_model().objects.none(), required=False
     )
-    casusregisseur = forms.ModelChoiceField(
+    casusregisseur = IdChoiceField(
         label=_("Casusregisseur"), queryset=get_user_model().objects.none(), required=False
     )
 
@@ -234,7 +236,7 @@ def models_q_casusregisseur(organisation_ids):
 
 class MessageForm(forms.Form):
     body = _text(_("Message"), _("Write only what the other party needs to know."), max_length=5000)
-    to_organisation = forms.ModelChoiceField(
+    to_organisation = IdChoiceField(
         label=_("To"), queryset=PartnerOrganisation.objects.none(), required=False
     )
 
@@ -257,10 +259,10 @@ class AdviceLogForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("How did the question come in?"), choices=AdviceRequest.Channel.choices
     )
-    organisation = forms.ModelChoiceField(
+    organisation = IdChoiceField(
         label=_("Organisation"), queryset=PartnerOrganisation.objects.all(), required=False
     )
-    municipality = forms.ModelChoiceField(
+    municipality = IdChoiceField(
         label=_("Municipality"), queryset=Municipality.objects.all(), required=False
     )
     question = _text(_("Question"), _("The question as asked, without names where possible."))
@@ -281,6 +283,11 @@ class AttachmentForm(forms.Form):
 
 
 class BreakGlassForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("Reason for access"),
+        choices=BreakGlass.Category.choices,
+        widget=forms.RadioSelect,
+    )
     reason = forms.CharField(
         label=_("Why do you need access to this case?"),
         min_length=10,
@@ -295,7 +302,7 @@ class BreakGlassForm(forms.Form):
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
-    organisation = forms.ModelChoiceField(
+    organisation = IdChoiceField(
         label=_("Partner organisation"),
         queryset=PartnerOrganisation.objects.filter(is_active=True),
         required=False,
@@ -308,6 +315,22 @@ class InvitationForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("For ZVH staff. Leave the organisation empty."),
     )
+
+    def __init__(self, *args, offered_roles: list[str] | None = None, **kwargs):
+        """``offered_roles``: the ZVH roles the inviter may give or ask for
+        (``roles.roles_offered_to``); without any, the roles field is left out."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["roles"]
+        if offered_roles is not None and isinstance(field, forms.MultipleChoiceField):
+            if offered_roles:
+                field.choices = [
+                    (name, _("%(role)s (after approval by a second person)") % {"role": name})
+                    if GRANT_RULES[name].needs_approval
+                    else (name, name)
+                    for name in offered_roles
+                ]
+            else:
+                del self.fields["roles"]
 
 
 class InvitationAcceptForm(forms.Form):
@@ -442,7 +465,7 @@ class ClosureForm(forms.Form):
     policy_signal = forms.BooleanField(
         label=_("A policy bottleneck was signalled to a partner"), required=False
     )
-    partners_involved = forms.ModelMultipleChoiceField(
+    partners_involved = IdMultipleChoiceField(
         label=_("Partners involved"),
         queryset=PartnerKind.objects.all(),
         required=False,

@@ -34,6 +34,26 @@ logger = logging.getLogger(__name__)
 SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
 
 
+class AuditContextMiddleware:
+    """Makes the request known to the audit receivers that get none of their own.
+
+    A password set in the Django admin, a group added in the Wagtail admin or an
+    authenticator deleted anywhere reaches casework.account_audit as a model signal,
+    without the request; the entry must still name who did it and from where. Outside
+    a request (management commands, tasks) nothing is bound and the entry says
+    "system"."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = audit.bind_request(request)
+        try:
+            return self.get_response(request)
+        finally:
+            audit.unbind_request(token)
+
+
 class CaseworkSecurityMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

@@ -9,7 +9,7 @@ from celery import shared_task
 
 from portal.mail import MAIL_RETRY
 
-from . import services
+from . import audit, services
 
 
 @shared_task(**MAIL_RETRY)
@@ -22,6 +22,23 @@ def send_registration_confirmation(case_id: int, user_id: int) -> bool:
     return services.registration_confirmation_send(case_id=case_id, user_id=user_id)
 
 
+@shared_task(**MAIL_RETRY)
+def send_role_change_notice(user_id: int, event: str) -> bool:
+    return services.role_change_notice_send(user_id=user_id, event=event)
+
+
+@shared_task(**MAIL_RETRY)
+def send_break_glass_alert(grant_id: int, user_id: int) -> bool:
+    return services.break_glass_alert_send(grant_id=grant_id, user_id=user_id)
+
+
 @shared_task
 def send_survey_reminders() -> int:
     return services.survey_reminders_send()
+
+
+@shared_task
+def export_audit_chain_head() -> int:
+    """Beat ``casework-audit-chain-head``: the chain's head to the log and a file."""
+    head = audit.head_export()
+    return head.count if head is not None else 0

@@ -58,6 +58,36 @@ def _mail_for(registration: Registration, kind: str, sessions: list[dict] | None
     manage = (_("View or change your registration"), _link("events:manage", registration))
     title = event.title
     match kind:
+        case "already_registered":
+            intro = _(
+                "Someone, probably you, tried to register this e-mail address for %(title)s "
+                "again. It is registered already, so nothing has changed."
+            ) % {"title": title}
+            if registration.email_confirmed_at is None:
+                return Mail(
+                    subject=_("You are already registered: %(title)s") % {"title": title},
+                    paragraphs=[
+                        intro,
+                        _(
+                            "You have not confirmed your e-mail address yet. Confirm it with "
+                            "the button below to make the registration final."
+                        ),
+                        _("Did you not register? Then ignore this e-mail; nothing happens."),
+                    ],
+                    button=(_("Confirm my registration"), _link("events:confirm", registration)),
+                )
+            return Mail(
+                subject=_("You are already registered: %(title)s") % {"title": title},
+                paragraphs=[
+                    intro,
+                    _(
+                        "Status of your registration: %(status)s. With the button below you "
+                        "can view, change or cancel it."
+                    )
+                    % {"status": registration.get_status_display()},
+                ],
+                button=manage,
+            )
         case "verify":
             held = registration.status == RegistrationStatus.HELD
             return Mail(
@@ -202,8 +232,13 @@ def _mail_for(registration: Registration, kind: str, sessions: list[dict] | None
 
 def _send(registration: Registration, mail: Mail) -> None:
     event = registration.event
+    # Until the address is confirmed, whoever filled in the form may not own it: the
+    # mail then carries nothing they typed (no name in the greeting or the invitation,
+    # never the answers), so the form cannot send someone else a stranger's words.
+    name = registration.name if registration.email_confirmed_at else ""
     context = {
         "mail": mail,
+        "greeting_name": name,
         "registration": registration,
         "event": event,
         "when": _when(registration),
@@ -219,13 +254,15 @@ def _send(registration: Registration, mail: Mail) -> None:
         ics = ical.calendar_bytes(
             [event],
             method=mail.ics_method,
-            attendee=(registration.name, registration.email),
+            attendee=(name or registration.email, registration.email),
             with_online_link=bool(context["online_url"]),
         )
         attachments.append(("uitnodiging.ics", ics, f"text/calendar; method={mail.ics_method}"))
     if mail.cancelled_sessions:
         ics = ical.session_cancellation_bytes(
-            event, mail.cancelled_sessions, attendee=(registration.name, registration.email)
+            event,
+            mail.cancelled_sessions,
+            attendee=(name or registration.email, registration.email),
         )
         attachments.append(("afzegging.ics", ics, "text/calendar; method=CANCEL"))
     send_transactional(

@@ -6,7 +6,7 @@ from . import views
 
 app_name = "events"
 urlpatterns = [
-    path("aanmelden/<int:event_id>/", views.register, name="register"),
+    path("aanmelden/<id:event_id>/", views.register, name="register"),
     path("aanmelden/controleer-uw-e-mail/", views.check_mail, name="check_mail"),
     path("bevestigen/<str:token>/", views.confirm, name="confirm"),
     path("aanmelding/<str:token>/", views.manage, name="manage"),
@@ -15,7 +15,7 @@ urlpatterns = [
     path("evaluatie/<str:token>/", views.survey, name="survey"),
     path("agenda.ics", views.feed_ics, name="feed"),
     path("thema/<slug:theme_slug>.ics", views.feed_ics, name="theme_feed"),
-    path("evenement/<int:event_id>.ics", views.event_ics, name="event_ics"),
+    path("evenement/<id:event_id>.ics", views.event_ics, name="event_ics"),
     path("aanmelding/<str:token>/certificaat.pdf", views.certificate, name="certificate"),
     path("certificaat/controleren/", views.certificate_verify, name="certificate_verify"),
     path("mijn-trainingen/", views.my_registrations, name="mine"),

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
 from knowledge import selectors as knowledge_selectors
+from portal.middleware import no_store
 
 from . import ical, services
 from .forms import RegistrationForm, SurveyForm
@@ -81,8 +82,12 @@ def register(request, event_id: int):
             register_number=form.register_number(),
         )
     except services.DuplicateRegistration as exc:
-        form.add_error("email" if "email" in form.fields else None, exc.message)
-        return _render_event(request, event, form, status=409)
+        if user is None or exc.registration is None:
+            # The same answer as for a new registration: only the address itself hears
+            # that it was registered already (the service mailed it its link).
+            return redirect("events:check_mail")
+        messages.info(request, _("You were already registered for this event."))
+        return redirect("events:manage", token=services.token_for(exc.registration))
     except services.PartnersOnly:
         return _render_event(request, event, form, status=403)
     except services.RegistrationError as exc:
@@ -110,6 +115,7 @@ def _registration_or_404(token: str) -> Registration:
     return registration
 
 
+@no_store
 def confirm(request, token: str):
     registration = _registration_or_404(token)
     if request.method == "POST":
@@ -134,6 +140,7 @@ def confirm(request, token: str):
     return render(request, "events/confirm.html", {"registration": registration})
 
 
+@no_store
 def manage(request, token: str):
     registration = _registration_or_404(token)
     event = registration.event
@@ -177,6 +184,7 @@ def manage(request, token: str):
     return render(request, "events/manage.html", context, status=status)
 
 
+@no_store
 @require_POST
 def cancel(request, token: str):
     registration = _registration_or_404(token)
@@ -189,6 +197,7 @@ def cancel(request, token: str):
     return redirect("events:manage", token=token)
 
 
+@no_store
 def offer(request, token: str):
     registration = _registration_or_404(token)
     error = ""
@@ -216,6 +225,7 @@ def offer(request, token: str):
     )
 
 
+@no_store
 def survey(request, token: str):
     registration = _registration_or_404(token)
     form = SurveyForm(
@@ -266,6 +276,7 @@ def feed_ics(request, theme_slug: str | None = None):
     return _ics_response(ical.calendar_bytes(events, name=name), "agenda.ics")
 
 
+@no_store
 @login_required
 def my_registrations(request):
     registrations = (
@@ -292,6 +303,7 @@ def my_registrations(request):
     )
 
 
+@no_store
 @login_required
 def my_registrations_export(request):
     data = json.dumps(services.person_export(user=request.user), indent=2, ensure_ascii=False)
@@ -300,6 +312,7 @@ def my_registrations_export(request):
     return response
 
 
+@no_store
 @login_required
 @require_POST
 def my_registrations_delete(request):
@@ -308,6 +321,7 @@ def my_registrations_delete(request):
     return redirect("events:mine")
 
 
+@no_store
 def certificate(request, token: str):
     from .certificates import certificate_pdf
 

@@ -12,17 +12,17 @@ from .models import EventPage
 
 admin_urls = [
     path("", admin_views.event_index, name="index"),
-    path("<int:event_id>/", admin_views.event_registrations, name="registrations"),
-    path("<int:event_id>/aanwezigheid/", admin_views.event_attendance, name="attendance"),
-    path("<int:event_id>/bericht/", admin_views.event_message, name="message"),
-    path("<int:event_id>/annuleren/", admin_views.event_cancel, name="cancel"),
+    path("<id:event_id>/", admin_views.event_registrations, name="registrations"),
+    path("<id:event_id>/aanwezigheid/", admin_views.event_attendance, name="attendance"),
+    path("<id:event_id>/bericht/", admin_views.event_message, name="message"),
+    path("<id:event_id>/annuleren/", admin_views.event_cancel, name="cancel"),
     path(
-        "<int:event_id>/export/<slug:kind>.<str:fmt>",
+        "<id:event_id>/export/<slug:kind>.<str:fmt>",
         admin_views.event_export,
         name="export",
     ),
     path(
-        "aanmelding/<int:registration_id>/annuleren/",
+        "aanmelding/<id:registration_id>/annuleren/",
         admin_views.registration_cancel,
         name="registration_cancel",
     ),

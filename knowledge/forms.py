@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.ids import IdChoiceField
+
 from .models import ExpertQuestion, Theme
 
 
@@ -13,6 +15,7 @@ class ExpertQuestionForm(forms.ModelForm):
     class Meta:
         model = ExpertQuestion
         fields = ["theme", "question", "name", "email", "organisation"]
+        field_classes = {"theme": IdChoiceField}  # an id out of range: invalid, not a 500
         labels = {
             "theme": _("Theme"),
             "question": _("Your question"),
@@ -24,7 +27,9 @@ class ExpertQuestionForm(forms.ModelForm):
             "question": _(
                 "Do not include names or other details of clients: describe the situation in general terms."
             ),
-            "email": _("We send a confirmation and the answer to this address."),
+            "email": _(
+                "We first send you a link to confirm this address; the answer comes here too."
+            ),
         }
         widgets = {"question": forms.Textarea(attrs={"rows": 6, "maxlength": 4000})}
 

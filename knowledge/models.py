@@ -375,6 +375,9 @@ class ExpertQuestion(models.Model):
 
     The asker's name and e-mail are personal data: ``question_purge_personal_data``
     blanks them a fixed period after the question was closed (docs/knowledge.md).
+    Until the asker confirms the address (``email_confirmed_at``) the question goes
+    nowhere: no expert hears of it, staff do not see it, and the only mail to the
+    address asks for the confirmation, without a word the asker wrote.
     """
 
     theme = models.ForeignKey(
@@ -399,6 +402,12 @@ class ExpertQuestion(models.Model):
     answer = models.TextField(_("answer"), blank=True)
     created_at = models.DateTimeField(_("asked at"), default=timezone.now, db_index=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(
+        _("confirmation request sent at"), null=True, blank=True
+    )
+    email_confirmed_at = models.DateTimeField(
+        _("e-mail address confirmed at"), null=True, blank=True, db_index=True
+    )
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     expert_notified_at = models.DateTimeField(_("experts notified at"), null=True, blank=True)
     reply_sent_at = models.DateTimeField(

@@ -8,8 +8,14 @@ from . import services
 
 
 @shared_task(bind=True, **MAIL_RETRY)
+def request_question_confirmation(self, question_id: int) -> bool:
+    """Mail the asker's address a link to confirm it (nothing the asker wrote)."""
+    return services.question_request_confirmation(question_id=question_id)
+
+
+@shared_task(bind=True, **MAIL_RETRY)
 def acknowledge_question(self, question_id: int) -> bool:
-    """Mail the asker a confirmation."""
+    """Mail the asker a copy of the question, once the address is confirmed."""
     return services.question_acknowledge(question_id=question_id)
 
 

@@ -11,4 +11,6 @@ urlpatterns = [
     path("experts/<slug:slug>/vraag/", views.ask_expert, name="ask_expert"),
     path("thema/<slug:slug>/vraag/", views.ask_theme, name="ask_theme"),
     path("vraag/bedankt/", views.ask_thanks, name="ask_thanks"),
+    path("vraag/bevestigen/<str:token>/", views.ask_confirm, name="ask_confirm"),
+    path("vraag/verstuurd/", views.ask_sent, name="ask_sent"),
 ]

@@ -1,14 +1,17 @@
 """Public views of the knowledge app: expert profiles and "Vraag het de expert"."""
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from django_ratelimit.core import is_ratelimited
 
+from portal.middleware import no_store
+
 from .forms import ExpertQuestionForm
 from .models import Expert, ExpertiseArticlePage, KnowledgeIndexPage, Theme
-from .services import question_submit
+from .services import question_confirm_email, question_from_confirmation_token, question_submit
 
 # Per client address (portal.net.client_ip). Generous enough for a team behind one
 # office address, low enough to stop a script filling the experts' inboxes.
@@ -65,14 +68,18 @@ def _expert_context(expert, form=None):
 def _submit(request, form, *, expert=None):
     if not form.is_valid():
         return None
-    question_submit(
+    question = question_submit(
         theme=form.cleaned_data["theme"],
         expert=expert,
         question=form.cleaned_data["question"],
         name=form.cleaned_data["name"],
         email=form.cleaned_data["email"],
         organisation=form.cleaned_data["organisation"],
+        user=request.user,
     )
+    if question.email_confirmed_at is not None:
+        # A signed-in user's own verified address: sent on at once.
+        return redirect("knowledge:ask_sent")
     return redirect("knowledge:ask_thanks")
 
 
@@ -103,4 +110,31 @@ def ask_expert(request, slug):
 
 
 def ask_thanks(request):
-    return render(request, "knowledge/ask_thanks.html", {"section": _section()})
+    """After the form: check your mail (the same for every address)."""
+    days = settings.RETENTION_DAYS["knowledge_unconfirmed"]
+    return render(
+        request, "knowledge/ask_thanks.html", {"section": _section(), "unconfirmed_days": days}
+    )
+
+
+def ask_sent(request):
+    """After the address was confirmed: the question is on its way to the experts."""
+    return render(request, "knowledge/ask_sent.html", {"section": _section()})
+
+
+@no_store
+@require_http_methods(["GET", "POST"])
+def ask_confirm(request, token):
+    """The link in the confirmation mail. GET shows a button; only the POST confirms,
+    so a mail scanner opening the link sends nothing on. The page shows nothing the
+    asker wrote: whoever holds the link may not be the one who filled in the form."""
+    question = question_from_confirmation_token(token=token)
+    if question is None:
+        return render(
+            request, "knowledge/ask_link_invalid.html", {"section": _section()}, status=404
+        )
+    if question.email_confirmed_at is None and request.method == "POST":
+        question_confirm_email(question=question)
+    if question.email_confirmed_at is not None:
+        return redirect("knowledge:ask_sent")
+    return render(request, "knowledge/ask_confirm.html", {"section": _section()})

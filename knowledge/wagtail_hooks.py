@@ -1,3 +1,5 @@
+from django.contrib.admin.utils import unquote
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +38,11 @@ register_snippet(ThemeViewSet)
 register_snippet(ExpertViewSet)
 
 
+# Only questions whose asker confirmed the e-mail address: an unconfirmed one may
+# carry someone else's address, and answering it would mail the question there.
+_CONFIRMED_QUESTIONS = ExpertQuestion.objects.filter(email_confirmed_at__isnull=False)
+
+
 class ExpertQuestionViewSet(ModelViewSet):
     """Advice requests from "Vraag het de expert"; staff answer or refer them here."""
 
@@ -55,8 +62,19 @@ class ExpertQuestionViewSet(ModelViewSet):
     list_filter = ["status", "theme", "expert"]
     search_fields = ["question", "answer"]
     inspect_view_enabled = True
+    pk_path_converter = "id"  # portal.ids: an id out of range is a 404, never a 500
+
+    class IndexView(ModelViewSet.index_view_class):
+        queryset = _CONFIRMED_QUESTIONS
+
+    class InspectView(ModelViewSet.inspect_view_class):
+        def get_object(self, queryset=None):
+            # Wagtail's InspectView looks the object up on the model, not a queryset.
+            return get_object_or_404(_CONFIRMED_QUESTIONS, pk=unquote(str(self.pk)))
 
     class EditView(ModelViewSet.edit_view_class):
+        queryset = _CONFIRMED_QUESTIONS
+
         def save_instance(self):
             # The answer goes through the service, which starts the retention period.
             data = self.form.cleaned_data
@@ -67,6 +85,8 @@ class ExpertQuestionViewSet(ModelViewSet):
                 expert=data["expert"],
             )
 
+    index_view_class = IndexView
+    inspect_view_class = InspectView
     edit_view_class = EditView
 
 

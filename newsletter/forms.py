@@ -2,11 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from knowledge import selectors as knowledge_selectors
+from portal.ids import IdMultipleChoiceField
 
 from .models import Frequency
 
 
-class ThemesField(forms.ModelMultipleChoiceField):
+class ThemesField(IdMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def __init__(self, **kwargs):

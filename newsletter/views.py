@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from django_ratelimit.core import is_ratelimited
 
+from portal.middleware import no_store
 from portal.net import client_ip
 
 from . import services, tracking
@@ -61,6 +62,7 @@ def check_mail(request):
     return render(request, "newsletter/check_mail.html")
 
 
+@no_store
 @require_http_methods(["GET", "POST"])
 def confirm(request, token):
     """GET shows a button; only the POST confirms, so link scanners cannot."""
@@ -81,6 +83,7 @@ def _subscriber_or_404(token):
     return subscriber
 
 
+@no_store
 @require_http_methods(["GET", "POST"])
 def preferences(request, token):
     subscriber = services.subscriber_from_token(token=token)
@@ -114,6 +117,7 @@ def preferences(request, token):
     )
 
 
+@no_store
 @csrf_exempt  # RFC 8058: mail providers POST here without a session or CSRF token.
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
@@ -133,6 +137,7 @@ def unsubscribe(request, token):
     )
 
 
+@no_store
 @require_http_methods(["GET"])
 def export(request, token):
     subscriber = _subscriber_or_404(token)
@@ -141,10 +146,10 @@ def export(request, token):
         json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
     )
     response["Content-Disposition"] = 'attachment; filename="nieuwsbrief-gegevens.json"'
-    response["Cache-Control"] = "no-store"
     return response
 
 
+@no_store
 @require_http_methods(["GET", "POST"])
 def delete(request, token):
     subscriber = services.subscriber_from_token(token=token)
@@ -170,6 +175,7 @@ PIXEL = (
 )
 
 
+@no_store
 @require_http_methods(["GET", "HEAD"])
 def click(request, token, link_id, signature):
     """Signed redirect to a URL stored for the sending: never an open redirect."""
@@ -183,12 +189,11 @@ def click(request, token, link_id, signature):
     return HttpResponseRedirect(link.url)
 
 
+@no_store
 @require_http_methods(["GET"])
 def open_pixel(request, token):
     tracking.record_open(token=token, user_agent=request.headers.get("User-Agent", ""))
-    response = HttpResponse(PIXEL, content_type="image/gif")
-    response["Cache-Control"] = "no-store, private"
-    return response
+    return HttpResponse(PIXEL, content_type="image/gif")
 
 
 class IssuesFeed(Feed):

@@ -45,15 +45,13 @@ def subscriber_buttons(snippet, user, next_url=None):
 
 
 admin_urls = [
-    path("uitgave/<int:page_id>/", admin_views.issue_dashboard, name="issue"),
-    path("uitgave/<int:page_id>/voortgang/", admin_views.issue_progress, name="progress"),
-    path("uitgave/<int:page_id>/pauzeren/", admin_views.issue_pause, name="pause"),
-    path("uitgave/<int:page_id>/hervatten/", admin_views.issue_resume, name="resume"),
-    path("nieuw/<int:index_id>/", admin_views.issue_new_prefilled, name="new_issue"),
-    path("abonnee/<int:pk>/bewijs/", admin_views.subscriber_proof, name="proof"),
-    path(
-        "abonnee/<int:pk>/afmelden/", admin_views.subscriber_staff_unsubscribe, name="unsubscribe"
-    ),
+    path("uitgave/<id:page_id>/", admin_views.issue_dashboard, name="issue"),
+    path("uitgave/<id:page_id>/voortgang/", admin_views.issue_progress, name="progress"),
+    path("uitgave/<id:page_id>/pauzeren/", admin_views.issue_pause, name="pause"),
+    path("uitgave/<id:page_id>/hervatten/", admin_views.issue_resume, name="resume"),
+    path("nieuw/<id:index_id>/", admin_views.issue_new_prefilled, name="new_issue"),
+    path("abonnee/<id:pk>/bewijs/", admin_views.subscriber_proof, name="proof"),
+    path("abonnee/<id:pk>/afmelden/", admin_views.subscriber_staff_unsubscribe, name="unsubscribe"),
     path("import/", admin_views.subscriber_import, name="import"),
 ]
 

@@ -6,6 +6,7 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self):
-        from . import cache, retention  # noqa: F401  retention registers its system check
+        # retention registers its system check; ids the <id:...> path converter (URLconfs)
+        from . import cache, ids, retention  # noqa: F401
 
         cache.connect_signals()

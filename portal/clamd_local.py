@@ -4,7 +4,9 @@ Signature downloads (freshclam) need the internet and a few hundred megabytes, s
 embedded demo (``manage.py demo_serve``) and the test suite (``tests/casework/clamd.py``)
 start Debian's ``clamd`` with a two-line database instead: an MD5 signature for the
 EICAR test file (``hdb``: md5:size:name) and a body signature (``ndb``), so EICAR hidden
-inside another file is found too. A clean file passes; nothing else is detected. This
+inside another file is found too. A clean file passes; nothing else is detected,
+apart from what clamd's limits and heuristics refuse (``SCAN_LIMITS``: archives that
+unpack too far, too deep or to too many files, and encrypted archives). This
 is a demonstration of the upload path, not virus protection: production points
 ``CASEWORK_CLAMD`` at a real clamd with current signatures (docs/security-casework.md).
 
@@ -30,6 +32,24 @@ EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 # A unix socket path holds at most 107 bytes on Linux (108 with the final NUL).
 SOCKET_PATH_MAX = 100
 DEFAULT_STREAM_MAX_BYTES = 20 * 1024 * 1024
+
+# Scan limits, the same in every clamd the project writes or documents (this one, the
+# production stack's in docker-compose.yml, docs/security-casework.md). clamd's
+# defaults stop scanning at a limit and answer OK, so a 1 MB archive that unpacks to a
+# gigabyte passed unread; with AlertExceedsMax it answers "Heuristics.Limits.Exceeded.
+# <limit> FOUND" and casework.attachments refuses the file. An upload is at most
+# CASEWORK_ATTACHMENT_MAX_BYTES (10 MB): these leave room for a real Word or Excel file
+# with pictures, not for a bomb.
+SCAN_LIMITS = {
+    "AlertExceedsMax": "yes",
+    "MaxScanSize": "200M",  # all the data unpacked from one upload, together
+    "MaxFileSize": "100M",  # one file, the upload or one unpacked from it
+    "MaxRecursion": "10",  # archives in archives
+    "MaxFiles": "10000",  # files unpacked from one upload (clamd's default, now enforced)
+    "MaxScanTime": "20000",  # ms, below CASEWORK_CLAMD_TIMEOUT (30 s)
+    "AlertEncryptedArchive": "yes",  # a password-protected archive cannot be read
+    "HeuristicAlerts": "yes",  # among others: zip bombs of overlapping files
+}
 
 
 def clamd_binary() -> str | None:
@@ -102,6 +122,7 @@ class LocalClamd:
             f"LogFile {self.log}\n"
             f"PidFile {self.pidfile}\n"
             f"StreamMaxLength {self.stream_max_bytes}\n"
+            + "".join(f"{name} {value}\n" for name, value in SCAN_LIMITS.items())
         )
 
     def start(self) -> "LocalClamd":

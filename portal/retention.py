@@ -71,6 +71,12 @@ TERMS: dict[str, Rule] = {
         "stay.",
         "knowledge.services.question_purge_personal_data",
     ),
+    "knowledge_unconfirmed": Rule(
+        "Expert questions whose e-mail address was not confirmed within the term are "
+        "deleted (they never reached an expert); the confirmation link expires after the "
+        "same term.",
+        "knowledge.services.question_purge_unconfirmed",
+    ),
     "search_log": Rule(
         "Search-log entries (masked query and result count, no person) older than the "
         "term are deleted.",
@@ -134,7 +140,8 @@ def _events(now: dt.datetime) -> dict[str, int]:
 
 def _knowledge(now: dt.datetime) -> dict[str, int]:
     purged: int = knowledge_services.question_purge_personal_data(now=now)
-    return {"knowledge_question": purged}
+    unconfirmed: int = knowledge_services.question_purge_unconfirmed(now=now)
+    return {"knowledge_question": purged, "knowledge_unconfirmed": unconfirmed}
 
 
 def _search(now: dt.datetime) -> dict[str, int]:

@@ -7,7 +7,7 @@ One module per part of the domain; this package re-exports every model and choic
 ``from casework.models import Case`` keeps working:
 
 - ``organisations``: partner kinds and organisations, memberships, relatiebeheer,
-  invitations;
+  invitations, role requests awaiting a second person's approval;
 - ``cases``: the case (aanmelding) and its choices, shares, break-the-glass;
 - ``drafts``: intake drafts and input rescued after the idle timeout;
 - ``timeline``: timeline entries (status, notes, meetings, plans, messages), attachments;
@@ -32,6 +32,7 @@ from .organisations import (
     PartnerKind,
     PartnerOrganisation,
     Relatiebeheer,
+    RoleGrantRequest,
 )
 from .cases import (
     AveLevel,
@@ -65,6 +66,7 @@ __all__ = [
     "Membership",
     "Relatiebeheer",
     "Invitation",
+    "RoleGrantRequest",
     "CaseKind",
     "Urgency",
     "AveLevel",

@@ -21,6 +21,10 @@ class AuditEntry(models.Model):
     result = models.CharField(max_length=20, default="ok")
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
+    # How entry_hash was computed (casework.audit.HASH_VERSIONS): 1 = unkeyed SHA-256,
+    # the entries written before the chain was keyed; 2 = HMAC-SHA-256 with
+    # AUDIT_CHAIN_KEY. Old entries keep their version, so they verify as written.
+    hash_version = models.PositiveSmallIntegerField(default=2)
 
     class Meta:
         ordering = ["pk"]

@@ -206,10 +206,19 @@ class CaseShare(models.Model):
 
 
 class BreakGlass(models.Model):
-    """Temporary access to a case outside one's own, with a stated reason (logged)."""
+    """Temporary read-only access to a case outside one's own, with a reason category
+    and a stated reason (logged; the privacy officers are told at once)."""
+
+    class Category(models.TextChoices):
+        ACUTE_DANGER = "acute_danger", _("Acute danger to a person")
+        COLLEAGUE_ABSENT = "colleague_absent", _("Standing in for an absent colleague")
+        LEGAL_OBLIGATION = "legal_obligation", _("Legal obligation")
+        OTHER = "other", _("Other")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="break_glass")
+    # Empty only for grants made before the category was asked.
+    category = models.CharField(max_length=20, choices=Category.choices, blank=True, default="")
     reason = EncryptedTextField()
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()

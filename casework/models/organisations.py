@@ -173,3 +173,74 @@ class Invitation(models.Model):
     @staticmethod
     def new_token() -> str:
         return secrets.token_urlsafe(32)
+
+
+class RoleGrantRequest(models.Model):
+    """Roles asked for that need a second person's approval (``roles.GRANT_RULES``),
+    for an existing account or for an invitation. Nothing is granted until it is
+    approved; an approved request for an invitation not yet accepted gives its roles
+    when the account is created."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    roles = models.JSONField(_("roles"), default=list)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_grant_requests",
+        help_text=_("Set once the account exists."),
+    )
+    invitation = models.ForeignKey(
+        Invitation,
+        verbose_name=_("invitation"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_grant_requests",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("role request")
+        verbose_name_plural = _("role requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | models.Q(invitation__isnull=False),
+                name="rolegrantrequest_has_subject",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"role request {self.pk}"
+
+    @property
+    def subject_email(self) -> str:
+        if self.user is not None:
+            return self.user.email
+        return self.invitation.email if self.invitation is not None else ""

@@ -9,11 +9,13 @@ public name, so callers keep writing ``from casework import services`` and
 
 - ``_common``: ``CaseworkError``, the logger and the permission checks they share;
 - ``organisations``: relatiebeheer (default procesregisseur), memberships, invitations;
+- ``role_grants``: giving, requesting, approving, rejecting and revoking ZVH roles
+  (four eyes, ``roles.GRANT_RULES``);
 - ``intake``: drafts, submitting a case, duplicate checks;
 - ``handling``: transitions, notes, meetings, plans, assignment;
 - ``messaging``: secure messages, notification and confirmation e-mails, the timeline;
 - ``advice``: advice requests logged by staff;
-- ``access``: break the glass;
+- ``access``: break the glass (read-only, the privacy officers told at once);
 - ``attachments``: adding and reading attachments;
 - ``closure``: the closure evaluation and ``case_close``;
 - ``survey``: the closing-satisfaction survey and follow-up tasks;
@@ -21,9 +23,10 @@ public name, so callers keep writing ``from casework import services`` and
 - ``retention``: purges, destruction lists and casework's ``retention_run``.
 
 Imports between the modules run one way: ``_common`` imports none of the others;
-``intake`` uses ``organisations``, ``messaging`` and ``attachments``; ``survey`` uses
-``messaging``; ``rescue`` uses ``intake``; ``closure`` uses ``handling`` and
-``survey``; ``retention`` uses ``attachments``, ``rescue`` and ``survey``.
+``role_grants`` uses ``messaging``; ``organisations`` uses ``role_grants``;
+``intake`` uses ``organisations``, ``messaging`` and ``attachments``; ``survey`` and
+``access`` use ``messaging``; ``rescue`` uses ``intake``; ``closure`` uses ``handling``
+and ``survey``; ``retention`` uses ``attachments``, ``rescue`` and ``survey``.
 
 To replace a function in a test, patch it in the module that calls it (for example
 ``casework.services.retention.drafts_purge`` for ``retention_run``): patching the
@@ -31,7 +34,7 @@ package's name only changes what callers of ``services.<name>`` get.
 """
 
 from ._common import CaseworkError, logger
-from .access import break_glass_open
+from .access import break_glass_alert_send, break_glass_open
 from .advice import advice_answer, advice_log
 from .attachments import attachment_add, attachment_read
 from .closure import (
@@ -69,6 +72,13 @@ from .retention import (
     drafts_purge,
     retention_run,
 )
+from .role_grants import (
+    role_change_notice_send,
+    role_grant_approve,
+    role_grant_reject,
+    role_grant_request,
+    role_revoke,
+)
 from .survey import (
     NEGATIVE_GRADE_MAX,
     NEGATIVE_SCALE_MAX,
@@ -91,6 +101,11 @@ __all__ = [
     "invitation_create",
     "invitation_for_token",
     "invitation_accept",
+    "role_grant_request",
+    "role_grant_approve",
+    "role_grant_reject",
+    "role_revoke",
+    "role_change_notice_send",
     "DRAFT_VALUE_LIMIT",
     "draft_start",
     "draft_update",
@@ -110,6 +125,7 @@ __all__ = [
     "advice_log",
     "advice_answer",
     "break_glass_open",
+    "break_glass_alert_send",
     "attachment_add",
     "attachment_read",
     "EVALUATION_GOALS",

@@ -10,7 +10,7 @@ from portal.models import Municipality
 
 from .. import audit
 from ..models import AdviceRequest, PartnerOrganisation
-from ._common import CaseworkError, _require_staff
+from ._common import CaseworkError, _require_staff, _require_write_access
 
 
 @transaction.atomic
@@ -48,6 +48,8 @@ def advice_answer(
     request: HttpRequest | None = None,
 ) -> AdviceRequest:
     _require_staff(actor, "log_advice")
+    if advice_request.case is not None:
+        _require_write_access(actor, advice_request.case)
     if advice_request.anonymised_at:
         raise CaseworkError(_("This advice request has passed its retention term."))
     advice_request.advice = advice

@@ -10,6 +10,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.ids import parse_id
+
 from .. import audit, workflow
 from ..models import (
     Achievement,
@@ -21,7 +23,7 @@ from ..models import (
     PartnerKind,
     TriageOutcome,
 )
-from ._common import CaseworkError, _require_staff, _require_visible
+from ._common import CaseworkError, _require_staff, _require_write_access
 from .handling import case_transition
 from .survey import survey_invitations_create
 
@@ -45,11 +47,10 @@ def case_was_in_procesregie(case: Case) -> bool:
 def _partner_kinds(values: Iterable[Any] | None) -> tuple[list[PartnerKind], bool]:
     ids: set[int] = set()
     for value in values or []:
-        raw = getattr(value, "pk", value)
-        try:
-            ids.add(int(raw))
-        except (TypeError, ValueError):
+        pk = parse_id(getattr(value, "pk", value))
+        if pk is None:  # not an id, or out of any id column's range
             return [], False
+        ids.add(pk)
     kinds = list(PartnerKind.objects.filter(pk__in=ids))
     return kinds, len(kinds) == len(ids)
 
@@ -105,7 +106,7 @@ def case_close(
 ) -> Case:
     """Store the evaluation, close the case (or hand over direction), invite to the survey."""
     _require_staff(actor)
-    _require_visible(actor, case)
+    _require_write_access(actor, case)
     case = Case.objects.select_for_update().get(pk=case.pk)
     if to_status not in workflow.CLOSED_STATUSES or not workflow.is_allowed(
         case.kind, case.status, to_status

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from .. import audit, workflow
 from ..models import Case, CaseEvaluation, TimelineEntry
 from ..roles import has_role_perm
-from ._common import CaseworkError, _require_staff, _require_visible
+from ._common import CaseworkError, _require_staff, _require_write_access
 
 
 @transaction.atomic
@@ -20,7 +20,7 @@ def case_transition(
     *, case: Case, to_status: str, actor: User, note: str = "", request: HttpRequest | None = None
 ) -> Case:
     _require_staff(actor)
-    _require_visible(actor, case)
+    _require_write_access(actor, case)
     case = Case.objects.select_for_update().get(pk=case.pk)
     if not workflow.is_allowed(case.kind, case.status, to_status):
         raise CaseworkError(
@@ -81,7 +81,7 @@ def case_add_note(
     *, case: Case, actor: User, body: str, request: HttpRequest | None = None
 ) -> TimelineEntry:
     _require_staff(actor)
-    _require_visible(actor, case)
+    _require_write_access(actor, case)
     entry = TimelineEntry.objects.create(
         case=case, kind=TimelineEntry.Kind.NOTE, author=actor, body=body
     )
@@ -100,7 +100,7 @@ def case_add_meeting(
     request: HttpRequest | None = None,
 ) -> TimelineEntry:
     _require_staff(actor)
-    _require_visible(actor, case)
+    _require_write_access(actor, case)
     entry = TimelineEntry.objects.create(
         case=case,
         kind=TimelineEntry.Kind.MEETING,
@@ -118,7 +118,7 @@ def case_add_plan(
     *, case: Case, actor: User, body: str, request: HttpRequest | None = None
 ) -> TimelineEntry:
     _require_staff(actor)
-    _require_visible(actor, case)
+    _require_write_access(actor, case)
     case = Case.objects.select_for_update().get(pk=case.pk)
     version = case.timeline.filter(kind=TimelineEntry.Kind.PLAN).count() + 1
     entry = TimelineEntry.objects.create(
@@ -138,7 +138,7 @@ def case_assign(
     request: HttpRequest | None = None,
 ) -> Case:
     _require_staff(actor)
-    _require_visible(actor, case)
+    _require_write_access(actor, case)
     if procesregisseur is not None and not has_role_perm(procesregisseur, "triage_case"):
         raise CaseworkError(_("This person is not a procesregisseur."))
     case = Case.objects.select_for_update().get(pk=case.pk)

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
@@ -19,8 +19,15 @@ from portal.models import Municipality
 
 from .. import audit
 from ..models import Invitation, Membership, PartnerOrganisation, Relatiebeheer
-from ..roles import STAFF_ROLES
+from ..roles import PARTNER_USER, STAFF_ROLES
 from ._common import CaseworkError
+from .role_grants import (
+    ZVH,
+    grant_purpose,
+    role_grant_split,
+    role_grants_for_invitation,
+    role_grants_on_accept,
+)
 
 
 def regisseur_default_for(*, municipality: Municipality) -> User | None:
@@ -56,7 +63,11 @@ def invitation_create(
     invited_by: User,
     request: HttpRequest | None = None,
 ) -> tuple[Invitation, str]:
-    """Invite someone by e-mail; returns the invitation and the one-time token."""
+    """Invite someone by e-mail; returns the invitation and the one-time token.
+
+    Who may give what is ``roles.GRANT_RULES`` (``role_grants.role_grant_split``): ZVH
+    roles that need a second person are stored as a request and reach the account only
+    once approved (``role_grants.role_grant_approve``)."""
     email = normalise_email(email)
     unknown = set(group_names) - set(STAFF_ROLES)
     if unknown:
@@ -65,19 +76,38 @@ def invitation_create(
         raise CaseworkError(_("Choose an organisation or a ZVH role."))
     if organisation is not None and group_names:
         raise CaseworkError(_("A partner user cannot also hold a ZVH role."))
+    granted, requested = role_grant_split(actor=invited_by, role_names=group_names)
     if get_user_model().objects.filter(email__iexact=email).exists():
         raise CaseworkError(_("There is already an account for this e-mail address."))
     token = Invitation.new_token()
     invitation = Invitation.objects.create(
         email=email,
         organisation=organisation,
-        group_names=list(group_names),
+        # Only what is given at once; what waits for approval is a RoleGrantRequest.
+        group_names=granted,
         token_hash=Invitation.hash_token(token),
         invited_by=invited_by,
         expires_at=timezone.now() + timedelta(days=settings.CASEWORK_INVITATION_DAYS),
     )
     link = absolute_url(reverse("casework:invitation_accept", args=[token]))
-    audit.record(action="invitation.create", user=invited_by, request=request, obj=invitation)
+    audit.record(
+        action="invitation.create",
+        user=invited_by,
+        request=request,
+        obj=invitation,
+        purpose=grant_purpose(
+            subject=email,
+            role_names=granted + requested if organisation is None else [PARTNER_USER],
+            organisation=organisation.name if organisation is not None else ZVH,
+        ),
+    )
+    role_grants_for_invitation(
+        invitation=invitation,
+        actor=invited_by,
+        granted=granted,
+        requested=requested,
+        request=request,
+    )
     # Sent inside the transaction, last, and not by a task: the one-time token should not
     # sit in the broker. If the mail server is down the invitation is not saved either,
     # and the inviter is told to try again (a token without an invitation opens nothing).
@@ -123,12 +153,19 @@ def invitation_accept(*, token: str, password: str, request: HttpRequest | None 
     EmailAddress.objects.create(user=user, email=invitation.email, verified=True, primary=True)
     if invitation.organisation is not None:
         Membership.objects.create(user=user, organisation=invitation.organisation)
-    for name in invitation.group_names:
-        user.groups.add(Group.objects.get(name=name))
-    if "Functioneel beheer" in invitation.group_names:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
+    # ZVH roles given at once or already approved; the others wait for approval.
+    given = role_grants_on_accept(invitation=invitation, user=user)
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
-    audit.record(action="invitation.accept", user=user, request=request, obj=invitation)
+    audit.record(
+        action="invitation.accept",
+        user=user,
+        request=request,
+        obj=invitation,
+        purpose=grant_purpose(
+            subject=invitation.email,
+            role_names=given if invitation.organisation is None else [PARTNER_USER],
+            organisation=invitation.organisation.name if invitation.organisation else ZVH,
+        ),
+    )
     return user

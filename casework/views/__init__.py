@@ -19,6 +19,7 @@ from .gcos import IMPORT_SESSION_KEY, case_import
 from .home import home
 from .intake import intake_autosave, intake_discard, intake_start, intake_step
 from .privacy import audit_log, audit_verify, retention
+from .role_grants import role_requests
 from .staff import advice, advice_answer, invitation_accept, invite, overdue
 from .survey import SURVEY_RATE, survey, survey_signed_in, survey_thanks
 
@@ -47,6 +48,7 @@ __all__ = [
     "invite",
     "overdue",
     "retention",
+    "role_requests",
     "survey",
     "survey_signed_in",
     "survey_thanks",

@@ -27,7 +27,9 @@ from ..models import PartnerOrganisation
 from ..roles import has_role_perm, is_staff_member
 from ..selectors import (
     Access,
+    break_glass_expires_at,
     can_break_glass,
+    can_write_case,
     closure_details_for,
     organisation_of,
     staff_case_lookup,
@@ -58,6 +60,8 @@ def case_detail(request, public_id):
     audit.record(action="case.read", request=request, obj=case, purpose=str(access))
     staff = is_staff_member(request.user)
     own_org = organisation_of(request.user)
+    # Break-the-glass alone is read-only: no forms (the services refuse writes as well).
+    writable = can_write_case(request.user, case)
     # Text posted after an idle sign-out is put back in its form (once).
     rescued = services.rescued_input_take(user=request.user, target=request.path)
     if rescued:
@@ -74,12 +78,13 @@ def case_detail(request, public_id):
         "status_labels": {key: str(value) for key, value in workflow.STATUS_LABELS.items()},
         "shares": case.shares.select_related("organisation"),
         "rescued": rescued,
+        "read_only_until": None if writable else break_glass_expires_at(request.user, case),
     }
     if staff:
         involved = PartnerOrganisation.objects.filter(
             pk__in=[case.organisation_id, *case.shares.values_list("organisation_id", flat=True)]
         )
-        can_triage = has_role_perm(request.user, "triage_case")
+        can_triage = writable and has_role_perm(request.user, "triage_case")
         transitions, closing = _split_transitions(case) if can_triage else ([], [])
         context.update(
             {
@@ -106,11 +111,11 @@ def case_detail(request, public_id):
                 "duplicate_count": services.duplicate_count(case=case),
             }
         )
-    elif own_org is not None:
+    elif own_org is not None and writable:
         context["message_form"] = MessageForm(initial=rescued.get("bericht"))
     if access == Access.FULL:
         context["attachments"] = case.attachments.all()
-        context["attachment_form"] = AttachmentForm()
+        context["attachment_form"] = AttachmentForm() if writable else None
     return render(request, "casework/case_detail.html", context)
 
 
@@ -170,7 +175,11 @@ def case_break_glass(request, public_id):
     if request.method == "POST":
         if form.is_valid():
             services.break_glass_open(
-                user=request.user, case=case, reason=form.cleaned_data["reason"], request=request
+                user=request.user,
+                case=case,
+                category=form.cleaned_data["category"],
+                reason=form.cleaned_data["reason"],
+                request=request,
             )
             return redirect("casework:case_detail", public_id)
         status = 400

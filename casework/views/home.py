@@ -6,11 +6,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from .. import audit, workflow
-from ..roles import has_role_perm, is_staff_member
+from ..roles import has_role_perm, is_staff_member, may_review_role_requests
 from ..selectors import (
     cases_visible_to,
     drafts_of,
     organisation_of,
+    role_requests_to_decide,
     surveys_waiting_for,
 )
 
@@ -39,6 +40,7 @@ def home(request):
     # no case data, by design (roles.has_role_perm). Say so, and where roles are given,
     # instead of an empty list.
     without_role = not staff and organisation is None
+    can_role_requests = may_review_role_requests(request.user)
     roles_url = (
         reverse("wagtailusers_users:edit", args=[request.user.pk])
         if without_role and request.user.has_perm("auth.change_user")
@@ -62,5 +64,9 @@ def home(request):
             "can_audit": has_role_perm(request.user, "view_audit"),
             "can_retention": has_role_perm(request.user, "approve_destruction"),
             "can_import": has_role_perm(request.user, "import_cases"),
+            "can_role_requests": can_role_requests,
+            "role_requests_waiting": role_requests_to_decide(request.user)
+            if can_role_requests
+            else 0,
         },
     )

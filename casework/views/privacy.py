@@ -5,11 +5,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.contrib.auth.models import User
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.ids import parse_id
@@ -33,7 +36,16 @@ def audit_log(request):
         if form.cleaned_data["reference"]:
             entries = entries.filter(object_id=form.cleaned_data["reference"].strip())
         if form.cleaned_data["user"]:
-            entries = entries.filter(actor_label__iexact=form.cleaned_data["user"].strip())
+            login = form.cleaned_data["user"].strip()
+            # What the account did, and what was done to it (account administration,
+            # refused logins: casework.account_audit, casework.signals).
+            subjects = [
+                str(pk)
+                for pk in User.objects.filter(username__iexact=login).values_list("pk", flat=True)
+            ]
+            entries = entries.filter(
+                Q(actor_label__iexact=login) | Q(object_type="user", object_id__in=subjects)
+            )
     since = timezone.now() - timedelta(days=7)
     reads = AuditEntry.objects.filter(action="case.read", at__gte=since)
     heavy = (
@@ -56,6 +68,21 @@ def audit_log(request):
     )
 
 
+# What verify_chain found, in the privacy officer's language (casework.audit kinds).
+PROBLEMS = {
+    "link": gettext_lazy("the previous entry's hash does not match (entry removed or inserted)"),
+    "altered": gettext_lazy(
+        "the content does not match its hash (entry altered, or rehashed without the key)"
+    ),
+    "downgraded": gettext_lazy("an unkeyed entry after keyed entries (rewritten without the key)"),
+    "head": gettext_lazy("differs from the head exported earlier (entries replaced or removed)"),
+    "truncated": gettext_lazy(
+        "missing: the chain ends before the head exported earlier (entries removed)"
+    ),
+    "head_file": gettext_lazy("the file of exported heads has been altered"),
+}
+
+
 @login_required
 @require_POST
 def audit_verify(request):
@@ -76,10 +103,18 @@ def audit_verify(request):
         messages.error(
             request,
             _(
-                "The audit chain is broken in %(count)s place(s). First at entry %(entry)s: "
-                "%(problem)s. Report this to the security officer."
+                "The audit chain is broken in %(count)s place(s). First at entry %(entry)s "
+                "(%(at)s, %(action)s): %(problem)s. Report this to the security officer."
             )
-            % {"count": len(problems), "entry": first.entry_id, "problem": first.problem},
+            % {
+                "count": len(problems),
+                "entry": first.entry_id,
+                "at": date_format(timezone.localtime(first.at), "DATETIME_FORMAT")
+                if first.at
+                else "-",
+                "action": first.action or "-",
+                "problem": PROBLEMS.get(first.kind, first.problem),
+            },
         )
     else:
         messages.success(

@@ -19,6 +19,7 @@ from ..forms import (
     InvitationForm,
 )
 from ..models import AdviceRequest
+from ..roles import roles_offered_to
 from ..selectors import cases_visible_to
 from ._common import RESCUED_MESSAGE, _require
 
@@ -130,15 +131,15 @@ def advice_answer(request, pk):
 @require_http_methods(["GET", "POST"])
 def invite(request):
     _require(request.user, "invite_user")
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST or None, offered_roles=roles_offered_to(request.user))
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.invitation_create(
+                invitation, _token = services.invitation_create(
                     email=form.cleaned_data["email"],
                     organisation=form.cleaned_data["organisation"],
-                    group_names=form.cleaned_data["roles"],
+                    group_names=form.cleaned_data.get("roles", []),
                     invited_by=request.user,
                     request=request,
                 )
@@ -147,6 +148,16 @@ def invite(request):
                 status = 400
             else:
                 messages.success(request, _("The invitation has been sent."))
+                waiting = invitation.role_grant_requests.first()
+                if waiting is not None:
+                    messages.info(
+                        request,
+                        _(
+                            "The account gets the role(s) %(roles)s only after a second person "
+                            "approves (on the role requests page)."
+                        )
+                        % {"roles": ", ".join(waiting.roles)},
+                    )
                 return redirect("casework:invite")
         else:
             status = 400

@@ -27,7 +27,15 @@ class RegistrationError(Exception):
 
 
 class DuplicateRegistration(RegistrationError):
-    pass
+    """The address already has an active registration for the event (``registration``).
+
+    For a guest the service has already mailed that address its own link; a view must
+    answer exactly as for a new registration, so the form never tells who attends.
+    """
+
+    def __init__(self, message: str, registration: Registration | None = None):
+        super().__init__(message)
+        self.registration = registration
 
 
 class PartnersOnly(RegistrationError):

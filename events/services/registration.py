@@ -80,6 +80,10 @@ def registration_create(
     """Register a person. Logged in: confirmed at once (or waitlisted). Guest: a seat is
     held (or a waiting-list place reserved) until they confirm their address.
 
+    An address that is registered already raises ``DuplicateRegistration`` (with the
+    existing registration); for a guest, that address is first mailed its own link
+    ("you are already registered"), so the page can answer as for a new registration.
+
     ``lock=False`` exists only for the control test that shows the race is real.
     """
     now = _now(now)
@@ -101,14 +105,49 @@ def registration_create(
     email = normalise_email(email)
     if not email or not name.strip():
         raise RegistrationError(_("Please give your name and e-mail address."))
+    try:
+        return _create(
+            event=event,
+            user=user,
+            name=name,
+            email=email,
+            answers=answers,
+            register_number=register_number,
+            now=now,
+            lock=lock,
+        )
+    except DuplicateRegistration as exc:
+        if user is None and exc.registration is not None:
+            # Outside the rolled-back transaction, so the mail is not dropped with it.
+            _notify(exc.registration, "already_registered")
+        raise
 
+
+def _active_registration(event_id: int, email: str) -> Registration | None:
+    return (
+        Registration.objects.select_related("event")
+        .filter(event_id=event_id, email=email, status__in=ACTIVE_STATUSES)
+        .first()
+    )
+
+
+def _create(
+    *,
+    event: EventPage,
+    user: User | None,
+    name: str,
+    email: str,
+    answers: dict[str, Any] | None,
+    register_number: str,
+    now: datetime,
+    lock: bool,
+) -> Registration:
     with transaction.atomic():
         locked = _lock_event(event.pk) if lock else EventPage.objects.get(pk=event.pk)
-        if Registration.objects.filter(
-            event_id=locked.pk, email=email, status__in=ACTIVE_STATUSES
-        ).exists():
+        existing = _active_registration(locked.pk, email)
+        if existing is not None:
             raise DuplicateRegistration(
-                _("This e-mail address is already registered for this event.")
+                _("This e-mail address is already registered for this event."), existing
             )
         has_seat = seats_free(event=locked) > 0
         registration = Registration(
@@ -138,7 +177,8 @@ def registration_create(
                 registration.save()
         except IntegrityError as exc:
             raise DuplicateRegistration(
-                _("This e-mail address is already registered for this event.")
+                _("This e-mail address is already registered for this event."),
+                _active_registration(locked.pk, email),
             ) from exc
         kind = {
             (True, Status.CONFIRMED): "confirmed",

@@ -84,7 +84,8 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    # wagtail.users, with user screens that cannot change casework accounts.
+    "casework.wagtail_users_app.CaseworkUsersAppConfig",
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -103,6 +104,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # allauth's security-key list loads {% load humanize %} (naturaltime).
+    "django.contrib.humanize",
     "django_ratelimit",
 ]
 
@@ -114,11 +117,16 @@ MIDDLEWARE = [
     # Inside the CSP middleware (fresh nonce on every hit), outside session,
     # CSRF and auth (a hit costs no query; their cookies are seen).
     "portal.cache.AnonymousPageCacheMiddleware",
+    # Inside the page cache (which so never stores what it marks), outside everything
+    # that answers for a signed-in user or a token link: no-store on those responses.
+    "portal.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Model signals (a password set in an admin) learn from it who acts: casework.audit.
+    "casework.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -338,7 +346,18 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# Failed logins per client address, and per account *from one address*: the "key" is
+# the login plus the client address (portal.accounts.PortalAccountAdapter), so a
+# stranger's failures lock the account only from the stranger's address. The second
+# factor's own "key" is the account (allauth's): five wrong codes lock that step.
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/15m/key"}
+# Guessing from many addresses: after `failures` failures within `window` seconds the
+# account is locked for `first_lock` seconds, doubling per further failure up to
+# `max_lock`, except for browsers that completed a login to it before (the signed
+# LOGIN_DEVICE_COOKIE). docs/security-casework.md, "Login hardening".
+LOGIN_ACCOUNT_LOCK = {"failures": 10, "window": 15 * 60, "first_lock": 60, "max_lock": 15 * 60}
+LOGIN_DEVICE_COOKIE = "zvh_login_device" if DEMO else "__Host-zvh_login_device"
+LOGIN_DEVICE_COOKIE_AGE = 60 * 60 * 24 * 90
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ZVH] "
 ACCOUNT_SESSION_REMEMBER = False
 # Exports and downloads ask for the password again. allauth's default also offers a
@@ -355,6 +374,11 @@ MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_TRUST_ENABLED = False
 MFA_TOTP_ISSUER = "ZVH Brabant Zuidoost"
+# The code step refused by its lock sends no signal: these forms audit it.
+MFA_FORMS = {
+    "authenticate": "casework.mfa.AuditedAuthenticateForm",
+    "reauthenticate": "casework.mfa.AuditedReauthenticateForm",
+}
 
 # --- Wagtail ----------------------------------------------------------------
 WAGTAIL_SITE_NAME = "ZVH Brabant Zuidoost"
@@ -477,6 +501,17 @@ PAGE_CACHE_EXCLUDED_PREFIXES = (
     # events app: registration forms, signed self-service links, feeds
     "/agenda/",
 )
+# Pages that belong to one person are sent with Cache-Control: no-store, private
+# (portal.middleware.NoStoreMiddleware): every response to a signed-in user, views
+# marked @no_store (signed links of events, newsletter, knowledge) and everything under
+# these prefixes: accounts (e-mail, second factor), the secure casework area and the
+# satisfaction survey (a signed link; casework's own views), the admins.
+NO_STORE_PREFIXES = (
+    *ADMIN_URL_PREFIXES,
+    "/accounts/",
+    "/partners/",
+    "/enquete/",
+)
 
 
 # --- Retention ----------------------------------------------------------------
@@ -517,6 +552,7 @@ RETENTION_DAYS = {
     "events_anonymise": env_int("EVENTS_ANONYMISE_AFTER_DAYS", 365),
     "events_accreditation": env_int("EVENTS_ACCREDITATION_KEEP_DAYS", 1826),  # five years
     "knowledge_question": env_int("KNOWLEDGE_QUESTION_RETENTION_DAYS", 180),
+    "knowledge_unconfirmed": env_int("KNOWLEDGE_UNCONFIRMED_DAYS", 7),
     "search_log": env_int("SEARCH_LOG_RETENTION_DAYS", 90),
     "newsletter_unconfirmed": env_int("NEWSLETTER_UNCONFIRMED_DAYS", 7),
     "newsletter_tracking": env_int("NEWSLETTER_EVENT_RETENTION_DAYS", 90),
@@ -579,14 +615,28 @@ def _derived_key(purpose: str) -> str:
 CASEWORK_ENCRYPTION_KEYS = env_list("CASEWORK_ENCRYPTION_KEYS")
 CASEWORK_BLIND_INDEX_KEY = env("CASEWORK_BLIND_INDEX_KEY")
 MFA_ENCRYPTION_KEYS = env_list("MFA_ENCRYPTION_KEYS")
-if not (CASEWORK_ENCRYPTION_KEYS and CASEWORK_BLIND_INDEX_KEY and MFA_ENCRYPTION_KEYS):
+# The audit chain's HMAC key (casework.audit): outside the database, so whoever can
+# write the audit table cannot compute hashes that fit. Entries written with a key
+# verify only with that key: never change it, and back it up like the other keys.
+AUDIT_CHAIN_KEY = env("AUDIT_CHAIN_KEY")
+if not (
+    CASEWORK_ENCRYPTION_KEYS
+    and CASEWORK_BLIND_INDEX_KEY
+    and MFA_ENCRYPTION_KEYS
+    and AUDIT_CHAIN_KEY
+):
     if not DEMO:
         raise ImproperlyConfigured(
-            "CASEWORK_ENCRYPTION_KEYS, CASEWORK_BLIND_INDEX_KEY and MFA_ENCRYPTION_KEYS are required when PORTAL_ENV=production"
+            "CASEWORK_ENCRYPTION_KEYS, CASEWORK_BLIND_INDEX_KEY, MFA_ENCRYPTION_KEYS and AUDIT_CHAIN_KEY are required when PORTAL_ENV=production"
         )
     CASEWORK_ENCRYPTION_KEYS = CASEWORK_ENCRYPTION_KEYS or [_derived_key("casework-data")]
     CASEWORK_BLIND_INDEX_KEY = CASEWORK_BLIND_INDEX_KEY or _derived_key("casework-blind-index")
     MFA_ENCRYPTION_KEYS = MFA_ENCRYPTION_KEYS or [_derived_key("mfa-secrets")]
+    AUDIT_CHAIN_KEY = AUDIT_CHAIN_KEY or _derived_key("audit-chain")
+# Where the hourly export of the audit chain's head goes (besides the log); the
+# verifier compares the chain with every head in it, so a shortened chain shows.
+# Keep it off the database's disk and backups (docs/security-casework.md).
+AUDIT_HEAD_FILE = Path(env("AUDIT_HEAD_FILE", str(VAR_DIR / "audit" / "chain-head.jsonl")))
 # allauth stores TOTP secrets and recovery seeds through this adapter's encrypt/decrypt.
 MFA_ADAPTER = "casework.mfa.CaseworkMFAAdapter"
 # Paths where a signed-in user must have a second factor before anything is shown.
@@ -615,6 +665,11 @@ CELERY_BEAT_SCHEDULE |= {
     "casework-survey-reminders": {
         "task": "casework.tasks.send_survey_reminders",
         "schedule": 60 * 60,
+    },
+    # The audit chain's head to the log and AUDIT_HEAD_FILE, hourly at :05.
+    "casework-audit-chain-head": {
+        "task": "casework.tasks.export_audit_chain_head",
+        "schedule": crontab(minute=5),
     },
 }
 

@@ -1,5 +1,9 @@
 """Knowledge centre and site search in a real browser: every page type passes axe."""
 
+import re
+
+from django.core import mail
+
 import pytest
 
 from knowledge.models import (
@@ -43,6 +47,8 @@ def test_every_knowledge_and_search_page_type_passes_axe(page, demo_server):
         "kennis-experts": "/expertise/experts/",
         "kennis-expert": expert.get_absolute_url(),
         "kennis-vraag-bedankt": "/expertise/vraag/bedankt/",
+        "kennis-vraag-verstuurd": "/expertise/vraag/verstuurd/",
+        "kennis-vraag-link-verlopen": "/expertise/vraag/bevestigen/verlopen/",
         "zoeken-leeg": "/zoeken/",
         "zoeken-filters": "/zoeken/?q=gedrag&thema=onbegrepen-gedrag&sorteer=date",
         "zoeken-typfout": "/zoeken/?q=radicalisring",
@@ -71,9 +77,27 @@ def test_a_question_with_errors_keeps_the_text_and_passes_axe(page, demo_server)
     screenshot(page, "kennis-vraag-fout")
     assert axe_violations(page) == []
 
+    mail.outbox.clear()
     main.get_by_label("Uw e-mailadres").fill("ellen@gemeente.example")
     main.get_by_role("button", name="Vraag versturen").click()
     page.wait_for_url("**/expertise/vraag/bedankt/")
+    assert "Nog één stap" in page.get_by_role("heading", level=1).inner_text()
+    assert axe_violations(page) == []
+
+    # The address is confirmed through the link in the mail, which repeats nothing typed.
+    (request,) = mail.outbox
+    assert "MDA++" not in request.body and "Ellen" not in request.body
+    link = re.search(r"https?://[^/\s]+(/expertise/vraag/bevestigen/\S+/)", request.body)
+    page.goto(demo_server.url + link.group(1))
+    assert "MDA++" not in page.inner_text("main")
+    screenshot(page, "kennis-vraag-bevestigen")
+    assert axe_violations(page) == []
+    main.get_by_role("button", name="Ja, verstuur mijn vraag").click()
+    page.wait_for_url("**/expertise/vraag/verstuurd/")
+    assert "onderweg naar onze experts" in page.inner_text("main")
+    screenshot(page, "kennis-vraag-verstuurd")
+    assert axe_violations(page) == []
+    assert any("MDA++" in m.body for m in mail.outbox[1:]), "the expert and the copy follow"
 
 
 def test_a_question_over_the_rate_limit_keeps_the_text_and_passes_axe(

@@ -1,5 +1,6 @@
 """Factories for casework tests. All names are synthetic."""
 
+import uuid
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -255,3 +256,32 @@ def survey_invitation(case, user=None, *, role="aanmelder", days=14, created_day
         expires_at=created + timedelta(days=days),
     )
     return invitation, token
+
+
+def invited_user(
+    roles_asked,
+    *,
+    inviter,
+    approver=None,
+    rejecter=None,
+    organisation=None,
+    email=None,
+    mfa=True,
+):
+    """An account made the way the /partners/ screens make it: ``inviter`` invites
+    (``services.invitation_create``), ``approver`` approves or ``rejecter`` rejects the
+    roles that need a second person, then the invitee accepts. Returns the new user."""
+    from casework import services
+    from casework.models import RoleGrantRequest
+
+    email = email or f"uitgenodigd-{uuid.uuid4().hex[:12]}@example.org"
+    invitation, token = services.invitation_create(
+        email=email, organisation=organisation, group_names=list(roles_asked), invited_by=inviter
+    )
+    for grant_request in RoleGrantRequest.objects.filter(invitation=invitation):
+        if approver is not None:
+            services.role_grant_approve(grant_request=grant_request, actor=approver)
+        elif rejecter is not None:
+            services.role_grant_reject(grant_request=grant_request, actor=rejecter)
+    user = services.invitation_accept(token=token, password="een-lang-wachtwoord-123")
+    return with_mfa(user) if mfa else user

@@ -206,9 +206,14 @@ def test_a_regisseur_sees_own_cases_only(regisseur, other_regisseur, case):
 
 def test_break_the_glass_gives_access_with_a_reason_until_it_expires(other_regisseur, case):
     with pytest.raises(services.CaseworkError):
-        services.break_glass_open(user=other_regisseur, case=case, reason="kort")
+        services.break_glass_open(
+            user=other_regisseur, case=case, category="colleague_absent", reason="kort"
+        )
     grant = services.break_glass_open(
-        user=other_regisseur, case=case, reason="Waarneming tijdens vakantie collega"
+        user=other_regisseur,
+        case=case,
+        category="colleague_absent",
+        reason="Waarneming tijdens vakantie collega",
     )
     assert cases_visible_to(other_regisseur).filter(pk=case.pk).exists()
     BreakGlass.objects.filter(pk=grant.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
@@ -221,7 +226,10 @@ def test_break_the_glass_through_the_view_is_logged(client, other_regisseur, cas
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"] == reverse("casework:case_break_glass", args=[case.public_id])
-    response = client.post(response["Location"], {"reason": "Spoedoverleg, collega afwezig"})
+    response = client.post(
+        response["Location"],
+        {"category": "colleague_absent", "reason": "Spoedoverleg, collega afwezig"},
+    )
     assert response.status_code == 302
     assert client.get(url).status_code == 200
     from casework.models import AuditEntry
@@ -268,7 +276,7 @@ def test_no_casework_url_serves_anything_without_a_second_factor(client, organis
         "<uuid:attachment_id>": str(uuid.uuid4()),
         "<slug:step>": "persoon",
         "<slug:action>": "status",
-        "<int:pk>": "1",
+        "<id:pk>": "1",
     }
     checked = 0
     for pattern in urls.urlpatterns:

@@ -3,21 +3,25 @@ metadata, stored privately and encrypted, and served only through the audited vi
 
 import io
 import time
+import zipfile
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 import pytest
+import yaml
 from PIL import Image
 
 from casework import attachments, services
 from casework.models import Attachment, AuditEntry
+from portal.clamd_local import SCAN_LIMITS, LocalClamd
 
 from .clamd import EICAR
 
 pytestmark = pytest.mark.django_db
 
+ROOT = Path(__file__).resolve().parents[2]
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 EXE = b"MZ" + b"\x90" * 58 + b"\x80\x00\x00\x00" + b"\x00" * 64 + b"PE\x00\x00" + b"\x00" * 200
 
@@ -98,6 +102,99 @@ def test_an_oversized_file_is_refused(client, partner, case, scanner, settings):
     response = upload(client, case, "groot.pdf", PDF + b"0" * 2048)
     assert response.status_code == 400
     assert "te groot" in response.content.decode()
+
+
+def word_file(parts: dict[str, bytes | int]) -> bytes:
+    """A .docx as filetype recognises it (a zip with Word's parts), plus ``parts``: bytes
+    as they are, or an int for a run of that many MiB of zeros, written in pieces, so a
+    gigantic unpacked size costs little memory and only a few hundred KB packed."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+        for name, content in parts.items():
+            if isinstance(content, int):
+                with archive.open(name, "w") as handle:
+                    for _ in range(content):
+                        handle.write(bytes(1024 * 1024))
+            else:
+                archive.writestr(name, content)
+    return out.getvalue()
+
+
+def nested_archives(depth: int) -> bytes:
+    """A .docx holding a zip holding a zip ... ``depth`` levels deep."""
+    data, name = b"binnenste laag", "laag.txt"
+    for level in range(depth - 1):
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(name, data)
+        data, name = out.getvalue(), f"laag{level}.zip"
+    return word_file({f"word/embeddings/{name}": data})
+
+
+def encrypted_flag(data: bytes) -> bytes:
+    """The same zip with every entry marked as encrypted (general purpose bit 0), as a
+    password-protected archive is; zipfile cannot write real zip encryption."""
+    marked = bytearray(data)
+    for signature, flag_offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = marked.find(signature)
+        while start >= 0:
+            marked[start + flag_offset] |= 1
+            start = marked.find(signature, start + 4)
+    return bytes(marked)
+
+
+LIMITS_MESSAGE = "te groot of te diep genest"
+
+
+def test_a_zip_bomb_is_refused_as_unchecked(client, partner, case, scanner):
+    """256 MiB of zeros packed into about 250 KB: clamd used to stop reading at its
+    limit and answer OK, so the upload was accepted. An ordinary Word file (20 MiB
+    inside) is still accepted: the limits leave room for real documents."""
+    client.force_login(partner)
+    ordinary = word_file({"word/media/image1.png": 20})
+    assert upload(client, case, "verslag.docx", ordinary).status_code == 302
+    bomb = word_file({"word/media/image1.png": 256})
+    assert len(bomb) < 1024 * 1024
+    response = upload(client, case, "bom.docx", bomb)
+    assert response.status_code == 400
+    assert LIMITS_MESSAGE in response.content.decode()
+    assert Attachment.objects.get().original_name == "verslag.docx"
+    assert AuditEntry.objects.filter(action="attachment.refused", result="refused").exists()
+
+
+def test_archives_nested_too_deep_are_refused(client, partner, case, scanner):
+    client.force_login(partner)
+    response = upload(client, case, "verslag.docx", nested_archives(14))
+    assert response.status_code == 400
+    assert LIMITS_MESSAGE in response.content.decode()
+    assert not Attachment.objects.exists()
+
+
+def test_an_encrypted_archive_is_refused_because_it_cannot_be_scanned(
+    client, partner, case, scanner
+):
+    client.force_login(partner)
+    locked = encrypted_flag(word_file({"word/media/image1.png": b"geheim" * 100}))
+    response = upload(client, case, "verslag.docx", locked)
+    assert response.status_code == 400
+    assert "wachtwoord" in response.content.decode()
+    assert not Attachment.objects.exists()
+
+
+def test_every_clamd_configuration_of_the_project_enforces_the_scan_limits(tmp_path):
+    """The test and demo clamd (portal/clamd_local.py) and the production stack's."""
+    assert SCAN_LIMITS["AlertExceedsMax"] == "yes"
+    assert {"MaxScanSize", "MaxFileSize", "MaxRecursion", "MaxFiles"} <= set(SCAN_LIMITS)
+    local = LocalClamd(tmp_path)
+    local.write_files()
+    lines = local.config.read_text().splitlines()
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    environment = compose["services"]["clamav"]["environment"]
+    for name, value in SCAN_LIMITS.items():
+        assert f"{name} {value}" in lines
+        assert str(environment[f"CLAMD_CONF_{name}"]) == value
 
 
 def test_uploads_are_refused_when_the_scanner_is_down(client, partner, case, settings, tmp_path):

@@ -1,21 +1,41 @@
 """Step G: the access census. Every casework URL, for every role and organisation:
 who may read and write is exactly what the visibility rule says, everyone else gets
-a redirect to sign in, 403 or 404, and no response body carries case data."""
+a redirect to sign in, 403 or 404, and no response body carries case data.
+
+Roles come the way the admin gives them (``staff_user``) and the way the /partners/
+invitation gives them (``invited_user``): after a second person's approval the
+account has exactly what the role allows; while the approval is pending, nothing."""
 
 import time
+from datetime import timedelta
 
 from django.urls import reverse
+from django.utils import timezone
 
 import pytest
 
-from casework.models import Attachment, Case, CaseEvaluation, CaseShare, TimelineEntry
-from casework.roles import FUNCTIONEEL_BEHEER, MANAGER, PRIVACY_OFFICER, PROCESONDERSTEUNER
+from casework.models import (
+    Attachment,
+    BreakGlass,
+    Case,
+    CaseEvaluation,
+    CaseShare,
+    TimelineEntry,
+)
+from casework.roles import (
+    FUNCTIONEEL_BEHEER,
+    MANAGER,
+    PRIVACY_OFFICER,
+    PROCESONDERSTEUNER,
+    PROCESREGISSEUR,
+)
 from tests.mfa import with_mfa
 
 from .factories import (
     CaseFactory,
     OrganisationFactory,
     UserFactory,
+    invited_user,
     partner_user,
     staff_user,
     survey_invitation,
@@ -46,6 +66,19 @@ EXPECTED = {
     "functioneel beheer": (None, set()),
     "superuser without role": (None, set()),
     "anonymous": (None, set()),
+    "manager by approved invitation": ("full", set()),
+    "privacy officer by approved invitation": (None, set()),
+    "regisseur by approved invitation": (None, set()),
+    "manager invitation pending": (None, set()),
+    # Break-the-glass opens the case for reading only.
+    "regisseur by break-the-glass": ("full", set()),
+}
+# Accounts made by invitation behave exactly as the account they are named after.
+LIKE = {
+    "manager by approved invitation": "manager",
+    "privacy officer by approved invitation": "privacy officer",
+    "regisseur by approved invitation": "other regisseur",
+    "manager invitation pending": "superuser without role",
 }
 
 
@@ -80,6 +113,22 @@ def world(db, regisseur, tmp_path, settings):
         "superuser without role": with_mfa(UserFactory(is_superuser=True, is_staff=True)),
         "anonymous": None,
     }
+    beheerder, manager = users["functioneel beheer"], users["manager"]
+    for name, role in [
+        ("manager by approved invitation", MANAGER),
+        ("privacy officer by approved invitation", PRIVACY_OFFICER),
+        ("regisseur by approved invitation", PROCESREGISSEUR),
+    ]:
+        users[name] = invited_user([role], inviter=beheerder, approver=manager)
+    users["manager invitation pending"] = invited_user([MANAGER], inviter=beheerder)
+    users["regisseur by break-the-glass"] = glass = staff_user(PROCESREGISSEUR)
+    BreakGlass.objects.create(
+        user=glass,
+        case=case,
+        category=BreakGlass.Category.ACUTE_DANGER,
+        reason="Census: acuut gevaar",
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
     return case, attachment, users
 
 
@@ -105,6 +154,7 @@ def assert_no_case_data(response, where):
 def test_every_casework_url_gives_each_role_exactly_its_access(client, world, role):
     case, attachment, users = world
     reads, writes = EXPECTED[role]
+    like = LIKE.get(role, role)
     sign_in(client, users[role])
     refused = {302, 403, 404}
 
@@ -131,12 +181,13 @@ def test_every_casework_url_gives_each_role_exactly_its_access(client, world, ro
         "intake_start",
         "case_import",
         "follow_up",
+        "role_requests",
     ]:
         response = client.get(reverse(f"casework:{url_name}"))
         assert_no_case_data(response, url_name)
     verify = client.post(reverse("casework:audit_verify"))
     verified = verify.status_code == 302 and verify.url == reverse("casework:audit")
-    assert verified == (role == "privacy officer"), f"{role} verifying the audit chain"
+    assert verified == (like == "privacy officer"), f"{role} verifying the audit chain"
 
     for action, data in WRITE_ACTIONS.items():
         if action == "toewijzen":
@@ -165,14 +216,14 @@ def test_every_casework_url_gives_each_role_exactly_its_access(client, world, ro
     ]:
         if not (reads == "full" and name in ("export", "download")):
             assert_no_case_data(response, name)
-    if reads == "full" and role != "registering partner":
+    if reads == "full" and like != "registering partner":
         assert export.status_code == 200
     else:
         assert export.status_code in refused
     assert (download.status_code == 200) == (reads == "full")
     assert break_glass.status_code in refused | {200}
     if break_glass.status_code == 200:
-        assert role == "other regisseur"
+        assert like == "other regisseur"
 
 
 @pytest.mark.parametrize("role", list(EXPECTED))
@@ -181,6 +232,7 @@ def test_closure_follow_up_and_survey_urls_give_each_role_exactly_its_access(cli
     public survey shows the reference alone to whoever holds the link; the signed-in
     survey route only to the invited person."""
     case, _attachment, users = world
+    like = LIKE.get(role, role)
     Case.objects.filter(pk=case.pk).update(status="advies_gegeven", triage_outcome="advies")
     invitation, token = survey_invitation(case, users["registering partner"])
     sign_in(client, users[role])
@@ -191,7 +243,7 @@ def test_closure_follow_up_and_survey_urls_give_each_role_exactly_its_access(cli
         {"to_status": "afgesloten", "closure_reason": "advies-gegeven"},
     )
     case.refresh_from_db()
-    if role == "assigned regisseur":
+    if like == "assigned regisseur":
         assert close.status_code == 302 and case.status == "afgesloten"
     else:
         assert close.status_code in refused | {400}
@@ -199,8 +251,8 @@ def test_closure_follow_up_and_survey_urls_give_each_role_exactly_its_access(cli
         assert_no_case_data(close, "afsluiten")
 
     follow_up = client.get(reverse("casework:follow_up"))
-    assert (follow_up.status_code == 200) == (role == "manager")
-    if role != "manager":
+    assert (follow_up.status_code == 200) == (like == "manager")
+    if like != "manager":
         assert follow_up.status_code in refused
     assert_no_case_data(follow_up, "follow_up")
 
@@ -209,7 +261,7 @@ def test_closure_follow_up_and_survey_urls_give_each_role_exactly_its_access(cli
     assert_no_case_data(public, "survey")
 
     signed_in = client.get(reverse("casework:survey_signed_in", args=[invitation.public_id]))
-    if role == "registering partner":
+    if like == "registering partner":
         assert signed_in.status_code == 200
     else:
         assert signed_in.status_code in refused

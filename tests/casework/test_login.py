@@ -1,5 +1,5 @@
 """Login hardening for casework users, through allauth's real pages (no force_login):
-the sixth bad password is refused, answers do not reveal which addresses exist, a
+the sixth bad password from one address is refused, answers do not reveal which addresses exist, a
 password reset never signs anyone in past the second factor, there is no "trust
 this browser", and exports and downloads ask for re-authentication."""
 
@@ -80,21 +80,25 @@ def test_the_sixth_bad_password_is_refused_even_when_it_is_right(client, partner
     assert client.get(SECOND_STEP).status_code == 302
 
 
-def test_the_lock_holds_per_address_from_other_addresses_too(client, partner, settings):
+def test_the_per_account_lock_holds_from_the_failing_address_only(client, partner, settings):
+    """Five failures lock the account from that address (whatever is typed next there),
+    not for the owner at another address: knowing an address is not enough to lock an
+    account (the account-wide brake for many addresses: test_insider_audit.py)."""
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
-    for number in range(5):
+    stranger = {"x-forwarded-for": "203.0.113.7"}
+    for _ in range(5):
         client.post(
-            LOGIN,
-            {"login": partner.email, "password": "fout-wachtwoord"},
-            headers={"x-forwarded-for": f"203.0.113.{number + 1}"},
+            LOGIN, {"login": partner.email, "password": "fout-wachtwoord"}, headers=stranger
         )
+    response = client.post(LOGIN, {"login": partner.email, "password": PASSWORD}, headers=stranger)
+    assert "Te veel inlogpogingen" in response.content.decode()
+
     response = client.post(
         LOGIN,
         {"login": partner.email, "password": PASSWORD},
         headers={"x-forwarded-for": "198.51.100.9"},
     )
-    assert response.status_code == 200
-    assert "Te veel inlogpogingen" in response.content.decode()
+    assert (response.status_code, response.url) == (302, SECOND_STEP)
 
 
 def test_a_wrong_password_and_an_unknown_address_get_the_same_answer(client, partner):

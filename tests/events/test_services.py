@@ -58,12 +58,21 @@ def test_when_full_the_next_person_goes_on_the_waiting_list(event, make_user):
     assert Registration.objects.filter(event=event, status=Status.CONFIRMED).count() == 2
 
 
-def test_duplicate_registration_is_refused_with_a_dutch_message(event):
-    register_guest(event, 1)
+def test_duplicate_registration_is_refused_and_the_address_is_mailed_its_own_link(
+    event, mailoutbox, django_capture_on_commit_callbacks
+):
+    first = register_guest(event, 1)
 
-    with pytest.raises(services.DuplicateRegistration) as excinfo:
+    with (
+        pytest.raises(services.DuplicateRegistration) as excinfo,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         services.registration_create(event=event, name="Gast", email=" GAST1@voorbeeld.example ")
+
     assert excinfo.value.message == "Dit e-mailadres is al aangemeld voor deze bijeenkomst."
+    assert excinfo.value.registration == first
+    assert [m.subject for m in mailoutbox] == [f"[ZVH] U bent al aangemeld: {event.title}"]
+    assert Registration.objects.filter(event=event).count() == 1
 
 
 def test_the_database_refuses_a_second_active_registration_too(event):

@@ -8,6 +8,7 @@ from django.utils import timezone
 import pytest
 
 from events import services
+from events.emails import registration_mail_send
 from events.models import EventPage, QuestionKind, Registration
 from events.models import RegistrationStatus as Status
 
@@ -163,13 +164,115 @@ def test_invalid_input_gets_dutch_messages_a_400_and_keeps_what_was_typed(client
     assert not Registration.objects.exists()
 
 
-def test_a_duplicate_registration_gets_a_friendly_message(client, training):
-    post_guest(client, training)
+CHECK_MAIL_URL = "/agenda/aanmelden/controleer-uw-e-mail/"
 
-    response = post_guest(client, training)
 
-    assert response.status_code == 409
-    assert "Dit e-mailadres is al aangemeld voor deze bijeenkomst." in response.content.decode()
+def everything_in(mail) -> str:
+    """Subject, text, HTML and attachments of a mail, in one string."""
+    parts = [mail.subject, mail.body]
+    parts += [content for content, _type in mail.alternatives]
+    for _name, content, _type in mail.attachments:
+        parts.append(content.decode() if isinstance(content, bytes) else content)
+    return "\n".join(parts)
+
+
+def test_a_guests_confirmation_mail_and_page_echo_nothing_they_typed(
+    client, training, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Anyone can type anyone's address: until it is confirmed, the mail to it and the
+    page its link opens carry our text only, not the name or answers typed."""
+    organisation = training.questions.get(kind=QuestionKind.ORGANISATION)
+    bait = "Bel 0900-1234567 of ga naar https://phish.example/zvh"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_guest(
+            client,
+            training,
+            name="Uw account is geblokkeerd",
+            email="slachtoffer@voorbeeld.example",
+            **{organisation.key: bait},
+        )
+
+    (verify,) = mailoutbox
+    text = everything_in(verify)
+    for typed in ("geblokkeerd", "0900-1234567", "phish.example"):
+        assert typed not in text
+    assert verify.body.startswith("Hallo,")
+    assert "Hallo," in verify.alternatives[0][0]
+    page = client.get(link_from(verify, "bevestigen")).content.decode()
+    assert "geblokkeerd" not in page and "phish.example" not in page
+    assert "Mijn aanmelding bevestigen" in page
+
+    # Once confirmed, the mails greet the person by the name they gave.
+    registration = Registration.objects.get(event=training)
+    services.registration_confirm_email(registration=registration)
+    registration_mail_send(registration_id=registration.pk, kind="confirmed")
+    assert mailoutbox[-1].body.startswith("Beste Uw account is geblokkeerd,")
+
+
+def test_a_duplicate_registration_answers_exactly_as_a_new_one_and_mails_the_address_its_link(
+    client, training, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Whether an address attends is told to that address only, never on the page."""
+    with django_capture_on_commit_callbacks(execute=True):
+        new = post_guest(client, training)
+    registration = Registration.objects.get(event=training)
+    services.registration_confirm_email(registration=registration)
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        duplicate = post_guest(client, training, name="Iemand Anders")
+
+    assert (duplicate.status_code, duplicate.url) == (new.status_code, new.url)
+    assert (duplicate.status_code, duplicate.url) == (302, CHECK_MAIL_URL)
+    assert dict(duplicate.items()).keys() == dict(new.items()).keys()
+    assert duplicate.cookies.keys() == new.cookies.keys()
+    assert Registration.objects.filter(event=training).count() == 1
+    (notice,) = mailoutbox
+    assert notice.to == ["gerda@voorbeeld.example"]
+    assert notice.subject == "[ZVH] U bent al aangemeld: Training toets"
+    assert (
+        link_from(notice, "aanmelding") == f"/agenda/aanmelding/{services.token_for(registration)}/"
+    )
+    assert "Beste Gerda Gast," in notice.body  # the confirmed owner, not the new form
+    assert "Iemand Anders" not in everything_in(notice)
+    assert "Status van uw aanmelding: Bevestigd." in notice.body
+
+
+def test_a_duplicate_of_an_unconfirmed_registration_sends_the_confirmation_link_again(
+    client, training, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post_guest(client, training)
+    registration = Registration.objects.get(event=training)
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        duplicate = post_guest(client, training, name="Iemand Anders")
+
+    assert (duplicate.status_code, duplicate.url) == (302, CHECK_MAIL_URL)
+    (notice,) = mailoutbox
+    assert notice.subject == "[ZVH] U bent al aangemeld: Training toets"
+    assert (
+        link_from(notice, "bevestigen") == f"/agenda/bevestigen/{services.token_for(registration)}/"
+    )
+    assert notice.body.startswith("Hallo,")  # not confirmed yet: no name from any form
+    assert "Gerda" not in everything_in(notice) and "Iemand Anders" not in everything_in(notice)
+
+
+def test_a_logged_in_professional_registering_twice_is_taken_to_their_registration(
+    client, training, user
+):
+    client.force_login(user)
+    organisation = training.questions.get(kind=QuestionKind.ORGANISATION)
+    url = f"/agenda/aanmelden/{training.pk}/"
+    first = client.post(url, {organisation.key: "GGZ"})
+
+    again = client.post(url, {organisation.key: "GGZ"})
+
+    assert again.status_code == 302 and again.url == first.url
+    assert "U was al aangemeld voor deze bijeenkomst." in client.get(again.url).content.decode()
+    assert Registration.objects.filter(event=training).count() == 1
 
 
 def test_a_logged_in_professional_registers_in_one_step(client, training, user):

@@ -176,6 +176,8 @@ def test_a_guest_registers_for_a_training_through_the_mails_and_cancels(
     assert_accessible(page, "check-your-mail")
 
     mail = demo.wait_for_mail(gerda, f"Bevestig uw aanmelding: {title}")
+    # Until the address is confirmed, the mail repeats nothing typed in the form.
+    assert "Gerda" not in mail.get_body(preferencelist=("plain",)).get_content()
     page.goto(demo.link(mail, "/bevestigen/"))
     assert_accessible(page, "confirm")
     page.get_by_role("button", name="Mijn aanmelding bevestigen").click()
@@ -198,6 +200,18 @@ def test_a_guest_registers_for_a_training_through_the_mails_and_cancels(
     downloaded = calendar_events(response.body())
     assert [str(e["UID"]) for e in downloaded] == [str(e["UID"]) for e in invited]
     assert all(title in str(event["SUMMARY"]) for event in downloaded)
+
+    # Registering the same address again looks like any registration; only the mail,
+    # to the address itself, says it is registered already, with its own link.
+    open_event(page, demo, title)
+    register_as_guest(page, "Iemand Anders", gerda, "Elders")
+    assert page.get_by_role("heading", level=1).inner_text() == "Controleer uw e-mail"
+    notice = demo.wait_for_mail(gerda, f"U bent al aangemeld: {title}")
+    assert "Iemand Anders" not in notice.get_body(preferencelist=("plain",)).get_content()
+    page.goto(demo.link(notice, "/agenda/aanmelding/"))
+    facts = page.inner_text(".facts")
+    assert "Bevestigd" in facts and "Gerda Gast" in facts, "the registration that exists"
+    step(page, "registered-again")
 
     # Self-service from the mail: change an answer.
     page.goto(demo.link(confirmed, "/agenda/aanmelding/"))

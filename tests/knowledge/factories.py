@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.utils import timezone
 from django.utils.text import slugify
 
 import factory
@@ -44,6 +45,9 @@ class ExpertQuestionFactory(factory.django.DjangoModelFactory):
     name = "Ellen Vraagsteller"
     email = "vraag@gemeente.example"
     question = "Hoe bespreek ik een zorgelijke situatie met de wijkagent?"
+    created_at = factory.LazyFunction(timezone.now)
+    # Confirmed when asked, unless a test says otherwise (email_confirmed_at=None).
+    email_confirmed_at = factory.LazyAttribute(lambda o: o.created_at)
 
 
 def make_article(index, *, title, themes, body_text="", live=True, **fields):

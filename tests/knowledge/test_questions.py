@@ -1,6 +1,8 @@
-""" "Vraag het de expert": stored first, acknowledged by a retried task, answered by staff."""
+""" "Vraag het de expert": stored first, the address confirmed before anything the asker
+wrote leaves the portal, forwarded and acknowledged by retried tasks, answered by staff."""
 
 import datetime
+import re
 import smtplib
 
 from django.core import mail
@@ -11,6 +13,7 @@ from django.utils import timezone
 
 import pytest
 import time_machine
+from allauth.account.models import EmailAddress
 from celery.exceptions import Retry
 
 from knowledge import services, tasks
@@ -31,18 +34,35 @@ FORM = {
 }
 
 
-def test_a_question_on_a_theme_page_is_stored_routed_and_acknowledged(
+def ask(client, theme, **fields):
+    return client.post(
+        reverse("knowledge:ask_theme", kwargs={"slug": theme.slug}),
+        {**FORM, "theme": theme.pk, **fields},
+    )
+
+
+def confirmation_link(message) -> str:
+    found = re.search(r"https?://[^/\s]+(/expertise/vraag/bevestigen/[^\s]+/)", message.body)
+    assert found, message.body
+    return found.group(1)
+
+
+def everything_in(message) -> str:
+    """Subject, text and every alternative (HTML) of a mail, in one string."""
+    parts = [message.subject, message.body]
+    parts += [content for content, _type in getattr(message, "alternatives", [])]
+    return "\n".join(str(part) for part in parts)
+
+
+def test_a_question_is_stored_and_routed_and_the_asker_only_asked_to_confirm_the_address(
     client, home, django_capture_on_commit_callbacks
 ):
     theme = Theme.objects.get(slug="radicalisering")
     # A procesregisseur whose name sorts before the demo's experts on this theme.
-    expert = ExpertFactory(name="Anne Routering", themes=[theme])
+    expert = ExpertFactory(name="Anne Routering", themes=[theme], email="anne@zvh-bzo.example")
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("knowledge:ask_theme", kwargs={"slug": theme.slug}),
-            {**FORM, "theme": theme.pk},
-        )
+        response = ask(client, theme)
 
     assert response.status_code == 302
     assert response.url == reverse("knowledge:ask_thanks")
@@ -50,10 +70,157 @@ def test_a_question_on_a_theme_page_is_stored_routed_and_acknowledged(
     assert question.theme == theme
     assert question.status == QuestionStatus.OPEN
     assert question.expert == expert
-    assert question.acknowledged_at is not None
-    to_asker = [m for m in mail.outbox if m.to == ["ellen@school.example"]]
-    assert len(to_asker) == 1
-    assert "radicalisering" in to_asker[0].body
+    assert question.email_confirmed_at is None
+    assert question.confirmation_sent_at is not None
+    assert (question.expert_notified_at, question.acknowledged_at) == (None, None)
+    # One mail, to the address given; the expert hears nothing yet.
+    (request,) = mail.outbox
+    assert request.to == [FORM["email"]]
+    assert request.subject == "Bevestig uw e-mailadres"
+    assert "/expertise/vraag/bevestigen/" in request.body
+    # Nothing the asker typed: not the name, the question or the organisation.
+    for typed in (FORM["name"], FORM["question"], FORM["organisation"], "radicalisering"):
+        assert typed.lower() not in everything_in(request).lower()
+    thanks = client.get(response.url).content.decode()
+    assert "Nog één stap: bevestig uw e-mailadres" in thanks
+    assert "binnen 7 dagen" in thanks
+
+
+def test_a_stranger_cannot_make_our_mail_carry_their_words_or_links(
+    client, home, django_capture_on_commit_callbacks
+):
+    """The probe: someone else's address, a name and a question written as a phishing
+    message. The address receives our text and our link only, and the confirmation
+    page the link opens shows none of it either."""
+    theme = Theme.objects.get(slug="radicalisering")
+    bait = {
+        "name": "Uw account is geblokkeerd, bel 0900-1234567",
+        "question": "Log direct in op https://phish.example/zvh om uw account te herstellen.",
+        "organisation": "Helpdesk <a href='https://phish.example'>ZVH</a>",
+        "email": "slachtoffer@voorbeeld.example",
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ask(client, theme, **bait).status_code == 302
+
+    (message,) = mail.outbox
+    text = everything_in(message)
+    for word in ("phish.example", "0900-1234567", "geblokkeerd", "Helpdesk"):
+        assert word not in text
+    links = re.findall(r"https?://\S+", text)
+    assert links and all("/expertise/vraag/bevestigen/" in link for link in links)
+    page = client.get(confirmation_link(message))
+    assert page.status_code == 200
+    assert "phish.example" not in page.content.decode()
+    assert "geblokkeerd" not in page.content.decode()
+    assert ExpertQuestion.objects.get().email_confirmed_at is None  # opening is not confirming
+
+
+def test_confirming_the_address_sends_the_question_to_the_expert_and_a_copy_to_the_asker(
+    client, home, django_capture_on_commit_callbacks
+):
+    theme = Theme.objects.get(slug="radicalisering")
+    expert = ExpertFactory(name="Anne Routering", themes=[theme], email="anne@zvh-bzo.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        ask(client, theme)
+    link = confirmation_link(mail.outbox[0])
+
+    page = client.get(link)  # a mail scanner opening the link sends nothing on
+    assert page.status_code == 200
+    assert "Ja, verstuur mijn vraag" in page.content.decode()
+    assert len(mail.outbox) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(link)
+
+    assert response.status_code == 302
+    assert response.url == reverse("knowledge:ask_sent")
+    question = ExpertQuestion.objects.get()
+    assert question.email_confirmed_at is not None
+    assert question.expert_notified_at is not None and question.acknowledged_at is not None
+    (to_expert,) = [m for m in mail.outbox if m.to == [expert.email]]
+    assert FORM["question"] in to_expert.body
+    (copy,) = [m for m in mail.outbox[1:] if m.to == [FORM["email"]]]
+    assert copy.subject == "We hebben uw vraag ontvangen"
+    assert FORM["question"] in copy.body
+    assert "Uw vraag is onderweg naar onze experts" in client.get(response.url).content.decode()
+
+    # A second click changes nothing and sends nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(link)
+    assert again.url == reverse("knowledge:ask_sent")
+    assert len(mail.outbox) == 3
+
+
+def test_a_signed_in_user_asking_from_a_verified_address_is_not_asked_to_confirm(
+    client, home, django_user_model, django_capture_on_commit_callbacks
+):
+    theme = Theme.objects.get(slug="radicalisering")
+    expert = ExpertFactory(name="Anne Routering", themes=[theme], email="anne@zvh-bzo.example")
+    user = django_user_model.objects.create_user("pro", email="pro@gemeente.example")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    EmailAddress.objects.create(user=user, email="nog-niet@gemeente.example", verified=False)
+    client.force_login(user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = ask(client, theme, email="Pro@Gemeente.example")
+
+    assert response.url == reverse("knowledge:ask_sent")
+    assert ExpertQuestion.objects.get().email_confirmed_at is not None
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([expert.email, user.email])
+
+    # Any other address, an unverified one of the account included, is confirmed first.
+    for other in ("nog-niet@gemeente.example", "collega@gemeente.example"):
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = ask(client, theme, email=other)
+        assert response.url == reverse("knowledge:ask_thanks")
+        assert [(m.to, m.subject) for m in mail.outbox] == [([other], "Bevestig uw e-mailadres")]
+
+
+def test_an_unconfirmed_question_expires_and_is_deleted_after_its_term(
+    client, home, settings, django_capture_on_commit_callbacks
+):
+    settings.RETENTION_DAYS = {**settings.RETENTION_DAYS, "knowledge_unconfirmed": 7}
+    theme = Theme.objects.get(slug="radicalisering")
+    with django_capture_on_commit_callbacks(execute=True):
+        ask(client, theme)
+    link = confirmation_link(mail.outbox[0])
+    unconfirmed = ExpertQuestion.objects.get()
+    answered_long_ago = ExpertQuestionFactory(
+        theme=theme, created_at=timezone.now() - datetime.timedelta(days=30)
+    )
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=8), tick=False):
+        expired = client.get(link)
+        assert expired.status_code == 404
+        assert "Deze link werkt niet meer" in expired.content.decode()
+        assert client.post(link).status_code == 404
+        assert services.question_purge_unconfirmed() == 1
+
+    assert not ExpertQuestion.objects.filter(pk=unconfirmed.pk).exists()
+    assert ExpertQuestion.objects.filter(pk=answered_long_ago.pk).exists()
+    assert client.get("/expertise/vraag/bevestigen/vervalst/").status_code == 404
+
+
+def test_staff_neither_see_nor_answer_unconfirmed_questions(
+    admin_client, home, django_capture_on_commit_callbacks
+):
+    theme = Theme.objects.get(slug="hgkm-mda")
+    unconfirmed = ExpertQuestionFactory(theme=theme, email_confirmed_at=None)
+    confirmed = ExpertQuestionFactory(theme=theme)
+
+    listing = admin_client.get("/admin/expert_questions/").content.decode()
+    assert f"/admin/expert_questions/edit/{confirmed.pk}/" in listing
+    assert f"/admin/expert_questions/edit/{unconfirmed.pk}/" not in listing
+    assert admin_client.get(f"/admin/expert_questions/edit/{unconfirmed.pk}/").status_code == 404
+    assert admin_client.get(f"/admin/expert_questions/inspect/{unconfirmed.pk}/").status_code == 404
+
+    # Even through the service: a reply quotes the question, so it never goes out.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.question_answer(question=unconfirmed, status=QuestionStatus.ANSWERED, answer="Zo.")
+    assert services.question_notify_experts(question_id=unconfirmed.pk) is False
+    assert services.question_acknowledge(question_id=unconfirmed.pk) is False
+    assert not mail.outbox
 
 
 def test_a_question_on_an_expert_page_goes_to_that_expert(client, home):
@@ -95,21 +262,17 @@ def test_a_question_is_stored_when_the_mail_server_is_down_and_the_task_retries(
         retries.append(kwargs.get("countdown"))
         raise Retry("retry scheduled")
 
-    monkeypatch.setattr(
-        tasks.acknowledge_question, "retry", record_retry.__get__(tasks.acknowledge_question)
-    )
+    task = tasks.request_question_confirmation
+    monkeypatch.setattr(task, "retry", record_retry.__get__(task))
     theme = Theme.objects.get(slug="hgkm-mda")
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("knowledge:ask_theme", kwargs={"slug": theme.slug}),
-            {**FORM, "theme": theme.pk},
-        )
+        response = ask(client, theme)
 
     assert response.status_code == 302  # the asker is thanked: the question is safe
     question = ExpertQuestion.objects.get()
     assert question.question == FORM["question"]
-    assert question.acknowledged_at is None
+    assert question.confirmation_sent_at is None
     assert len(retries) == 1
 
 
@@ -185,10 +348,9 @@ def test_the_routed_expert_is_mailed_the_question_with_a_link_to_the_advice_requ
     expert = ExpertFactory(name="Anne Routering", themes=[theme], email="anne@zvh-bzo.example")
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            reverse("knowledge:ask_theme", kwargs={"slug": theme.slug}),
-            {**FORM, "theme": theme.pk},
-        )
+        ask(client, theme)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(confirmation_link(mail.outbox[0]))
 
     question = ExpertQuestion.objects.get()
     to_expert = [m for m in mail.outbox if m.to == [expert.email]]
@@ -230,9 +392,16 @@ def test_the_expert_notification_waits_for_the_mail_server_and_is_sent_once(home
     assert [m.to for m in mail.outbox] == [[expert.email]]
 
 
-def test_a_question_asked_while_the_mail_server_is_down_is_kept_and_both_mails_retry(
+def test_a_question_confirmed_while_the_mail_server_is_down_is_kept_and_both_mails_retry(
     client, home, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
+    theme = Theme.objects.get(slug="radicalisering")
+    question = ExpertQuestionFactory(
+        theme=theme, question=FORM["question"], email_confirmed_at=None
+    )
+    link = reverse(
+        "knowledge:ask_confirm", args=[services.question_confirmation_token(question=question)]
+    )
     settings.EMAIL_BACKEND = SMTP_DOWN
     retries = []
 
@@ -242,17 +411,13 @@ def test_a_question_asked_while_the_mail_server_is_down_is_kept_and_both_mails_r
 
     for task in (tasks.notify_experts_of_question, tasks.acknowledge_question):
         monkeypatch.setattr(task, "retry", record_retry.__get__(task))
-    theme = Theme.objects.get(slug="radicalisering")
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("knowledge:ask_theme", kwargs={"slug": theme.slug}),
-            {**FORM, "theme": theme.pk},
-        )
+        response = client.post(link)
 
     assert response.status_code == 302
-    question = ExpertQuestion.objects.get()
-    assert question.question == FORM["question"]
+    question.refresh_from_db()
+    assert question.email_confirmed_at is not None
     assert (question.expert_notified_at, question.acknowledged_at) == (None, None)
     # Both mails are retried: the one to the asker and the one to the experts.
     assert sorted(retries) == sorted(
@@ -430,23 +595,49 @@ def test_mails_that_never_went_out_are_queued_again_by_the_hourly_sweep():
         acknowledged_at=now - datetime.timedelta(days=2),
         expert_notified_at=now - datetime.timedelta(days=2),
     )
+    unrequested = ExpertQuestionFactory(
+        theme=theme,
+        expert=expert,
+        email="nog-bevestigen@school.example",
+        created_at=now - datetime.timedelta(hours=2),
+        email_confirmed_at=None,
+    )
     ExpertQuestionFactory(
         theme=theme, expert=expert, created_at=now - datetime.timedelta(minutes=5)
     )
     ExpertQuestionFactory(theme=theme, expert=expert, created_at=now - datetime.timedelta(days=30))
+    ExpertQuestionFactory(  # its link has expired: no use asking again
+        theme=theme,
+        expert=expert,
+        created_at=now - datetime.timedelta(days=8),
+        email_confirmed_at=None,
+    )
     mail.outbox.clear()
 
     counts = tasks.resend_question_mails()
 
-    assert counts == {"acknowledgements": 1, "expert_notifications": 1, "replies": 1}
+    assert counts == {
+        "confirmation_requests": 1,
+        "acknowledgements": 1,
+        "expert_notifications": 1,
+        "replies": 1,
+    }
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
-        ["kwijt@school.example", expert.email, "antwoord@school.example"]
+        [
+            "nog-bevestigen@school.example",
+            "kwijt@school.example",
+            expert.email,
+            "antwoord@school.example",
+        ]
     )
     lost.refresh_from_db()
     answered.refresh_from_db()
+    unrequested.refresh_from_db()
     assert lost.acknowledged_at and lost.expert_notified_at and answered.reply_sent_at
+    assert unrequested.confirmation_sent_at and not unrequested.expert_notified_at
     mail.outbox.clear()
     assert tasks.resend_question_mails() == {
+        "confirmation_requests": 0,
         "acknowledgements": 0,
         "expert_notifications": 0,
         "replies": 0,

@@ -107,6 +107,24 @@ def test_signing_up_again_while_subscribed_changes_nothing_and_says_so_by_mail(c
     assert mail.outbox[-1].subject == "U bent al aangemeld"
 
 
+def test_the_sign_up_does_not_tell_whether_an_address_is_subscribed(site):
+    """A known and an unknown address get the same answer; only the mail, which goes
+    to the address itself, differs. Neither mail repeats what was typed in the form."""
+    SubscriberFactory(email="al@voorbeeld.example")
+
+    known = sign_up(Client(), email="al@voorbeeld.example", name="Klik op phish.example")
+    unknown = sign_up(Client(), email="nieuw@voorbeeld.example", name="Klik op phish.example")
+
+    assert (known.status_code, known.url) == (unknown.status_code, unknown.url)
+    assert (known.status_code, known.url) == (302, "/abonnement/controleer-uw-mail/")
+    assert known.cookies.keys() == unknown.cookies.keys()
+    assert [m.to for m in mail.outbox] == [["al@voorbeeld.example"], ["nieuw@voorbeeld.example"]]
+    for message in mail.outbox:
+        html = message.alternatives[0][0]
+        assert "phish.example" not in message.body + html
+        assert message.body.startswith("Hallo,")
+
+
 def test_someone_who_unsubscribed_can_subscribe_again(client, site):
     subscriber = SubscriberFactory()
     services.subscriber_unsubscribe(subscriber=subscriber, channel=ConsentEvent.Channel.LINK)

@@ -18,6 +18,7 @@ PRODUCTION_KEY_VARIABLES = (
     "CASEWORK_ENCRYPTION_KEYS",
     "CASEWORK_BLIND_INDEX_KEY",
     "MFA_ENCRYPTION_KEYS",
+    "AUDIT_CHAIN_KEY",
 )
 BASE_SETTINGS = Path(__file__).resolve().parents[2] / "portal" / "settings" / "base.py"
 PRODUCTION_ENV = {

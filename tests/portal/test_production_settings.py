@@ -40,7 +40,7 @@ names = [
     "SESSION_COOKIE_PATH", "CSRF_COOKIE_NAME", "CSRF_COOKIE_SECURE", "CSRF_COOKIE_HTTPONLY",
     "CSRF_COOKIE_SAMESITE", "CSRF_COOKIE_DOMAIN", "CSRF_COOKIE_PATH", "LANGUAGE_COOKIE_NAME",
     "LANGUAGE_COOKIE_SECURE", "LANGUAGE_COOKIE_HTTPONLY", "LANGUAGE_COOKIE_SAMESITE",
-    "LANGUAGE_COOKIE_DOMAIN", "LANGUAGE_COOKIE_PATH", "SESSION_COOKIE_AGE",
+    "LANGUAGE_COOKIE_DOMAIN", "LANGUAGE_COOKIE_PATH", "SESSION_COOKIE_AGE", "LOGIN_DEVICE_COOKIE",
 ]
 print(json.dumps({
     "settings": {name: getattr(settings, name) for name in names},
@@ -207,7 +207,7 @@ def test_logging_in_with_the_production_cookie_settings_sets_host_cookies(
     from allauth.account.models import EmailAddress
 
     for name, value in production["settings"].items():
-        if name.startswith(("SESSION_COOKIE_", "CSRF_COOKIE_")):
+        if name.startswith(("SESSION_COOKIE_", "CSRF_COOKIE_", "LOGIN_DEVICE_COOKIE")):
             setattr(settings, name, value)
     email, password = "beheer@zvh-bzo.example", "lang-genoeg-wachtwoord-42"
     user = get_user_model().objects.create_user(username=email, email=email, password=password)
@@ -217,7 +217,12 @@ def test_logging_in_with_the_production_cookie_settings_sets_host_cookies(
     logged_in = client.post("/accounts/login/", {"login": email, "password": password}, secure=True)
 
     assert logged_in.status_code == 302
-    for cookie in [form.cookies["__Host-csrftoken"], logged_in.cookies["__Host-sessionid"]]:
+    for cookie in [
+        form.cookies["__Host-csrftoken"],
+        logged_in.cookies["__Host-sessionid"],
+        # The browser that signed in passes the account-wide login brake (portal.accounts).
+        logged_in.cookies["__Host-zvh_login_device"],
+    ]:
         assert cookie["secure"] is True
         assert cookie["httponly"] is True
         assert cookie["samesite"] == "Lax"

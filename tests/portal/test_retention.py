@@ -97,6 +97,7 @@ def fake_services(monkeypatch):
         {"answers_stripped": 6, "anonymised": 9, "evidence_anonymised": 2},
     )
     fake("knowledge.services.question_purge_personal_data", 10)
+    fake("knowledge.services.question_purge_unconfirmed", 14)
     fake("search.services.search_log_purge", 11)
     fake("newsletter.services.subscribers_purge_unconfirmed", 12)
     fake("newsletter.services.tracking_events_purge", 13)
@@ -118,6 +119,7 @@ def test_the_run_calls_every_apps_service_and_counts_per_rule(fake_services):
         "events_anonymise": 7,
         "events_accreditation": 2,
         "knowledge_question": 10,
+        "knowledge_unconfirmed": 14,
         "search_log": 11,
         "newsletter_unconfirmed": 12,
         "newsletter_tracking": 13,
@@ -203,6 +205,10 @@ def test_the_run_removes_what_is_past_its_term_and_keeps_the_rest(settings):
     # knowledge, search, newsletter
     old_question = ExpertQuestionFactory(closed_at=ago(terms["knowledge_question"] + 1))
     new_question = ExpertQuestionFactory(closed_at=ago(1))
+    never_confirmed = ExpertQuestionFactory(
+        created_at=ago(terms["knowledge_unconfirmed"] + 1), email_confirmed_at=None
+    )
+    awaiting_confirmation = ExpertQuestionFactory(created_at=ago(1), email_confirmed_at=None)
     SearchQueryLog.objects.create(query="oud", result_count=1)
     SearchQueryLog.objects.filter(query="oud").update(
         searched_on=ago(terms["search_log"] + 1).date()
@@ -224,6 +230,7 @@ def test_the_run_removes_what_is_past_its_term_and_keeps_the_rest(settings):
         "events_anonymise": 1,
         "events_accreditation": 1,
         "knowledge_question": 1,
+        "knowledge_unconfirmed": 1,
         "search_log": 1,
         "newsletter_unconfirmed": 1,
     }
@@ -238,6 +245,8 @@ def test_the_run_removes_what_is_past_its_term_and_keeps_the_rest(settings):
     assert not anonymised & {evidence_kept, within_term}
     assert set(ExpertQuestion.objects.filter(email="")) == {old_question}
     assert new_question in ExpertQuestion.objects.exclude(email="")
+    assert not ExpertQuestion.objects.filter(pk=never_confirmed.pk).exists()
+    assert ExpertQuestion.objects.filter(pk=awaiting_confirmation.pk).exists()
     assert list(SearchQueryLog.objects.values_list("query", flat=True)) == ["nieuw"]
     assert list(Subscriber.objects.all()) == [fresh_signup]
     assert not Subscriber.objects.filter(pk=stale_signup.pk).exists()
