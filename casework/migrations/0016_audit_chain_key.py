@@ -20,6 +20,10 @@ def seal_unkeyed_entries(apps, schema_editor):
 
     AuditEntry = apps.get_model("casework", "AuditEntry")
     alias = schema_editor.connection.alias
+    if not AuditEntry.objects.using(alias).exists():
+        # A new database: nothing to seal, and no lock to take (a plain SQLite
+        # connection without IMMEDIATE transactions would refuse one).
+        return
     with transaction.atomic(using=alias):
         locks.advisory_xact_lock(locks.LockKey.AUDIT_CHAIN, using=alias)
         last = AuditEntry.objects.using(alias).order_by("-pk").first()

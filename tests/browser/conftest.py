@@ -50,6 +50,28 @@ def demo_server(live_server, transactional_db, demo_site):
     return live_server
 
 
+# The password casework factories give their users (tests/casework/factories.py).
+PASSWORD = "een-lang-wachtwoord-123"
+
+
+def sign_in(page, server, user, next_path="/partners/") -> None:
+    """Sign in through allauth with password and the authenticator's code."""
+    page.goto(f"{server.url}/accounts/login/?next={next_path}")
+    page.fill("input[name=login]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    # The login form's own button: the site header has a search form too.
+    page.locator("form:has(input[name=password]) button[type=submit]").first.click()
+    enter_totp_code(page, user)
+    page.wait_for_url(f"**{next_path}")
+
+
+def assert_accessible(page, name: str) -> None:
+    """No axe WCAG 2.1 AA violations; a screenshot either way."""
+    violations = axe_violations(page)
+    screenshot(page, f"casework-{name}")
+    assert violations == [], f"{name}: {describe(violations)}"
+
+
 def enter_totp_code(page, user) -> None:
     """After the password step, type the authenticator app's current code."""
     page.wait_for_selector("input[name=code]")

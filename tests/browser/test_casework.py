@@ -11,29 +11,14 @@ from portal.models import Municipality
 from tests.casework.clamd import clamd_socket, scanner  # noqa: F401 - fixtures
 from tests.casework.factories import partner_user, staff_user
 
-from .conftest import axe_violations, describe, enter_totp_code, screenshot
+from .conftest import (
+    assert_accessible,
+    sign_in,
+)
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "een-lang-wachtwoord-123"
-
-
-def sign_in(page, server, user, next_path="/partners/"):
-    page.goto(f"{server.url}/accounts/login/?next={next_path}")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    # The login form's own button: the site header has a search form too.
-    page.locator("form:has(input[name=password]) button[type=submit]").first.click()
-    enter_totp_code(page, user)
-    page.wait_for_url(f"**{next_path}")
-
-
-def assert_accessible(page, name):
-    violations = axe_violations(page)
-    screenshot(page, f"casework-{name}")
-    assert violations == [], f"{name}: {describe(violations)}"
 
 
 @pytest.fixture

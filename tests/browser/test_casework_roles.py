@@ -8,26 +8,12 @@ from casework.models import Invitation, RoleGrantRequest
 from casework.roles import FUNCTIONEEL_BEHEER, MANAGER
 from tests.casework.factories import staff_user
 
-from .conftest import axe_violations, describe, enter_totp_code, screenshot
+from .conftest import (
+    assert_accessible,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "een-lang-wachtwoord-123"
-
-
-def sign_in(page, server, user, next_path="/partners/"):
-    page.goto(f"{server.url}/accounts/login/?next={next_path}")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form:has(input[name=password]) button[type=submit]").first.click()
-    enter_totp_code(page, user)
-    page.wait_for_url(f"**{next_path}")
-
-
-def assert_accessible(page, name):
-    violations = axe_violations(page)
-    screenshot(page, f"casework-{name}")
-    assert violations == [], f"{name}: {describe(violations)}"
 
 
 def test_a_manager_invited_by_functioneel_beheer_waits_for_a_second_persons_approval(
