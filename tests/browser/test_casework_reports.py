@@ -17,8 +17,7 @@ from tests.casework.factories import (
     staff_user,
 )
 
-from .conftest import AXE_JS, WCAG_21_AA, describe, screenshot
-from .test_casework import sign_in
+from .conftest import AXE_JS, WCAG_21_AA, describe, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -15,8 +15,7 @@ from casework.middleware import LAST_SEEN_KEY
 from casework.models import AdviceRequest
 from tests.casework.factories import CaseFactory, staff_user
 
-from .conftest import axe_violations, describe, screenshot
-from .test_casework import PASSWORD, sign_in
+from .conftest import PASSWORD, axe_violations, describe, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,8 +13,7 @@ from casework.models import Case, CaseEvaluation, FollowUpTask, PartnerOrganisat
 from portal.models import Municipality
 from tests.casework.factories import partner_user, staff_user, survey_invitation
 
-from .conftest import screenshot
-from .test_casework import assert_accessible, sign_in
+from .conftest import assert_accessible, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
