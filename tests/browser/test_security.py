@@ -133,7 +133,8 @@ def test_a_bad_password_gets_a_dutch_message_and_keeps_the_e_mail_address(page, 
     form.get_by_label("Wachtwoord").fill("niet-goed")
     form.get_by_role("button", name="Aanmelden").click()
 
-    assert page.get_by_text("e-mailadres en/of wachtwoord is niet correct").is_visible()
+    # Wait for the answer: the refused login is audited before the page comes back.
+    page.get_by_text("e-mailadres en/of wachtwoord is niet correct").wait_for()
     assert form.get_by_label("E-mail").input_value() == "iemand@zvh-bzo.example"
     violations = axe_violations(page)
     screenshot(page, "account-login-error")
