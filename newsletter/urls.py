@@ -1,6 +1,6 @@
 """URLs of the newsletter app (mounted under /abonnement/ by portal.urls)."""
 
-from django.urls import include, path
+from django.urls import path
 
 from . import views
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("o/<str:token>/", views.open_pixel, name="open"),
     path("archief/rss/", views.IssuesFeed(), name="rss"),
     path("archief/atom/", views.IssuesAtomFeed(), name="atom"),
-    # Anymail's tracking webhooks; each checks ANYMAIL["WEBHOOK_SECRET"].
-    path("anymail/", include("anymail.urls")),
+    # The tracking webhook of the configured Anymail provider only, and only with a
+    # secret set (views.anymail_tracking): bounces and complaints unsubscribe people.
+    path("anymail/<slug:provider>/tracking/", views.anymail_tracking, name="anymail_tracking"),
 ]

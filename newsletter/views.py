@@ -223,3 +223,31 @@ class IssuesFeed(Feed):
 class IssuesAtomFeed(IssuesFeed):
     feed_type = Atom1Feed
     subtitle = IssuesFeed.description
+
+
+# The tracking webhook view of each Anymail provider EMAIL_PROVIDER may name.
+_ANYMAIL_TRACKING = {
+    "amazon_ses": "anymail.webhooks.amazon_ses.AmazonSESTrackingWebhookView",
+    "brevo": "anymail.webhooks.brevo.BrevoTrackingWebhookView",
+    "mailgun": "anymail.webhooks.mailgun.MailgunTrackingWebhookView",
+    "mailjet": "anymail.webhooks.mailjet.MailjetTrackingWebhookView",
+    "postmark": "anymail.webhooks.postmark.PostmarkTrackingWebhookView",
+    "sendgrid": "anymail.webhooks.sendgrid.SendGridTrackingWebhookView",
+    "sparkpost": "anymail.webhooks.sparkpost.SparkPostTrackingWebhookView",
+}
+
+
+@csrf_exempt
+def anymail_tracking(request, provider: str):
+    """Bounces and complaints from the mail provider (newsletter.signals turns them
+    into unsubscribes). Only the configured provider's webhook exists, and only with
+    ANYMAIL_WEBHOOK_SECRET set: Anymail itself would accept an unauthenticated POST with
+    a warning, so anyone could mark any reader as bounced. Anymail's view then checks
+    the secret (HTTP basic auth) and the provider's payload."""
+    from django.utils.module_loading import import_string
+
+    if provider != settings.EMAIL_PROVIDER or provider not in _ANYMAIL_TRACKING:
+        raise Http404
+    if not settings.ANYMAIL.get("WEBHOOK_SECRET"):
+        raise Http404
+    return import_string(_ANYMAIL_TRACKING[provider]).as_view()(request)

@@ -274,6 +274,13 @@ match EMAIL_PROVIDER:
             "WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET"),
         }
         INSTALLED_APPS.append("anymail")
+        # Without a secret Anymail accepts anyone's POST (with only a warning), and a
+        # forged bounce would unsubscribe a reader: refuse to start instead.
+        if not DEMO and not ANYMAIL["WEBHOOK_SECRET"]:
+            raise ImproperlyConfigured(
+                f"EMAIL_PROVIDER={EMAIL_PROVIDER} needs ANYMAIL_WEBHOOK_SECRET "
+                "(user:password for the tracking webhook's basic auth)."
+            )
     case _:
         raise ImproperlyConfigured(f"Unknown EMAIL_PROVIDER {EMAIL_PROVIDER!r}")
 

@@ -158,6 +158,7 @@ def test_unsubscribing_skips_what_is_still_queued(issue):
 
 
 def postmark_webhook(client, settings, payload):
+    settings.EMAIL_PROVIDER = "postmark"
     settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": "haak:geheim"}
     auth = base64.b64encode(b"haak:geheim").decode()
     return client.post(
@@ -209,6 +210,7 @@ def test_a_spam_complaint_stops_mail_at_once(client, settings):
 
 def test_a_webhook_without_the_secret_is_refused(client, settings):
     reader = SubscriberFactory()
+    settings.EMAIL_PROVIDER = "postmark"
     settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": "haak:geheim"}
     response = client.post(
         "/abonnement/anymail/postmark/tracking/",
@@ -216,6 +218,28 @@ def test_a_webhook_without_the_secret_is_refused(client, settings):
         content_type="application/json",
     )
     assert response.status_code == 400
+    assert Subscriber.objects.get(pk=reader.pk).status == SubscriberStatus.ACTIVE
+
+
+@pytest.mark.parametrize(
+    ("provider", "secret", "path"),
+    [
+        # Mail over SMTP: no provider webhook exists at all.
+        ("smtp", "haak:geheim", "/abonnement/anymail/postmark/tracking/"),
+        # A provider without a secret: Anymail would accept anyone's POST.
+        ("postmark", "", "/abonnement/anymail/postmark/tracking/"),
+        # Another provider's webhook than the configured one.
+        ("postmark", "haak:geheim", "/abonnement/anymail/mailgun/tracking/"),
+    ],
+)
+def test_a_forged_bounce_finds_no_webhook(client, settings, provider, secret, path):
+    reader = SubscriberFactory()
+    settings.EMAIL_PROVIDER = provider
+    settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": secret}
+    response = client.post(
+        path, json.dumps(bounce(reader.email, "HardBounce")), content_type="application/json"
+    )
+    assert response.status_code == 404
     assert Subscriber.objects.get(pk=reader.pk).status == SubscriberStatus.ACTIVE
 
 

@@ -112,6 +112,25 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY is required when PORTAL_ENV=production" in result.stderr
 
 
+def test_a_mail_provider_without_a_webhook_secret_does_not_start():
+    """Anymail accepts an unauthenticated webhook with only a warning; a forged bounce
+    would unsubscribe a reader (the newsletter's tracking webhook)."""
+    result = run(
+        ["manage.py", "check"],
+        production_env(EMAIL_PROVIDER="postmark", ANYMAIL_API_KEY="token"),
+    )
+    assert result.returncode != 0
+    assert "needs ANYMAIL_WEBHOOK_SECRET" in result.stderr
+
+    result = run(
+        ["manage.py", "check"],
+        production_env(
+            EMAIL_PROVIDER="postmark", ANYMAIL_API_KEY="token", ANYMAIL_WEBHOOK_SECRET="haak:geheim"
+        ),
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def test_debug_stays_off_in_production_even_when_the_environment_asks_for_it():
     result = run(
         ["-c", "import django; from django.conf import settings; print(settings.DEBUG)"],
