@@ -55,12 +55,7 @@ def snapshot_migrated(base: str) -> None:
     if not available():
         return
     connections.close_all()
-    _admin_execute(
-        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(_pristine(base))),
-        sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-            sql.Identifier(_pristine(base)), sql.Identifier(base)
-        ),
-    )
+    _copy_database(base, _pristine(base))
 
 
 def _admin_execute(*statements: sql.Composable) -> None:
@@ -73,6 +68,17 @@ def _admin_execute(*statements: sql.Composable) -> None:
     with psycopg.connect(**params, autocommit=True) as admin:
         for statement in statements:
             admin.execute(statement)
+
+
+def _copy_database(source: str, target: str) -> None:
+    """``target`` becomes a fresh copy of ``source`` (connections still open on the
+    old ``target``, e.g. a live server thread's, are closed by ``WITH (FORCE)``)."""
+    _admin_execute(
+        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(target)),
+        sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+            sql.Identifier(target), sql.Identifier(source)
+        ),
+    )
 
 
 def _forget_cached_state() -> None:
@@ -101,12 +107,7 @@ def template_name() -> str:
     template = f"{base}_demo"
     started = time.monotonic()
     connections.close_all()
-    _admin_execute(
-        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(template)),
-        sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-            sql.Identifier(template), sql.Identifier(_pristine(base))
-        ),
-    )
+    _copy_database(_pristine(base), template)
     _point_at(template)
     try:
         ensure_tree_root()
@@ -140,12 +141,7 @@ def replace_test_database_with_demo() -> None:
     base = settings.DATABASES["default"]["NAME"]
     template = template_name()
     connections.close_all()
-    _admin_execute(
-        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(base)),
-        sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-            sql.Identifier(base), sql.Identifier(template)
-        ),
-    )
+    _copy_database(template, base)
     _forget_cached_state()
 
 
@@ -153,12 +149,7 @@ def restore_migrated_test_database() -> None:
     """The test database back as it was right after the migrations."""
     base = settings.DATABASES["default"]["NAME"]
     connections.close_all()
-    _admin_execute(
-        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(base)),
-        sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-            sql.Identifier(base), sql.Identifier(_pristine(base))
-        ),
-    )
+    _copy_database(_pristine(base), base)
     _forget_cached_state()
 
 

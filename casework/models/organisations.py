@@ -142,7 +142,20 @@ class Relatiebeheer(models.Model):
         return f"{self.regisseur} – {self.basisteam or self.municipality}"
 
 
-class Invitation(models.Model):
+class OneTimeToken:
+    """A link token that is shown once and stored only as its SHA-256 (invitations,
+    survey links): the database never holds a token that opens anything."""
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+
+class Invitation(OneTimeToken, models.Model):
     """An invitation to create an account; only the token's hash is stored."""
 
     email = models.EmailField(_("e-mail address"))
@@ -165,14 +178,6 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"invitation {self.pk}"
-
-    @staticmethod
-    def hash_token(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
-
-    @staticmethod
-    def new_token() -> str:
-        return secrets.token_urlsafe(32)
 
 
 class RoleGrantRequest(models.Model):

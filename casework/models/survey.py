@@ -1,8 +1,5 @@
 """The closing-satisfaction survey: invitations, responses and follow-up tasks."""
 
-import hashlib
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -10,10 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ..crypto import EncryptedTextField
 from .cases import Case, _new_public_id
-from .organisations import PartnerOrganisation
+from .organisations import OneTimeToken, PartnerOrganisation
 
 
-class SurveyInvitation(models.Model):
+class SurveyInvitation(OneTimeToken, models.Model):
     """A single-use, expiring link to the closing-satisfaction survey.
 
     Only the token's SHA-256 is stored. The address is kept (encrypted) only until the
@@ -51,14 +48,6 @@ class SurveyInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"survey invitation {self.pk} ({self.case})"
-
-    @staticmethod
-    def hash_token(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
-
-    @staticmethod
-    def new_token() -> str:
-        return secrets.token_urlsafe(32)
 
 
 class SurveyResponse(models.Model):

@@ -8,7 +8,6 @@ showed a chain cut short, nine wrong passwords gave four entries, and anyone who
 knew an address could lock that account for fifteen minutes.
 """
 
-import hashlib
 import json
 from datetime import timedelta
 
@@ -302,21 +301,8 @@ def unkeyed_rechain(from_pk: int, **changes) -> None:
         before = AuditEntry.objects.filter(pk__lt=from_pk).order_by("-pk").first()
         previous = before.entry_hash if before else audit.GENESIS
         for entry in AuditEntry.objects.filter(pk__gte=from_pk).order_by("pk"):
-            fields = {
-                "at": entry.at.isoformat(),
-                "actor": entry.actor_pk,
-                "actor_label": entry.actor_label,
-                "organisation": entry.organisation,
-                "action": entry.action,
-                "object_type": entry.object_type,
-                "object_id": entry.object_id,
-                "purpose": entry.purpose,
-                "origin": entry.origin,
-                "result": entry.result,
-                "prev": previous,
-            }
-            canonical = json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
-            digest = hashlib.sha256(canonical).hexdigest()
+            entry.prev_hash = previous
+            digest = audit.compute_hash(entry, audit.UNKEYED)
             AuditEntry.objects.filter(pk=entry.pk).update(prev_hash=previous, entry_hash=digest)
             previous = digest
 
