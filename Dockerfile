@@ -22,17 +22,18 @@ COPY . .
 
 # Static files are part of the image (served by WhiteNoise). collectstatic needs no
 # database or secret, so it runs in the settings' demo mode at build time.
-# var/audit is where the audit chain's head is exported (a volume in docker-compose.yml,
-# which takes its owner from this directory).
+# The directories the volumes of docker-compose.yml are mounted on: a new named volume
+# takes its owner from the directory in the image, so each must exist here, owned by
+# portal (media, casework attachments, the audit chain's exported head).
 RUN PORTAL_ENV=demo python manage.py collectstatic --noinput -v0 \
     && rm -f var/portal.sqlite3 \
-    && mkdir -p var/media var/audit \
+    && mkdir -p var/media var/casework-private var/audit \
     && chown -R portal:portal var
 
 USER portal
 EXPOSE 8000
 
 # Production is chosen by the environment (PORTAL_ENV=production, see .env.example).
-CMD ["gunicorn", "portal.wsgi:application", "--bind=0.0.0.0:8000", "--workers=3", "--timeout=30", \
-     "--forwarded-allow-ips=*", "--logger-class=portal.logging.GunicornLogger", \
-     "--access-logfile=-", "--access-logformat=%(m)s %(U)s %(s)s %(B)s %(M)sms"]
+# gunicorn's settings: portal/deploy/gunicorn.conf.py (shared with docker-compose.yml and
+# `make stack`).
+CMD ["gunicorn", "--config=portal/deploy/gunicorn.conf.py", "portal.wsgi:application"]

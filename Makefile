@@ -35,6 +35,8 @@ install-test: $(UV) $(NPM_STAMP) ## Install runtime + test dependencies, npm too
 	@command -v $(CHROMIUM) >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@# Casework attachment tests start their own clamd with a test signature database.
 	@command -v clamd >/dev/null || command -v /usr/sbin/clamd >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clamav-daemon >/dev/null; }
+	@# The deployment tests check the nginx site config with nginx -t; make stack runs it.
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
 
 .PHONY: lock
 lock: $(UV) ## Re-lock pyproject.toml into requirements*.lock (exact versions and hashes)
@@ -97,6 +99,14 @@ messages: ## Extract and compile translations (needs GNU gettext)
 .PHONY: bench
 bench: install-test ## Run the benchmarks under bench/ and write docs/performance.md
 	$(BIN)/python -m bench
+
+.PHONY: stack
+stack: install-test ## The production topology natively (nginx, 2 gunicorns, worker, beat, clamd, SMTP sink) until Ctrl-C
+	$(BIN)/python -m tests.stack
+
+.PHONY: stack-test
+stack-test: install-test ## Start that stack, run the smoke checks through nginx (tests/stack), stop it
+	$(BIN)/python -m pytest -n0 -p no:cacheprovider tests/stack
 
 .PHONY: clean
 clean: ## Remove the demo database, outbox and caches (keeps the virtualenv)

@@ -191,6 +191,7 @@ class Stack:
             "CASEWORK_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
             "CASEWORK_BLIND_INDEX_KEY": Fernet.generate_key().decode(),
             "MFA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "AUDIT_CHAIN_KEY": Fernet.generate_key().decode(),
             "DATABASE_URL": self.database_url,
             "REDIS_URL": self.redis_url,
             "CELERY_BROKER_URL": "",  # empty: tasks run in-process

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.documents.views.serve import serve as wagtail_serve_document
 
 from .health import last_worker_heartbeat, run_checks
 from .mail import outbox_message_get, outbox_message_list
@@ -35,6 +36,16 @@ def health(request):
     healthy = all(value in {"ok", "eager"} for value in checks.values())
     body = {"status": "ok" if healthy else "down", "checks": checks, "worker_last_seen": heartbeat}
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def serve_document(request, document_id, document_filename):
+    """Wagtail's document view (privacy per collection, attachment, "default-src 'none'"),
+    plus ``sandbox``: should a browser still render a download (HTML, SVG in a PDF
+    viewer), it runs in an opaque origin, without the site's cookies or scripts."""
+    response = wagtail_serve_document(request, document_id, document_filename)
+    if response.get("Content-Security-Policy") == "default-src 'none'":
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 def login_redirect(request):

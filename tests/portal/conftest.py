@@ -27,6 +27,8 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://portal@db.intern:5432/portal",
     "REDIS_URL": "redis://redis.intern:6379/0",
     "ALLOWED_HOSTS": "portal.example.nl",
+    "EMAIL_PROVIDER": "smtp",
+    "EMAIL_HOST": "relay.intern",
     # Production refuses to start without its own keys for data at rest.
     **{name: Fernet.generate_key().decode() for name in PRODUCTION_KEY_VARIABLES},
 }
@@ -38,7 +40,10 @@ def load_settings(monkeypatch):
     the running test settings; returns the module's names as a dict."""
 
     def load(**environ: str) -> dict:
-        for name in ("PORTAL_ENV", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"):
+        for name in (
+            *("PORTAL_ENV", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"),
+            *("EMAIL_PROVIDER", "EMAIL_HOST"),
+        ):
             monkeypatch.delenv(name, raising=False)
         for name, value in environ.items():
             monkeypatch.setenv(name, value)

@@ -7,6 +7,8 @@ stack needs, and an environment that portal/settings/base.py actually reads.
 
 import ast
 import re
+import runpy
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ import yaml
 from cryptography.fernet import Fernet
 
 from tests.portal.conftest import PRODUCTION_KEY_VARIABLES
+from tests.stack.runner import NGINX_TEMPLATE, nginx_binary, render_template
 
 ROOT = Path(__file__).resolve().parents[2]
 PORTAL_SERVICES = ("migrate", "web", "worker", "beat")
@@ -114,22 +117,39 @@ def test_every_long_running_service_has_a_health_check(compose, service):
     assert {"interval", "timeout", "retries"} <= set(healthcheck)
 
 
-def test_the_portal_starts_only_after_migrations_and_healthy_backing_services(compose):
+def test_the_portal_waits_only_for_migrations_and_what_it_cannot_run_without(compose):
+    """clamd (minutes to its first healthy check), Elasticsearch and the mail catcher are
+    not waited for: an outage of one would keep the whole portal from starting."""
     services = compose["services"]
     assert services["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
     assert services["migrate"]["restart"] == "no"
     assert services["migrate"]["depends_on"] == {"postgres": {"condition": "service_healthy"}}
     for name in ("web", "worker", "beat"):
-        depends_on = services[name]["depends_on"]
-        assert depends_on["migrate"] == {"condition": "service_completed_successfully"}
-        for backing in ("postgres", "redis", "elasticsearch", "mailpit"):
-            assert depends_on[backing] == {"condition": "service_healthy"}
+        assert services[name]["depends_on"] == {
+            "migrate": {"condition": "service_completed_successfully"},
+            "postgres": {"condition": "service_healthy"},
+            "redis": {"condition": "service_healthy"},
+        }
     assert services["proxy"]["depends_on"] == {"web": {"condition": "service_healthy"}}
+
+
+def test_the_mail_catcher_and_elasticsearch_run_only_when_asked_for(compose):
+    services = compose["services"]
+    environment = services["web"]["environment"]
+
+    assert services["mailpit"]["profiles"] == ["mailcatcher"]
+    assert services["elasticsearch"]["profiles"] == ["elasticsearch"]
+    # The scanner is part of every stack: uploads are refused without it.
+    assert "profiles" not in services["clamav"]
+    assert interpolate(environment["SEARCH_BACKEND"], {}) == "database"
+    assert interpolate(environment["ELASTICSEARCH_URL"], {}) == ""
+    assert interpolate(environment["EMAIL_HOST"], {}) == ""
 
 
 def test_the_roles_run_gunicorn_celery_worker_and_celery_beat(compose):
     services = compose["services"]
-    assert services["web"]["command"][:2] == ["gunicorn", "portal.wsgi:application"]
+    assert services["web"]["command"][0] == "gunicorn"
+    assert services["web"]["command"][-1] == "portal.wsgi:application"
     assert services["worker"]["command"][:3] == ["celery", "--app=portal", "worker"]
     assert services["beat"]["command"][:3] == ["celery", "--app=portal", "beat"]
     assert "health" in str(services["web"]["healthcheck"]["test"])
@@ -183,6 +203,8 @@ def test_every_variable_the_compose_file_uses_is_in_the_env_example(compose, env
         "CSRF_TRUSTED_ORIGINS",
         "BASE_URL",
         "POSTGRES_PASSWORD",
+        "EMAIL_PROVIDER",
+        "LB_ADDRESS",
         *PRODUCTION_KEY_VARIABLES,
     }
 
@@ -202,6 +224,8 @@ def test_the_settings_load_in_production_mode_from_the_compose_environment(
         **env_example,
         "SECRET_KEY": "s" * 50,
         "POSTGRES_PASSWORD": "pg-secret",
+        "EMAIL_PROVIDER": "smtp",
+        "EMAIL_HOST": "relay.zvh-bzo.example",
         **{name: Fernet.generate_key().decode() for name in PRODUCTION_KEY_VARIABLES},
     }
     environment = {
@@ -218,22 +242,91 @@ def test_the_settings_load_in_production_mode_from_the_compose_environment(
     assert settings["CACHES"]["default"]["LOCATION"] == "redis://redis:6379/0"
     assert settings["CELERY_BROKER_URL"] == "redis://redis:6379/1"
     assert settings["CELERY_TASK_ALWAYS_EAGER"] is False
-    assert settings["SEARCH_BACKEND_NAME"] == "elasticsearch"
+    assert settings["SEARCH_BACKEND"] == "database"
     assert settings["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
-    assert (settings["EMAIL_HOST"], settings["EMAIL_PORT"]) == ("mailpit", 1025)
+    assert (settings["EMAIL_HOST"], settings["EMAIL_PORT"]) == ("relay.zvh-bzo.example", 25)
+    assert settings["ALLAUTH_TRUSTED_PROXY_COUNT"] == 1
     assert settings["ALLOWED_HOSTS"] == ["portal.zvh-bzo.example"]
     assert settings["SECURE_SSL_REDIRECT"] is True
 
 
-def test_the_nginx_site_serves_media_and_proxies_the_rest_to_web(compose):
-    site = compose["configs"]["nginx-site"]["content"]
+def test_the_proxy_renders_the_repositorys_nginx_site_template(compose):
+    """One site config for compose and `make stack`: the nginx image renders
+    /etc/nginx/templates/*.template with envsubst (only PORTAL_* names)."""
+    proxy = compose["services"]["proxy"]
+    template = NGINX_TEMPLATE.read_text()
+    placeholders = set(re.findall(r"\$\{(PORTAL_[A-Z_]+)\}", template))
 
-    assert "alias /srv/media/;" in site
+    assert (
+        "./portal/deploy/nginx/portal.conf.template:/etc/nginx/templates/default.conf.template:ro"
+        in proxy["volumes"]
+    )
+    assert proxy["environment"]["NGINX_ENVSUBST_FILTER"] == "^PORTAL_"
+    assert placeholders == {name for name in proxy["environment"] if name.startswith("PORTAL_")}
+    # envsubst would also replace $PORTAL_X without braces; the runner only ${...}.
+    assert not re.search(r"\$PORTAL_", template)
+    assert "configs" not in compose
+
+
+def test_the_compose_rendering_of_the_nginx_site_is_accepted_by_nginx(compose, tmp_path):
+    environment = {
+        name: interpolate(str(value), {"LB_ADDRESS": "10.0.0.10"})
+        for name, value in compose["services"]["proxy"]["environment"].items()
+    }
+    site = render_template(NGINX_TEMPLATE.read_text(), environment)
+    (tmp_path / "site.conf").write_text(site)
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path / 'nginx.pid'};\nevents {{}}\n"
+        f"http {{ include /etc/nginx/mime.types; include {tmp_path / 'site.conf'}; }}\n"
+    )
+
+    result = subprocess.run(
+        [
+            nginx_binary(),
+            "-t",
+            "-p",
+            str(tmp_path),
+            "-c",
+            str(tmp_path / "nginx.conf"),
+            "-e",
+            str(tmp_path / "error.log"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode == 0, result.stderr
+    # gunicorn's address is a variable: re-resolved through Docker's DNS, not once at start.
+    assert "set $portal_web web:8000;" in site
+    assert "resolver 127.0.0.11 valid=10s" in site
+    assert "proxy_pass http://$portal_web;" in site
+
+
+def test_the_nginx_site_trusts_forwarded_headers_only_from_the_load_balancer():
+    template = NGINX_TEMPLATE.read_text()
+
+    assert "set_real_ip_from ${PORTAL_LB_ADDRESS};" in template
+    assert "real_ip_recursive off;" in template
+    # To gunicorn: one address (TRUSTED_PROXY_COUNT=1) and a scheme nginx decided.
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in template
+    assert "proxy_set_header X-Forwarded-Proto $portal_scheme;" in template
+    assert "$http_x_forwarded_proto;" not in template
+    assert "$proxy_add_x_forwarded_for" not in template
     # gunicorn logs requests, scrubbed; nginx's lines would carry IPs and query strings.
-    assert "access_log off;" in site
-    assert "proxy_pass http://web:8000;" in site
-    # $$ is compose's escape: nginx must see its own $host.
-    assert interpolate(site, {}).count("$host") == 1
+    assert "access_log off;" in template
+
+
+def test_the_nginx_site_serves_no_uploaded_file_but_image_renditions():
+    template = NGINX_TEMPLATE.read_text()
+    media = re.findall(r"location\s+(/media/\S*)\s*\{\s*([^\n]*)", template)
+
+    # Everything under /media/ is refused, but for the renditions' own location ...
+    assert media == [
+        ("/media/", "return 404;"),
+        ("/media/images/", "alias ${PORTAL_MEDIA_ROOT}/images/;"),
+    ]
+    # ... the one place a file is read from disk.
+    assert template.count("alias ") == 1
 
 
 def test_the_image_is_slim_hash_locked_and_runs_gunicorn_as_a_non_root_user():
@@ -244,7 +337,11 @@ def test_the_image_is_slim_hash_locked_and_runs_gunicorn_as_a_non_root_user():
     assert "manage.py collectstatic --noinput" in dockerfile
     users = re.findall(r"^USER (\S+)$", dockerfile, flags=re.MULTILINE)
     assert users == ["portal"]
-    assert re.search(r'^CMD \["gunicorn", "portal.wsgi:application"', dockerfile, re.MULTILINE)
+    assert re.search(
+        r'^CMD \["gunicorn", "--config=portal/deploy/gunicorn.conf.py", "portal.wsgi:application"\]',
+        dockerfile,
+        re.MULTILINE,
+    )
 
 
 def test_secrets_and_local_state_stay_out_of_the_image():
@@ -262,16 +359,30 @@ def test_the_portal_user_can_write_only_its_var_directory():
     assert "chown -R portal:portal var" in dockerfile
 
 
+def test_every_volume_of_the_portal_is_created_in_the_image_and_owned_by_its_user(compose):
+    """A new named volume copies its owner from the image's directory: one missing there
+    is created root-owned, and the portal user cannot write to it (attachment uploads
+    failed so)."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    created = re.search(r"mkdir -p ([^\\&\n]+)", dockerfile).group(1).split()
+    mounted = [volume.split(":")[1] for volume in compose["services"]["web"]["volumes"]]
+
+    assert mounted
+    for target in mounted:
+        assert target.removeprefix("/app/") in created, target
+    assert dockerfile.index("mkdir -p") < dockerfile.index("chown -R portal:portal var")
+    assert dockerfile.index("chown -R portal:portal var") < dockerfile.index("USER portal")
+
+
 def test_gunicorn_logs_through_the_scrubbing_json_logger(compose):
     from portal.logging import GUNICORN_ACCESS_FORMAT
 
-    command = compose["services"]["web"]["command"]
+    config = runpy.run_path(str(ROOT / "portal" / "deploy" / "gunicorn.conf.py"))
     dockerfile = (ROOT / "Dockerfile").read_text()
 
-    for expected in (
-        "--logger-class=portal.logging.GunicornLogger",
-        "--access-logfile=-",
-        f"--access-logformat={GUNICORN_ACCESS_FORMAT}",
-    ):
-        assert expected in command
-        assert f'"{expected}"' in dockerfile
+    assert config["logger_class"] == "portal.logging.GunicornLogger"
+    assert config["accesslog"] == "-"
+    assert config["access_log_format"] == GUNICORN_ACCESS_FORMAT
+    # One file for the image, compose and `make stack` (tests/stack/runner.py).
+    assert "--config=portal/deploy/gunicorn.conf.py" in compose["services"]["web"]["command"]
+    assert '"--config=portal/deploy/gunicorn.conf.py"' in dockerfile

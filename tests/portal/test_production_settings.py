@@ -20,8 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 HOST = "portal.zvh-bzo.example"
 
 # Prints the settings the security baseline depends on, plus the headers and
-# cookie of one real request through the whole middleware stack (/i18n/setlang/
-# needs no database, so the subprocess does not need the test database).
+# headers of one real request through the whole middleware stack (a POST to
+# /robots.txt is refused with 405 before any database or cache is asked, so the
+# subprocess needs neither).
 PROBE = """
 import json
 import os
@@ -31,22 +32,19 @@ django.setup()
 from django.test import Client
 
 client = Client(HTTP_HOST=os.environ["ALLOWED_HOSTS"])
-response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, secure=True)
-cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+response = client.post("/robots.txt", secure=True)
 names = [
     "DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SECURE_HSTS_PRELOAD", "SECURE_PROXY_SSL_HEADER", "SESSION_COOKIE_NAME", "SESSION_COOKIE_SECURE",
     "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SAMESITE", "SESSION_COOKIE_DOMAIN",
     "SESSION_COOKIE_PATH", "CSRF_COOKIE_NAME", "CSRF_COOKIE_SECURE", "CSRF_COOKIE_HTTPONLY",
-    "CSRF_COOKIE_SAMESITE", "CSRF_COOKIE_DOMAIN", "CSRF_COOKIE_PATH", "LANGUAGE_COOKIE_NAME",
-    "LANGUAGE_COOKIE_SECURE", "LANGUAGE_COOKIE_HTTPONLY", "LANGUAGE_COOKIE_SAMESITE",
-    "LANGUAGE_COOKIE_DOMAIN", "LANGUAGE_COOKIE_PATH", "SESSION_COOKIE_AGE", "LOGIN_DEVICE_COOKIE",
+    "CSRF_COOKIE_SAMESITE", "CSRF_COOKIE_DOMAIN", "CSRF_COOKIE_PATH", "SESSION_COOKIE_AGE",
+    "LOGIN_DEVICE_COOKIE",
 ]
 print(json.dumps({
     "settings": {name: getattr(settings, name) for name in names},
     "status": response.status_code,
     "headers": dict(response.headers),
-    "language_cookie": {"name": cookie.key, "output": cookie.output()},
 }))
 """
 
@@ -68,6 +66,8 @@ def production_env(**overrides: str) -> dict[str, str]:
         ALLOWED_HOSTS=HOST,
         CSRF_TRUSTED_ORIGINS=f"https://{HOST}",
         BASE_URL=f"https://{HOST}",
+        EMAIL_PROVIDER="smtp",
+        EMAIL_HOST="relay.zvh-bzo.example",
         PORTAL_VAR_DIR=str(ROOT / "var" / "test-production"),
         **{name: Fernet.generate_key().decode() for name in PRODUCTION_KEY_VARIABLES},
     )
@@ -131,6 +131,22 @@ def test_a_mail_provider_without_a_webhook_secret_does_not_start():
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ({"EMAIL_PROVIDER": None}, "EMAIL_PROVIDER is required when PORTAL_ENV=production"),
+        ({"EMAIL_HOST": None}, "EMAIL_PROVIDER=smtp needs EMAIL_HOST"),
+        # Per-process rate-limit counters: every gunicorn worker would count on its own.
+        ({"REDIS_URL": None}, "REDIS_URL is required when PORTAL_ENV=production"),
+    ],
+)
+def test_production_refuses_to_start_without_a_mail_route_or_redis(missing, message):
+    result = run(["manage.py", "check"], production_env(**missing))
+
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
 def test_debug_stays_off_in_production_even_when_the_environment_asks_for_it():
     result = run(
         ["-c", "import django; from django.conf import settings; print(settings.DEBUG)"],
@@ -167,7 +183,7 @@ def test_production_sends_hsts_for_at_least_a_year_including_subdomains(producti
 
 def test_production_cookies_are_host_prefixed_secure_and_http_only(production):
     config = production["settings"]
-    for kind in ["SESSION", "CSRF", "LANGUAGE"]:
+    for kind in ["SESSION", "CSRF"]:
         # __Host- cookies must be Secure, on path / and without a Domain.
         assert config[f"{kind}_COOKIE_NAME"].startswith("__Host-"), kind
         assert config[f"{kind}_COOKIE_SECURE"] is True, kind
@@ -177,18 +193,6 @@ def test_production_cookies_are_host_prefixed_secure_and_http_only(production):
         assert config[f"{kind}_COOKIE_PATH"] == "/", kind
     assert config["SESSION_COOKIE_NAME"] == "__Host-sessionid"
     assert config["CSRF_COOKIE_NAME"] == "__Host-csrftoken"
-
-
-def test_the_language_switch_sets_the_host_prefixed_language_cookie_in_production(production):
-    cookie = production["language_cookie"]
-
-    assert production["status"] == 302
-    assert cookie["name"] == "__Host-taal"
-    attributes = [part.strip() for part in cookie["output"].split(";")]
-    assert "Secure" in attributes
-    assert "HttpOnly" in attributes
-    assert "Path=/" in attributes
-    assert not any(part.lower().startswith("domain=") for part in attributes)
 
 
 def test_production_sessions_last_a_working_day_at_most(production):
