@@ -6,4 +6,13 @@ reported as ratios against a baseline measured in the same run, because
 absolute numbers on a shared 2-core machine mean little.
 """
 
-BENCHMARKS = ["pages", "events", "search", "newsletter", "casework_import", "casework_report"]
+BENCHMARKS = [
+    "pages",
+    "proxy",
+    "events",
+    "search",
+    "search_demo",
+    "newsletter",
+    "casework_import",
+    "casework_report",
+]

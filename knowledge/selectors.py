@@ -12,16 +12,28 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from .models import ArticleKind, Audience, Expert, Theme, ThemePage, ThemeSection
+from .models import (
+    ArticleKind,
+    Audience,
+    Expert,
+    ExpertiseArticlePage,
+    KnowledgeIndexPage,
+    Theme,
+    ThemePage,
+    ThemeSection,
+)
 
 if TYPE_CHECKING:
     from wagtail.query import PageQuerySet
 
 __all__ = [
     "ThemeSection",
+    "active_experts",
     "article_kind_labels",
     "audience_labels",
     "experts_with_slugs",
+    "knowledge_index",
+    "newest_articles",
     "theme_by_slug",
     "theme_ids_by_slug",
     "theme_labels",
@@ -60,9 +72,33 @@ def theme_table() -> str:
     return Theme._meta.db_table
 
 
+def knowledge_index() -> KnowledgeIndexPage | None:
+    """The live, public "Kennis & expertise" section, for links from elsewhere."""
+    index: KnowledgeIndexPage | None = KnowledgeIndexPage.objects.live().public().first()
+    return index
+
+
 def theme_pages() -> PageQuerySet:
     """Live, public theme pages in tree order."""
     return ThemePage.objects.live().public().order_by("path")
+
+
+def newest_articles(*, theme: Theme | None = None) -> PageQuerySet:
+    """Live, public expertise articles, newest first (by publication date, then by
+    when they went live): the home page's list and the article feeds."""
+    articles = ExpertiseArticlePage.objects.live().public()
+    if theme is not None:
+        articles = articles.filter(themes=theme)
+    return articles.order_by("-publication_date", "-first_published_at", "-pk")
+
+
+def active_experts() -> QuerySet[Expert]:
+    """The experts the site shows (the experts page lists the active ones), with their
+    themes and region: the search index offers these and no others."""
+    experts: QuerySet[Expert] = (
+        Expert.objects.filter(active=True).select_related("basisteam").prefetch_related("themes")
+    )
+    return experts
 
 
 def experts_with_slugs(slugs: Iterable[str]) -> QuerySet[Expert]:

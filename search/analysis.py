@@ -5,16 +5,23 @@ Elasticsearch see identical tokens:
 
 1. fold: lower case, diacritics removed (casuïstiek -> casuistiek);
 2. tokenize on letters and digits;
-3. stem with the Snowball Dutch stemmer, with two corrections (see ``stem``);
-4. decompound: a long word that splits into known words (from the corpus
-   vocabulary and the staff-managed synonym list) also yields its parts
+3. drop stop words (``data/stopwords_nl.txt``: also question words and auxiliary
+   verbs), in documents and queries alike;
+4. stem with the Snowball Dutch stemmer, with exceptions kept as data
+   (``data/stem_exceptions_nl.txt``) and a ge- correction (see ``stem``);
+5. decompound: a long word that splits into known words (the corpus vocabulary,
+   the staff-managed synonym list and a Dutch dictionary) also yields its parts
    (veiligheidshuis -> veiligheid + huis), so "veiligheid" finds it.
 """
 
+import gzip
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib import resources
+from pathlib import Path
 
 import snowballstemmer
 
@@ -23,61 +30,39 @@ LINKING = ("s", "e", "en", "er")  # Dutch linking morphemes: veiligheid-s-huis
 MIN_PART = 3
 MIN_COMPOUND = 7
 
-# Frequent words dropped from free-text queries (kept in the index for phrases).
-STOPWORDS = frozenset(
-    [
-        "de",
-        "het",
-        "een",
-        "en",
-        "of",
-        "in",
-        "op",
-        "te",
-        "van",
-        "voor",
-        "met",
-        "aan",
-        "bij",
-        "door",
-        "naar",
-        "om",
-        "over",
-        "uit",
-        "tot",
-        "als",
-        "dan",
-        "dat",
-        "die",
-        "dit",
-        "deze",
-        "wat",
-        "wie",
-        "hoe",
-        "is",
-        "zijn",
-        "was",
-        "wordt",
-        "worden",
-        "kan",
-        "kunnen",
-        "er",
-        "ook",
-        "niet",
-        "wel",
-        "maar",
-        "nog",
-        "al",
-        "je",
-        "u",
-        "we",
-        "wij",
-        "ik",
-        "zij",
-        "ze",
-        "hij",
-    ]
+DATA = Path(__file__).parent / "data"
+
+
+def _data_lines(name: str) -> Iterator[str]:
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            yield line
+
+
+# Never a search term on their own; removed from indexed text and queries alike.
+STOPWORDS = frozenset(w for line in _data_lines("stopwords_nl.txt") for w in line.split())
+# word -> stem where Snowball merges different words or splits one word's forms.
+STEM_EXCEPTIONS: dict[str, str] = {
+    form: line.split(":", 1)[0].strip()
+    for line in _data_lines("stem_exceptions_nl.txt")
+    for form in line.split(":", 1)[1].split()
+}
+# Decompounding with the Dutch dictionary (not only the site's own words) needs a
+# guard against derivations: these never stand as a compound's head or tail
+# (verwar-ring, mis-handeling, hulpverlen-ing).
+NOT_A_HEAD = frozenset(
+    ["aan", "achter", "af", "be", "bij", "door", "er", "ge", "her", "in", "mee", "mis"]
+    + ["na", "om", "ont", "onder", "op", "over", "tegen", "toe", "uit", "ver", "voor", "weg"]
 )
+NOT_A_TAIL = frozenset(
+    ["baar", "bare", "heid", "heden", "ing", "ingen", "ling", "lingen", "lijk", "lijke"]
+    + ["lijkheid", "loos", "loze", "schap", "schappen", "ster", "sters", "isme", "ismen"]
+    + ["isch", "ische", "ring", "tje", "tjes", "achtig", "achtige", "eren", "ende", "enden"]
+    + ["nis", "nissen", "sel", "sels", "erij", "erijen"]
+)
+MIN_DICTIONARY_PART = 4  # three-letter parts only from the site's vocabulary
+MIN_PART_COUNT = 100  # a dictionary part must occur this often in the list's corpus
 
 _new = snowballstemmer.stemmer("dutch")
 _porter = snowballstemmer.stemmer("dutch_porter")
@@ -97,6 +82,23 @@ def words(text: str) -> list[str]:
     return [m.group().replace("++", "") for m in WORD.finditer(fold(text))]
 
 
+def is_acronym(raw: str) -> bool:
+    """An all-capitals token such as "OM" or "WAT": kept even where the word is a stop word."""
+    letters = [c for c in raw if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def content_words(text: str) -> list[str]:
+    """Folded words of a text without its stop words (an acronym like "OM" stays)."""
+    return [w for raw, w in _raw_words(text) if w not in STOPWORDS or is_acronym(raw)]
+
+
+def _raw_words(text: str) -> Iterator[tuple[str, str]]:
+    for match in WORD.finditer(text):
+        raw = match.group()
+        yield raw, fold(raw).replace("++", "")
+
+
 def spans(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, folded token) for each word of the original text, for highlighting.
 
@@ -106,20 +108,54 @@ def spans(text: str) -> Iterator[tuple[int, int, str]]:
         yield match.start(), match.end(), fold(match.group()).replace("++", "")
 
 
+@cache
+def _dictionary() -> tuple[frozenset[str], frozenset[str]]:
+    """(all words, common words) of the Dutch word list shipped by ``pyspellchecker``,
+    folded; loaded once per process (about 2-5 s and 45 MB, see docs/search.md)."""
+    path = resources.files("spellchecker") / "resources" / "nl.json.gz"
+    with path.open("rb") as raw, gzip.open(raw) as unzipped:
+        counts: dict[str, int] = json.load(unzipped)
+    words = {fold(w): n for w, n in counts.items() if len(w) >= 2 and w.isalpha()}
+    common = frozenset(w for w, n in words.items() if n >= MIN_PART_COUNT)
+    return frozenset(words), common
+
+
+def dutch_words() -> frozenset[str]:
+    """Every word of the Dutch dictionary (331,598): is a typed word Dutch?"""
+    return _dictionary()[0]
+
+
+def dutch_parts() -> frozenset[str]:
+    """Dictionary words common enough to be a compound part. The list's rarest entries
+    (count below MIN_PART_COUNT: its added words and subtitle noise such as "atie",
+    "ties", "situ") would split words wrongly (situ-aties)."""
+    return _dictionary()[1]
+
+
+def is_dutch(word: str) -> bool:
+    """True for a word of the Dutch dictionary (folded input)."""
+    return word in dutch_words()
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """Snowball Dutch, corrected where it hurts recall or precision.
 
-    - The current Snowball Dutch stemmer strips the ge- prefix, which turns short
-      words into others (geweld -> wel, gedrag -> drag); for short ge- words we use
-      the original Porter-style Dutch stemmer, which keeps them.
+    - The exceptions in ``data/stem_exceptions_nl.txt`` come first.
+    - The current Snowball Dutch stemmer strips the ge- prefix, which turns words into
+      others (geweld -> wel, gemeenten -> meen, gezondheid -> zon); for ge- words we
+      use the original Porter-style Dutch stemmer, which keeps the prefix, unless the
+      word is a participle of a verb in the dictionary (geradicaliseerd ->
+      radicaliseren), where dropping it joins the verb's other forms.
     - Participles keep a double vowel (geradicaliseerd -> radicaliseer) where the
       infinitive has one (radicaliseren -> radicaliser); we undouble a final
       vowel pair and drop a final -t/-d after it (radicaliseert).
     """
+    if word in STEM_EXCEPTIONS:
+        return STEM_EXCEPTIONS[word]
     if not word.isalpha():
         return word
-    if word.startswith("ge") and len(word) <= 8:
+    if word.startswith("ge") and (len(word) <= 8 or not _is_participle(word)):
         result = _porter.stemWord(word)
     else:
         result = _new.stemWord(word)
@@ -128,16 +164,53 @@ def stem(word: str) -> str:
     return _UNDOUBLE.sub(lambda m: m.group(1)[0] + m.group(2), result)
 
 
+_PARTICIPLE = re.compile(r"^ge([a-z]{3,}?)(?:d|t)(?:e|en)?$")
+
+
+def _is_participle(word: str) -> bool:
+    """ge-X-d/t(e/en) where X+en is a Dutch verb: gesignaleerd (signaleren), gestopt."""
+    match = _PARTICIPLE.match(word)
+    if not match:
+        return False
+    body = _UNDOUBLE.sub(lambda m: m.group(1)[0] + m.group(2), match.group(1))
+    dictionary = dutch_words()
+    return any(f"{b}en" in dictionary for b in (body, body + body[-1], match.group(1)))
+
+
 def decompose(word: str, vocabulary: frozenset[str] | set[str]) -> list[str] | None:
     """Split a compound into known words, longest head first; None if it does not split.
 
-    ``vocabulary`` holds folded words (without stopwords, see ``vocabulary_words``).
-    Parts must be at least three letters and the word at least seven, which keeps
-    false splits rare (bestaan is not best + aan).
+    Parts come from ``vocabulary`` (folded site words, without stopwords, see
+    ``vocabulary_words``) and from the Dutch dictionary (parts of four letters or
+    more), so "mishandeling" finds *ouderenmishandeling* even when the site never
+    writes "ouderen" alone. The word must be at least seven letters; verbal prefixes
+    and derivational suffixes never count as a part (bestaan is not best + aan,
+    verwarring not verwar + ring).
     """
     if len(word) < MIN_COMPOUND or not word.isalpha():
         return None
+    if isinstance(vocabulary, frozenset):
+        return _decompose_cached(word, vocabulary)
     return _decompose(word, vocabulary, 0)
+
+
+@lru_cache(maxsize=100_000)
+def _decompose_cached(word: str, vocabulary: frozenset[str]) -> list[str] | None:
+    return _decompose(word, vocabulary, 0)
+
+
+def _deeper(tail: str, vocabulary, depth: int) -> list[str] | None:
+    if isinstance(vocabulary, frozenset) and depth == 1:
+        return _decompose_cached(tail, vocabulary)  # the same tails recur in many words
+    return _decompose(tail, vocabulary, depth)
+
+
+def _is_part(part: str, vocabulary, *, head: bool) -> bool:
+    if part in (NOT_A_HEAD if head else NOT_A_TAIL) or part in STOPWORDS:
+        return False
+    if part in vocabulary:
+        return True
+    return len(part) >= MIN_DICTIONARY_PART and part in dutch_parts()
 
 
 def _decompose(word: str, vocabulary, depth: int) -> list[str] | None:
@@ -145,7 +218,7 @@ def _decompose(word: str, vocabulary, depth: int) -> list[str] | None:
         return None
     for cut in range(len(word) - MIN_PART, MIN_PART - 1, -1):
         head, rest = word[:cut], word[cut:]
-        if head not in vocabulary:
+        if not _is_part(head, vocabulary, head=True):
             continue
         for link in ("", *LINKING):
             if link and not rest.startswith(link):
@@ -153,9 +226,9 @@ def _decompose(word: str, vocabulary, depth: int) -> list[str] | None:
             tail = rest[len(link) :]
             if len(tail) < MIN_PART:
                 continue
-            if tail in vocabulary:
+            if _is_part(tail, vocabulary, head=False):
                 return [head, tail]
-            deeper = _decompose(tail, vocabulary, depth + 1) if len(tail) >= MIN_COMPOUND else None
+            deeper = _deeper(tail, vocabulary, depth + 1) if len(tail) >= MIN_COMPOUND else None
             if deeper:
                 return [head, *deeper]
     return None
@@ -164,14 +237,16 @@ def _decompose(word: str, vocabulary, depth: int) -> list[str] | None:
 def analyse(text: str, vocabulary=frozenset()) -> tuple[str, str]:
     """(stems, compound parts) of a text, each a space-separated string.
 
-    Stems keep word order (for phrase search); the parts of compounds go into a
-    separate field so phrases are not broken by them.
+    Stop words are left out here as they are in queries, so a phrase matches the same
+    way whichever stop words stand between its words. Stems keep word order (for
+    phrase search); the parts of compounds go into a separate field so phrases are
+    not broken by them.
     """
     stems: list[str] = []
     parts: list[str] = []
-    for word in words(text):
+    for word in content_words(text):
         stems.append(stem(word))
-        split = decompose(word, vocabulary) if vocabulary else None
+        split = decompose(word, vocabulary)
         if split:
             parts.extend(stem(p) for p in split)
     return " ".join(stems), " ".join(parts)

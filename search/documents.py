@@ -1,9 +1,13 @@
-"""Which pages enter the index, and what of them.
+"""What enters the index, and what of it.
 
-Only live, public pages of the content apps are indexed. Casework, newsletter
-subscriptions and registrations are never pages of these apps and never enter.
+Live, public pages of the content apps are indexed: every page type of ``portal``,
+``knowledge`` and ``events``, and of ``newsletter`` the archive page and the issues
+that were sent (an issue not sent yet is not in the public archive either). Casework,
+newsletter subscribers, registrations and expert questions are never pages of these
+apps and never enter. Experts are snippets, not pages: each active expert is indexed
+as a document of its own that links to the expert's profile (``build_expert_document``).
 A page type can shape its own document with a ``search_document()`` method returning
-a dict with any of the keys of ``IndexedDoc`` (events will use this).
+a dict with any of the keys of ``IndexedDoc`` (events use this).
 """
 
 import datetime
@@ -14,9 +18,19 @@ from django.utils.html import strip_tags
 from wagtail import blocks
 from wagtail.models import Page, PageViewRestriction
 
-# App labels whose pages may be indexed. Anything else (casework, newsletter, ...) never is.
-INDEXED_APPS = frozenset({"portal", "knowledge", "events"})
+# App labels whose pages may be indexed. Anything else (casework, ...) never is.
+INDEXED_APPS = frozenset({"portal", "knowledge", "events", "newsletter"})
 BODY_LIMIT = 200_000  # characters of body text kept (long PDFs)
+# The index is keyed by page id. An expert is no page, so its document id is this
+# offset plus the expert's id: far above any page id a Wagtail site reaches, and
+# below the 2**31 the index's integer column holds.
+EXPERT_ID_OFFSET = 1_000_000_000
+KINDS = {
+    "publicationpage": "publicatie",
+    "themepage": "thema",
+    "eventpage": "evenement",
+    "newsletterissuepage": "nieuwsbrief",
+}
 
 
 @dataclass
@@ -42,6 +56,10 @@ def is_indexable(page: Page) -> bool:
     if not page.live or page.expired or page.depth < 2:
         return False
     if page.specific_class is None or page.specific_class._meta.app_label not in INDEXED_APPS:
+        return False
+    # Published ahead of sending, an issue stays out of the archive until it is sent.
+    is_issue = page.specific_class._meta.model_name == "newsletterissuepage"
+    if is_issue and getattr(page.specific_deferred, "sent_at", None) is None:
         return False
     return not PageViewRestriction.objects.filter(
         page__in=page.get_ancestors(inclusive=True)
@@ -81,13 +99,15 @@ def build_document(page: Page) -> IndexedDoc:
         themes = list(page.themes.values_list("slug", flat=True))
     elif getattr(page, "theme_id", None):
         themes = [page.theme.slug]
-    kind = {
-        "expertisearticlepage": getattr(page, "kind", "") or "achtergrond",
-        "publicationpage": "publicatie",
-        "themepage": "thema",
-        "eventpage": "evenement",
-    }.get(page._meta.model_name, "pagina")
-    summary = getattr(page, "summary", "") or getattr(page, "introduction", "") or ""
+    kind = KINDS.get(page._meta.model_name, "pagina")
+    if page._meta.model_name == "expertisearticlepage":
+        kind = getattr(page, "kind", "") or "achtergrond"
+    summary = (
+        getattr(page, "summary", "")
+        or getattr(page, "introduction", "")
+        or getattr(page, "preheader", "")
+        or ""
+    )
     parts = [
         getattr(page, "introduction", "") if summary != getattr(page, "introduction", "") else "",
         _text(getattr(page, "body", None)),
@@ -97,8 +117,13 @@ def build_document(page: Page) -> IndexedDoc:
         if page.theme.description not in (summary, page.introduction):
             parts.append(page.theme.description)
         parts.append(page.theme.short_name)
-    published = getattr(page, "publication_date", None) or (
-        page.first_published_at.date() if page.first_published_at else None
+    if getattr(page, "show_contact_details", False):
+        parts.append(_contact_details(page))
+    sent_at = getattr(page, "sent_at", None)
+    published = (
+        getattr(page, "publication_date", None)
+        or (sent_at.date() if sent_at else None)
+        or (page.first_published_at.date() if page.first_published_at else None)
     )
     values = {
         "page_id": page.pk,
@@ -118,3 +143,57 @@ def build_document(page: Page) -> IndexedDoc:
     }
     values.update(custom)
     return IndexedDoc(**values)
+
+
+def _contact_details(page: Page) -> str:
+    """The organisation's contact details a contact page shows from the site settings,
+    so "telefoonnummer" or "bezoekadres" finds the page that shows them."""
+    from portal.models import ContactSettings
+
+    site = page.get_site()
+    if site is None:
+        return ""
+    details = ContactSettings.for_site(site)
+    return " ".join(
+        str(value)
+        for value in (
+            details.organisation_name,
+            details.visiting_address,
+            details.postal_address,
+            details.phone,
+            details.email,
+            details.opening_hours,
+        )
+        if value
+    )
+
+
+def expert_document_id(expert_id: int) -> int:
+    return EXPERT_ID_OFFSET + expert_id
+
+
+def build_expert_document(expert) -> IndexedDoc:
+    """An expert as a search hit: name, function, organisation, expertise and themes.
+
+    The hit opens the expert's profile. The work e-mail address is not shown on the
+    site and is not indexed.
+    """
+    themes = list(expert.themes.all())
+    function = ", ".join(v for v in (expert.job_title, expert.organisation) if v)
+    body = [
+        str(expert.get_role_display()),
+        expert.biography,
+        *(theme.name for theme in themes),
+        *(theme.short_name for theme in themes if theme.short_name),
+        expert.basisteam.name if expert.basisteam_id else "",
+    ]
+    return IndexedDoc(
+        page_id=expert_document_id(expert.pk),
+        content_type="knowledge.expert",
+        url=expert.get_absolute_url(),
+        title=expert.name,
+        summary=function,
+        body=" ".join(p for p in body if p)[:BODY_LIMIT],
+        kind="expert",
+        themes=[theme.slug for theme in themes],
+    )

@@ -29,6 +29,8 @@ class SearchDocument(models.Model):
 
     class Meta:
         verbose_name = _("search document")
+        # Navigational queries look a title up by its analysed form (exact_titles).
+        indexes = [models.Index(fields=["analysed_title"], name="search_doc_title_key")]
 
     def __str__(self) -> str:
         return self.title

@@ -1,12 +1,19 @@
 """Parse what users type into a backend-neutral query, expanded for Dutch.
 
-Syntax: words (all must match), "exact phrase", -exclude, -"excluded phrase",
-a OR b. Each word is expanded to alternatives: its stem, its compound parts as a
-phrase (huiselijkgeweld -> "huiselijk geweld"), the synonyms staff manage
-(HGKM -> huiselijk geweld en kindermishandeling), and, when the word is not in the
-vocabulary, the closest vocabulary word (typo tolerance, "Bedoelde u ...?").
+Syntax: words, "exact phrase", -exclude, -"excluded phrase", a OR b. Each word is
+expanded to alternatives: its stem, its compound parts as a phrase (huiselijkgeweld
+-> "huiselijk geweld"), the synonyms staff manage (HGKM -> huiselijk geweld en
+kindermishandeling), and, when the word is neither Dutch nor in the vocabulary, the
+closest vocabulary word (typo tolerance, "Bedoelde u ...?").
+
+Matching is tiered (``services.search_query``): first every clause of ``must``; when
+that finds fewer than ``TIER1_MIN_RESULTS`` pages, at least ``minimum_should_match``
+of the content clauses (``relaxable``), pages matching more of them first. Typed
+phrases always hold; numbers and unknown short words (``should``) never block.
 """
 
+import bisect
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -15,6 +22,8 @@ from rapidfuzz import fuzz, process
 from . import analysis
 
 MAX_COMPOUND_ALTS = 8
+OPTIONAL_WEIGHT = 0.5  # a matched number or short word counts half a content word
+MAX_CONTENT, MAX_OPTIONAL = 30, 10  # clauses a query keeps (200 characters rarely reach them)
 TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
 
 # What the user typed, token by token: (kind, value, negated). Kinds: "word", "phrase",
@@ -36,12 +45,26 @@ class Alt:
 class Clause:
     alts: list[Alt]
     text: str  # what the user typed, for messages
+    required: bool = False  # a typed "phrase": holds in every tier
+    weight: float = 1.0  # rarer words weigh more when only some words match (tier 2)
+
+
+# Tier 1 (every content word) must find at least this many pages, else tier 2 runs.
+TIER1_MIN_RESULTS = 3
+
+
+def minimum_should_match(count: int) -> int:
+    """How many of ``count`` content clauses a page must match in tier 2: half,
+    rounded up, and at least one. See docs/search.md (Matching in tiers) for why."""
+    return max(1, math.ceil(count / 2))
 
 
 @dataclass
 class ParsedQuery:
     must: list[Clause] = field(default_factory=list)
     must_not: list[Clause] = field(default_factory=list)
+    # Numbers and unknown short words: they raise a page that has them, never block.
+    should: list[Clause] = field(default_factory=list)
     corrections: dict[str, str] = field(default_factory=dict)  # typed word -> corrected
     ignored: list[str] = field(default_factory=list)  # words no document contains
 
@@ -49,8 +72,17 @@ class ParsedQuery:
     def empty(self) -> bool:
         return not self.must
 
+    def relaxable(self) -> list[Clause]:
+        """The content clauses tier 2 may leave unmatched (all but typed phrases)."""
+        return [c for c in self.must if not c.required]
+
+    def scored(self) -> list[Clause]:
+        """The clauses whose matches tier 2 counts, in a fixed order (bit i = clause i)."""
+        return [*self.relaxable(), *self.should]
+
     def highlight_stems(self) -> set[str]:
-        return {s for clause in self.must for alt in clause.alts for s in alt.stems}
+        clauses = [*self.must, *self.should]
+        return {s for clause in clauses for alt in clause.alts for s in alt.stems}
 
     def corrected_text(self, original: str) -> str:
         text = original
@@ -81,6 +113,23 @@ ELLIPTICAL_COMPOUND = re.compile(r"\w-\s+(?:en|of)\s+\w", re.IGNORECASE)
 def is_elliptical(text: str) -> bool:
     """True for "Zorg- en Veiligheidshuis"-style text (a hyphen standing for a shared tail)."""
     return bool(ELLIPTICAL_COMPOUND.search(text))
+
+
+def default_synonyms() -> list[tuple[str, str]]:
+    """(terms, note) of the default synonym groups, from ``data/synonyms_nl.txt``."""
+    groups = []
+    for line in (analysis.DATA / "synonyms_nl.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            terms, _sep, note = line.partition(" | ")
+            groups.append((terms.strip(), note.strip()))
+    return groups
+
+
+def keeps_whole(member: str) -> bool:
+    """A synonym member never split on en/of: elliptical, or written in double quotes
+    ("Wet zorg en dwang" is one law, not "wet zorg" or "dwang")."""
+    member = member.strip()
+    return is_elliptical(member) or (len(member) > 1 and member[0] == member[-1] == '"')
 
 
 def parse(text: str, lexicon: Lexicon, *, prefix: bool = False) -> ParsedQuery:
@@ -123,8 +172,11 @@ def parse(text: str, lexicon: Lexicon, *, prefix: bool = False) -> ParsedQuery:
             pending_or = bool(query.must)
             continue
         if kind == "phrase":
-            stems = tuple(analysis.stem(w) for w in analysis.words(value))
-            clause = Clause([Alt(stems, phrase=len(stems) > 1)], value) if stems else None
+            # Stop words are not in the index either: "kind in nood" is kind, nood.
+            stems = tuple(analysis.stem(w) for w in analysis.content_words(value))
+            clause = (
+                Clause([Alt(stems, phrase=len(stems) > 1)], value, required=True) if stems else None
+            )
         else:
             if not negated and value.lower() in used_by_synonym:
                 continue
@@ -136,9 +188,25 @@ def parse(text: str, lexicon: Lexicon, *, prefix: bool = False) -> ParsedQuery:
         elif pending_or and query.must:
             query.must[-1].alts.extend(clause.alts)
             query.must[-1].text += f" OR {clause.text}"
+            query.must[-1].required = False
+        elif clause.weight == 0:  # optional: a number or an unknown short word
+            clause.weight = OPTIONAL_WEIGHT
+            query.should.append(clause)
         else:
             query.must.append(clause)
         pending_or = False
+    if not query.must and query.should:
+        # Only numbers or short words ("E33", "2025"): then they are the query.
+        query.must, query.should = query.should, []
+    # Each scored clause is a bit of a 63-bit mask (backends): a long list of short
+    # words keeps its first ones and names the rest as not used.
+    query.ignored += [c.text for c in query.should[MAX_OPTIONAL:]]
+    query.should = query.should[:MAX_OPTIONAL]
+    relaxable = query.relaxable()
+    if len(relaxable) > MAX_CONTENT:
+        dropped = {id(c) for c in relaxable[MAX_CONTENT:]}
+        query.ignored += [c.text for c in relaxable[MAX_CONTENT:]]
+        query.must = [c for c in query.must if id(c) not in dropped]
     return query
 
 
@@ -167,24 +235,30 @@ def _join_split_compounds(raw: list[Token], lexicon: Lexicon) -> list[JoinedToke
 
 
 def _word_clause(word: str, lexicon: Lexicon, query: ParsedQuery, *, prefix: bool) -> Clause | None:
+    """The clause of one typed word; weight 0 marks it optional (see ``parse``)."""
     folded = analysis.words(word)
     if not folded:
         return None
     if len(folded) > 1:  # e.g. "zorg-en-veiligheid": treat as a phrase
-        return Clause([Alt(tuple(analysis.stem(w) for w in folded), phrase=True)], word)
+        stems = tuple(analysis.stem(w) for w in folded if w not in analysis.STOPWORDS)
+        return Clause([Alt(stems, phrase=True)], word) if stems else None
     token = folded[0]
-    if token in analysis.STOPWORDS and not prefix:
+    if token in analysis.STOPWORDS and not prefix and not analysis.is_acronym(word):
         return None
     if prefix:
         return Clause([Alt((token,), prefix=True), Alt((analysis.stem(token),))], word)
     stemmed = analysis.stem(token)
     alts = [Alt((stemmed,))]
-    known = token in lexicon.vocabulary or stemmed in lexicon.stems
+    known = token in lexicon.vocabulary or stemmed in lexicon.stems or _heads_a_word(token, lexicon)
+    if not known and (not token.isalpha() or len(token) < analysis.MIN_PART + 1):
+        # A number or an unknown short word: it may raise a page, never block one.
+        return Clause(alts, word, weight=0)
+    weight = _rarity(token, lexicon)
     parts = analysis.decompose(token, lexicon.vocabulary)
     if parts:
         # Both ways: the compound typed as one word finds the words written apart.
         alts.append(Alt(tuple(analysis.stem(p) for p in parts), phrase=True))
-    if not known and token.isalpha() and len(token) >= 5:
+    if not known and len(token) >= 5:
         # The word as the last part of compounds whose head is not a word of its own
         # ("uitbuiting" finds "arbeidsuitbuiting"): cheap suffix scan of the vocabulary.
         compounds = sorted(
@@ -193,20 +267,41 @@ def _word_clause(word: str, lexicon: Lexicon, query: ParsedQuery, *, prefix: boo
         )[:MAX_COMPOUND_ALTS]
         alts.extend(Alt((analysis.stem(w),)) for w in compounds)
         known = bool(compounds)
-    if not known and not parts and lexicon.vocabulary and token.isalpha() and len(token) >= 4:
-        corrected = correct(token, lexicon)
-        if corrected:
-            query.corrections[word] = corrected
-            alts.append(Alt((analysis.stem(corrected),)))
-            corrected_parts = analysis.decompose(corrected, lexicon.vocabulary)
-            if corrected_parts:
-                alts.append(Alt(tuple(analysis.stem(p) for p in corrected_parts), phrase=True))
-        elif lexicon.vocabulary and token.isalpha():
-            # A word no document contains and nothing close to it: leave it out rather
-            # than let it turn every result away ("dpia casusoverleg" -> "dpia").
-            query.ignored.append(word)
-            return None
-    return Clause(alts, word)
+    if known or parts or not lexicon.vocabulary:
+        return Clause(alts, word, weight=weight)
+    # A Dutch word is never "corrected" into another word: if no page has it, it is
+    # left out (and the visitor told). Only a word that is not Dutch is a typo.
+    corrected = None if analysis.is_dutch(token) else correct(token, lexicon)
+    if not corrected:
+        # Nothing contains it and nothing close: leave it out rather than let it turn
+        # every result away ("dpia casusoverleg" -> "casusoverleg").
+        query.ignored.append(word)
+        return None
+    query.corrections[word] = corrected
+    alts.append(Alt((analysis.stem(corrected),)))
+    corrected_parts = analysis.decompose(corrected, lexicon.vocabulary)
+    if corrected_parts:
+        alts.append(Alt(tuple(analysis.stem(p) for p in corrected_parts), phrase=True))
+    return Clause(alts, word, weight=_rarity(corrected, lexicon))
+
+
+def _heads_a_word(token: str, lexicon: Lexicon) -> bool:
+    """True when a vocabulary word starts with ``token`` and splits there: the index has
+    it as a compound part ("veiligheid" in *veiligheidshuis*)."""
+    terms = lexicon.sorted_terms
+    start = bisect.bisect_left(terms, token)
+    for word in terms[start : start + 50]:
+        if not word.startswith(token):
+            break
+        parts = analysis.decompose(word, lexicon.vocabulary) if len(word) > len(token) else None
+        if parts and parts[0] == token:
+            return True
+    return False
+
+
+def _rarity(token: str, lexicon: Lexicon) -> float:
+    """1 for a word on one page, less the more pages have it (tier-2 ranking)."""
+    return 1.0 / math.log2(2 + lexicon.frequencies.get(token, 0))
 
 
 def correct(token: str, lexicon: Lexicon) -> str | None:
@@ -225,28 +320,45 @@ def correct(token: str, lexicon: Lexicon) -> str | None:
 
 
 def _synonym_clauses(words: list[str], lexicon: Lexicon, query: ParsedQuery) -> set[str]:
-    """Add one clause per synonym group found in the typed words; return the words used."""
-    folded = [analysis.fold(w) for w in words]
-    used: set[str] = set()
-    for group in lexicon.synonyms:
+    """Add one clause per synonym group found in the typed words; return the words used.
+
+    Typed words are compared token by token ("Top-X" is top, x), longest member first,
+    and a typed word serves one group only: "Wet verplichte ggz" is the Wvggz, not
+    also GGZ.
+    """
+    tokens = [(token, i) for i, word in enumerate(words) for token in analysis.words(word)]
+    folded = [token for token, _ in tokens]
+    hits: list[tuple[int, int, int]] = []  # (length, start, group)
+    for g, group in enumerate(lexicon.synonyms):
         for member in group:
             n = len(member)
-            hit = next(
-                (i for i in range(len(folded) - n + 1) if tuple(folded[i : i + n]) == member), None
-            )
-            if hit is None:
-                continue
-            alts = []
-            for other in group:
-                # "A en B" (HGKM = huiselijk geweld en kindermishandeling) covers A
-                # and B each; within a part all words must occur, in any order.
-                parts = [other] if other in lexicon.unsplittable else _split_on(other, ("en", "of"))
-                for part in parts:
-                    content = [w for w in part if w not in analysis.STOPWORDS] or list(part)
-                    alts.append(Alt(tuple(analysis.stem(w) for w in content), phrase=False))
-            query.must.append(Clause(alts, " ".join(words[hit : hit + n])))
-            used.update(w.lower() for w in words[hit : hit + n])
-            break
+            for start in range(len(folded) - n + 1):
+                if tuple(folded[start : start + n]) != member:
+                    continue
+                raw = words[tokens[start][1]]
+                if n == 1 and member[0] in analysis.STOPWORDS and not analysis.is_acronym(raw):
+                    continue  # "om" in a sentence is not the OM (Openbaar Ministerie)
+                hits.append((n, start, g))
+    taken: set[int] = set()
+    done: set[int] = set()
+    used: set[str] = set()
+    for n, start, g in sorted(hits, key=lambda h: (-h[0], h[1])):
+        span = set(range(start, start + n))
+        if g in done or span & taken:
+            continue
+        taken |= span
+        done.add(g)
+        alts = []
+        for other in lexicon.synonyms[g]:
+            # "A en B" (HGKM = huiselijk geweld en kindermishandeling) covers A
+            # and B each; within a part all words must occur, in any order.
+            parts = [other] if other in lexicon.unsplittable else _split_on(other, ("en", "of"))
+            for part in parts:
+                content = [w for w in part if w not in analysis.STOPWORDS] or list(part)
+                alts.append(Alt(tuple(analysis.stem(w) for w in content), phrase=False))
+        raw_words = sorted({tokens[i][1] for i in span})
+        query.must.append(Clause(alts, " ".join(words[i] for i in raw_words)))
+        used.update(words[i].lower() for i in raw_words)
     return used
 
 

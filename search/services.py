@@ -6,6 +6,7 @@ highlighted snippets, facets with counts, and "Bedoelde u ...?" suggestions.
 """
 
 import bisect
+import dataclasses
 import datetime
 import heapq
 import html
@@ -27,12 +28,20 @@ from django.utils.translation import gettext as _
 
 from wagtail.models import Page
 
-from . import analysis
+from . import analysis, navigation
 from .backends import BackendResult, SearchRequest, get_backend
 from .backends.base import FACETS
-from .documents import build_document, is_indexable
+from .documents import build_document, build_expert_document, expert_document_id, is_indexable
 from .models import SearchQueryLog, SearchTerm, SynonymGroup
-from .query import Lexicon, ParsedQuery, is_elliptical, parse
+from .query import (
+    TIER1_MIN_RESULTS,
+    Lexicon,
+    ParsedQuery,
+    default_synonyms,
+    keeps_whole,
+    minimum_should_match,
+    parse,
+)
 
 LEXICON_VERSION_KEY = "search:lexicon:version"
 SNIPPET_WORDS = 32
@@ -87,7 +96,7 @@ def _lexicon_load() -> Lexicon:
         members = tuple(tuple(analysis.words(m)) for m in group.members if analysis.words(m))
         if len(members) > 1:
             groups.append(members)
-            unsplittable.update(tuple(analysis.words(m)) for m in group.members if is_elliptical(m))
+            unsplittable.update(tuple(analysis.words(m)) for m in group.members if keeps_whole(m))
     synonym_words = {w for g in groups for m in g for w in m if len(w) >= 3}
     vocabulary = frozenset((set(frequencies) | synonym_words) - analysis.STOPWORDS)
     return Lexicon(
@@ -140,6 +149,7 @@ class Hit:
     date: datetime.date | None
     snippet: SafeString
     title_html: SafeString
+    missing_words: list[str] = field(default_factory=list)  # typed words this page lacks
 
 
 @dataclass
@@ -163,6 +173,12 @@ class SearchResults:
     did_you_mean: str = ""
     excluded_only: bool = False
     suggestions: list[dict[str, str]] = field(default_factory=list)  # title, url
+    # Tier 2 ran: not every result has every word ("Resultaten voor een deel van uw
+    # zoekwoorden"); ``complete_total`` results have them all, and come first.
+    partial: bool = False
+    complete_total: int = 0
+    # Typed words no result uses: unknown to the index, or in none of the results.
+    unused_words: list[str] = field(default_factory=list)
 
     page_size: int = 10
 
@@ -213,15 +229,32 @@ def search_query(
     request = SearchRequest(
         query=parsed, filters=cleaned, sort=sort, offset=(page - 1) * page_size, limit=page_size
     )
+    engine = get_backend(backend)
     if parsed.empty and text.strip():
         # Only stopwords or exclusions: nothing to look for.
         raw = BackendResult(page_ids=[], total=0, facets={})
+        complete_total = 0
     else:
-        raw = get_backend(backend).search(request)
+        raw, complete_total = _search_in_tiers(engine, request)
+    partial = raw.total > complete_total
+    scored = parsed.scored()
+    unused = [*parsed.ignored]
+    unused += [c.text for c, n in zip(scored, raw.clause_counts, strict=False) if n == 0]
+    unused = [w for w in (_shown(word) for word in unused) if w]
+    matched = raw.matched  # clause masks of the hits (a pinned title may add a hit)
+    if sort == "relevance" and not cleaned and text.strip():
+        # A query that is a title (or an expert's name) opens with that document.
+        named = navigation.exact_title_rows(engine, text, parsed)
+        raw = navigation.pin(raw, named, first_page=page == 1)
     did_you_mean = ""
     if parsed.corrections:
         did_you_mean = parsed.corrected_text(text)
     hits = _hits(raw, parsed, lexicon)
+    for hit in hits:
+        mask = matched.get(hit.page_id)
+        if mask is not None:
+            missing = [_shown(c.text) for i, c in enumerate(scored) if not mask & (1 << i)]
+            hit.missing_words = [w for w in missing if w and w not in unused]
     result = SearchResults(
         text=text,
         hits=hits,
@@ -234,12 +267,43 @@ def search_query(
         did_you_mean=did_you_mean,
         excluded_only=parsed.empty and bool(parsed.must_not),
         page_size=page_size,
+        partial=partial,
+        complete_total=complete_total,
+        unused_words=unused,
     )
     if raw.total == 0 and text.strip():
         result.suggestions = _zero_result_suggestions(text, lexicon)
     if log and text.strip():
         search_log_record(text=text, result_count=raw.total)
     return result
+
+
+def _shown(word: str) -> str:
+    """A typed word as the page names it: without the punctuation around it ("2025?")."""
+    return word.strip(".,;:!?()[]{}\"'")
+
+
+def _search_in_tiers(backend: Any, request: SearchRequest) -> tuple[BackendResult, int]:
+    """(result, how many results match every content word).
+
+    Tier 1 needs every content word. When it finds fewer than TIER1_MIN_RESULTS pages
+    and there are several content words, tier 2 asks for at least half of them
+    (``minimum_should_match``) and, if that is still too little, for one; pages with
+    more of the words come first, so the tier-1 pages stay on top. Phrases typed in
+    quotes hold in every tier.
+    """
+    raw = backend.search(request)
+    complete = raw.total
+    relaxable = len(request.query.relaxable())
+    if complete >= TIER1_MIN_RESULTS or relaxable < 2:
+        return raw, complete
+    for minimum in sorted({minimum_should_match(relaxable), 1}, reverse=True):
+        relaxed = backend.search(dataclasses.replace(request, minimum_match=minimum))
+        if relaxed.total > raw.total:
+            raw = relaxed
+        if raw.total >= TIER1_MIN_RESULTS:
+            break
+    return raw, complete
 
 
 def kind_labels() -> dict[str, str]:
@@ -251,6 +315,8 @@ def kind_labels() -> dict[str, str]:
         "thema": _("Theme page"),
         "pagina": _("Page"),
         "evenement": _("Training or event"),
+        "expert": _("Expert"),
+        "nieuwsbrief": _("Newsletter issue"),
     }
 
 
@@ -390,10 +456,13 @@ def search_suggest(*, text: str, limit: int = 6, backend: str | None = None) -> 
         return {"query": text, "pages": [], "terms": []}
     lexicon = lexicon_get()
     parsed = parse(text, lexicon, prefix=True)
-    pages = [
-        {"title": page["title"], "url": page["url"]}
-        for page in get_backend(backend).suggest(parsed, limit)
-    ]
+    engine = get_backend(backend)
+    # A title typed in full comes first, as on the results page.
+    named = navigation.exact_title_rows(engine, text, parsed)
+    pages: list[dict[str, str]] = []
+    for page in [*named, *engine.suggest(parsed, limit)]:
+        if len(pages) < limit and all(page["url"] != p["url"] for p in pages):
+            pages.append({"title": page["title"], "url": page["url"]})
     last = analysis.words(text)[-1] if analysis.words(text) else ""
     terms = complete_term(last, lexicon) if len(last) >= 2 else []
     return {"query": text, "pages": pages, "terms": terms}
@@ -450,12 +519,36 @@ def search_remove_pages(*, page_ids: list[int]) -> None:
     get_backend().delete(page_ids)
 
 
+def search_schedule_expert(*, expert_id: int) -> None:
+    """Queue (re)indexing of one expert after the transaction commits."""
+    from .tasks import sync_expert
+
+    sync_expert.delay_on_commit(expert_id)
+
+
+def search_sync_expert(*, expert_id: int) -> dict[str, int]:
+    """Index the expert if the site shows it (active); otherwise remove it."""
+    from knowledge.selectors import active_experts
+
+    expert = active_experts().filter(pk=expert_id).first()
+    if expert is None:
+        search_remove_pages(page_ids=[expert_document_id(expert_id)])
+        return {"indexed": 0, "removed": 1}
+    doc = build_expert_document(expert)
+    vocabulary_add(texts=[f"{doc.title} {doc.summary} {doc.body}"])
+    get_backend().index([doc], lexicon_get())
+    return {"indexed": 1, "removed": 0}
+
+
 def search_rebuild(
     *, backend: str | None = None, progress: Callable[[int, int], None] | None = None
 ) -> int:
-    """Rebuild vocabulary and index from all public live pages."""
+    """Rebuild vocabulary and index from all public live pages and the active experts."""
+    from knowledge.selectors import active_experts
+
     candidates = [p for p in Page.objects.live().filter(depth__gte=2).specific() if is_indexable(p)]
     docs = [build_document(p) for p in candidates]
+    docs += [build_expert_document(expert) for expert in active_experts()]
     vocabulary_rebuild(texts=[f"{d.title} {d.summary} {d.body}" for d in docs])
     lexicon = lexicon_get()
     total = len(docs)
@@ -484,26 +577,18 @@ def search_log_purge(*, now: datetime.datetime | None = None) -> int:
 
 
 # --- defaults ------------------------------------------------------------------------
-DEFAULT_SYNONYMS = [
-    ("HGKM = huiselijk geweld en kindermishandeling", "Thema HGKM/MDA++"),
-    ("OG = onbegrepen gedrag = verward gedrag", "Onbegrepen gedrag heette vroeger verward gedrag"),
-    ("PGA = persoonsgerichte aanpak", ""),
-    ("AVG = Algemene verordening gegevensbescherming = privacywet", ""),
-    ("ZVH = Zorg- en Veiligheidshuis = veiligheidshuis", ""),
-    ("Wvggz = Wet verplichte ggz = Wet verplichte geestelijke gezondheidszorg", ""),
-    ("HIC = High Impact Crime", ""),
-    ("MDA++ = multidisciplinaire aanpak", ""),
-    ("WGS = Wet gegevensverwerking door samenwerkingsverbanden", ""),
-    ("COM = casus op maat", ""),
-]
-
-
 def synonyms_ensure_defaults() -> int:
     """Create the default synonym groups that are missing (demo and first install)."""
     created = 0
-    for terms, note in DEFAULT_SYNONYMS:
+    for terms, note in default_synonyms():
         _, new = SynonymGroup.objects.get_or_create(terms=terms, defaults={"note": note})
         created += new
     if created:
         lexicon_invalidate()
     return created
+
+
+def search_warm_up() -> None:
+    """Load the Dutch word list now (2–5 s, about 45 MB) rather than on a visitor's
+    first search: gunicorn calls this in each worker before it takes requests."""
+    analysis.dutch_words()

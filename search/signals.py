@@ -1,4 +1,5 @@
-"""Keep the index in sync: publish, unpublish, delete, move and privacy changes."""
+"""Keep the index in sync: publish, unpublish, delete, move and privacy changes of
+pages, experts saved or deleted, and newsletter issues once they are sent."""
 
 from django.db.models.signals import post_delete, post_save, pre_delete
 
@@ -24,6 +25,19 @@ def on_page_delete(sender, instance, **kwargs):
 
 def on_restriction_change(sender, instance, **kwargs):
     services.search_schedule_page(page_id=instance.page_id)
+
+
+def on_expert_change(sender, instance, **kwargs):
+    # Saved (perhaps made inactive) or deleted: the task indexes or removes it. The
+    # admin saves the expert's themes in the same transaction, before the task runs.
+    services.search_schedule_expert(expert_id=instance.pk)
+
+
+def on_sending_saved(sender, instance, **kwargs):
+    # An issue enters the public archive, and the index, when its sending starts
+    # (the sending service then stamps the issue's ``sent_at``, in this transaction).
+    if instance.issue_id:
+        services.search_schedule_page(page_id=instance.issue_id)
 
 
 def on_synonyms_change(sender, instance, **kwargs):
@@ -55,4 +69,13 @@ def connect() -> None:
     post_save.connect(on_theme_change, sender="knowledge.Theme", dispatch_uid="search_theme_saved")
     post_delete.connect(
         on_theme_change, sender="knowledge.Theme", dispatch_uid="search_theme_deleted"
+    )
+    post_save.connect(
+        on_expert_change, sender="knowledge.Expert", dispatch_uid="search_expert_saved"
+    )
+    post_delete.connect(
+        on_expert_change, sender="knowledge.Expert", dispatch_uid="search_expert_deleted"
+    )
+    post_save.connect(
+        on_sending_saved, sender="newsletter.Sending", dispatch_uid="search_sending_saved"
     )

@@ -13,3 +13,8 @@ def sync_page(page_id: int) -> dict:
 @shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=10, max_retries=5)
 def remove_pages(page_ids: list[int]) -> None:
     services.search_remove_pages(page_ids=page_ids)
+
+
+@shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=10, max_retries=5)
+def sync_expert(expert_id: int) -> dict:
+    return services.search_sync_expert(expert_id=expert_id)

@@ -26,6 +26,9 @@ class SearchRequest:
     offset: int = 0
     limit: int = 10
     facets: bool = True  # suggestions skip them
+    # 0: tier 1, every clause of ``query.must``. n > 0: tier 2, at least n of
+    # ``query.relaxable()`` (typed phrases still hold), more matched clauses first.
+    minimum_match: int = 0
 
 
 @dataclass
@@ -35,6 +38,10 @@ class BackendResult:
     facets: dict[str, dict[str, int]]  # facet -> value -> count (disjunctive)
     # Stored fields of the hits on this page: page_id -> title, url, summary, body, kind, date
     docs: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # page_id -> bit i set when the hit matches ``query.scored()[i]`` (this page's hits)
+    matched: dict[int, int] = field(default_factory=dict)
+    # For each clause of ``query.scored()``: how many results match it (tier 2 only).
+    clause_counts: list[int] = field(default_factory=list)
 
 
 class SearchBackend:
@@ -57,4 +64,10 @@ class SearchBackend:
 
     def suggest(self, query: ParsedQuery, limit: int) -> list[Suggestion]:
         """As-you-type: up to ``limit`` pages whose *title* matches, best first."""
+        raise NotImplementedError
+
+    def exact_titles(self, keys: list[str], limit: int) -> list[dict[str, Any]]:
+        """Up to ``limit`` documents whose analysed title (its stems in order) is one of
+        ``keys``, for navigational queries; each row has the stored fields of a hit
+        (``BackendResult.docs``)."""
         raise NotImplementedError

@@ -179,7 +179,7 @@ class DatabaseBackend(SearchBackend):
         the rows that pass every *other* filter, so its own selection does not shrink
         its counts. Only the hits of this page are read from ``SearchDocument``.
         """
-        matched, params = self._matching(request.query)
+        matched, params = self._matching(request.query, request.minimum_match)
         flags, flag_params = self._filter_flags(request.filters)
         every = " AND ".join(f"f_{name}" for name in FACETS)
         if request.sort == "date":
@@ -188,10 +188,11 @@ class DatabaseBackend(SearchBackend):
             order = "score DESC, date DESC NULLS LAST, id"
         parts = [
             f"WITH f AS MATERIALIZED (SELECT m.*, {', '.join(flags)} FROM ({matched}) m), "  # noqa: S608 (model table names; values bound)
-            "hits AS (SELECT id, score, kind, date FROM f "
+            "hits AS (SELECT id, score, kind, date, mask FROM f "
             f"WHERE {every} ORDER BY {order} LIMIT %s OFFSET %s) "
-            # Typed NULLs: the first branch fixes the column types of the union.
-            "SELECT 'hit', CAST(NULL AS TEXT), CAST(NULL AS BIGINT), h.score, h.id, d.page_id, "
+            # Typed NULLs: the first branch fixes the column types of the union. A hit's
+            # third column is the mask of the clauses it matched.
+            "SELECT 'hit', CAST(NULL AS TEXT), CAST(h.mask AS BIGINT), h.score, h.id, d.page_id, "
             f"d.title, d.url, d.summary, d.body, h.kind, h.date FROM hits h JOIN {DOCUMENT} d "
             "ON d.id = h.id UNION ALL SELECT 'total', NULL, COUNT(*), "
             f"NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM f WHERE {every}"
@@ -213,8 +214,20 @@ class DatabaseBackend(SearchBackend):
                 f"SELECT 'theme', t.slug, {counted('theme')}, {rest} FROM f "  # noqa: S608 (model table names)
                 f"CROSS JOIN {each_theme} JOIN {THEME} t ON {theme_matches} GROUP BY t.slug",
             ]
+        scored = request.query.scored()
+        # Tier 1 matches every content clause: only the optional ones need counting.
+        first = 0 if request.minimum_match else len(request.query.relaxable())
+        rest = ", ".join(["NULL"] * 9)
+        parts += [
+            # How many results match each clause: the words no result has are "not used".
+            f"SELECT 'clause', '{i}', COUNT(*) FILTER (WHERE (mask & {1 << i}) <> 0), {rest} "  # noqa: S608 (constant SQL)
+            f"FROM f WHERE {every}"
+            for i in range(first, len(scored))
+        ]
         query = " UNION ALL ".join(parts)
         rows: list[dict[str, Any]] = []
+        masks: dict[int, int] = {}
+        clause_counts: list[int | None] = [None] * len(scored)
         total = 0
         facets: dict[str, dict[str, int]] = {name: {} for name in FACETS} if request.facets else {}
         with connection.cursor() as cursor:
@@ -223,14 +236,23 @@ class DatabaseBackend(SearchBackend):
             for section, value, number, *hit in cursor.fetchall():
                 if section == "hit":
                     rows.append(_hit_row(hit))
+                    masks[rows[-1]["page_id"]] = number or 0
+                elif section == "clause":
+                    clause_counts[int(value)] = number
                 elif section == "total":
                     total = number
                 elif value not in (None, "") and number:
                     facets[section][str(value)] = number
         _sort_hits(rows, request.sort)
+        counts = [total if n is None else n for n in clause_counts]
         docs = {row["page_id"]: row for row in rows}
         return BackendResult(
-            page_ids=[row["page_id"] for row in rows], total=total, facets=facets, docs=docs
+            page_ids=[row["page_id"] for row in rows],
+            total=total,
+            facets=facets,
+            docs=docs,
+            matched=masks,
+            clause_counts=counts,
         )
 
     def suggest(self, query: ParsedQuery, limit: int) -> list[Suggestion]:
@@ -271,30 +293,87 @@ class DatabaseBackend(SearchBackend):
                 for page_id, title, url in cursor.fetchall()
             ]
 
-    def _matching(self, query: ParsedQuery) -> tuple[str, list[str]]:
-        """SQL of the matched entries (id, facet fields, date, score) and its parameters."""
+    def exact_titles(self, keys: list[str], limit: int) -> list[dict[str, Any]]:
+        """An indexed equality lookup on ``analysed_title`` (migration 0004)."""
+        if not keys:
+            return []
+        rows = SearchDocument.objects.filter(analysed_title__in=keys).values_list(
+            "pk", "page_id", "title", "url", "summary", "body", "entry__kind", "entry__date"
+        )
+        return [_hit_row([0.0, *row]) for row in rows.order_by("pk")[:limit]]
+
+    def _matching(self, query: ParsedQuery, minimum: int = 0) -> tuple[str, list[Any]]:
+        """SQL of the matched entries (id, facet fields, date, score, mask) and its parameters.
+
+        ``mask`` has bit i set when the row matches ``query.scored()[i]``. Tier 1
+        (``minimum`` 0) matches every clause and only tests the optional ones per row;
+        tier 2 matches any scored clause (typed phrases still required), tests each per
+        row, keeps rows matching at least ``minimum`` content clauses and ranks by how
+        many (numbers and short words count half), then by rarity, then by the engine.
+        """
         columns = "e.document_id AS id, e.kind, e.audience, e.year, e.date, e.theme_ids"
         if query.empty:
             # Browsing by filters only (e.g. "all articles on a theme"): newest first.
-            return f"SELECT {columns}, 0.0 AS score FROM {ENTRY} e", []  # noqa: S608
+            return f"SELECT {columns}, 0.0 AS score, 0 AS mask FROM {ENTRY} e", []  # noqa: S608
+        relaxable, optional = query.relaxable(), query.should
+        scored = [*relaxable, *optional]
+        if minimum:
+            tested = list(enumerate(scored))
+            condition = self._match_text(query, any_of=scored)
+        else:
+            tested = [(len(relaxable) + i, c) for i, c in enumerate(optional)]
+            condition = self._match_text(query)
         if self.vendor == "postgresql":
             # The tsquery is written out twice: as a constant in the WHERE clause the
             # planner estimates it and uses the GIN index (a CROSS JOIN with it did not).
-            tsquery = to_tsquery(query)
-            return (
-                f"SELECT {columns}, "  # noqa: S608
-                f"ts_rank({TS_WEIGHTS}, e.search_vector, to_tsquery('simple', %s)) AS score "
-                f"FROM {ENTRY} e WHERE e.search_vector @@ to_tsquery('simple', %s)",
-                [tsquery, tsquery],
-            )
-        if self.vendor == "sqlite":
+            rank = f"ts_rank({TS_WEIGHTS}, e.search_vector, to_tsquery('simple', %s))"
+            where = "e.search_vector @@ to_tsquery('simple', %s)"
+            source, rank_params = f"{ENTRY} e", [condition]
+        elif self.vendor == "sqlite":
             # A join with the FTS5 table: one MATCH for the whole query, BM25 read from it.
-            return (
-                f"SELECT {columns}, -{SQLITE_BM25} AS score FROM search_fts "  # noqa: S608
-                f"JOIN {ENTRY} e ON e.document_id = search_fts.rowid WHERE search_fts MATCH %s",
-                [to_fts5(query)],
-            )
-        raise NotImplementedError(f"No full-text search for {self.vendor}")
+            rank, where = f"-{SQLITE_BM25}", "search_fts MATCH %s"
+            source = f"search_fts JOIN {ENTRY} e ON e.document_id = search_fts.rowid"
+            rank_params = []
+        else:
+            raise NotImplementedError(f"No full-text search for {self.vendor}")
+        flag_sql, flag_params = [], []
+        for i, clause in tested:
+            test, param = self._clause_test(clause)
+            flag_sql.append(f"CASE WHEN {test} THEN 1 ELSE 0 END AS m{i}")
+            flag_params.append(param)
+        flags = "".join(f", {f}" for f in flag_sql)
+        inner = f"SELECT {columns}, {rank} AS r{flags} FROM {source} WHERE {where}"  # noqa: S608 (model table names; values bound)
+        params: list[Any] = [*rank_params, *flag_params, condition]
+        full = sum(1 << i for i in range(len(relaxable)))
+        mask = " + ".join([str(0 if minimum else full), *(f"m{i} * {1 << i}" for i, _ in tested)])
+        if not minimum:
+            boost = "".join(f" + 0.05 * m{i}" for i, _ in tested)
+            return f"SELECT x.*, x.r{boost} AS score, {mask} AS mask FROM ({inner}) x", params  # noqa: S608
+        counted = " + ".join(f"m{i}" for i in range(len(relaxable))) or "0"
+        halves = "".join(f" + 0.5 * m{len(relaxable) + i}" for i in range(len(optional)))
+        total_weight = sum(c.weight for c in scored) or 1.0
+        rarity = " + ".join(f"{c.weight / total_weight:.6f} * m{i}" for i, c in enumerate(scored))
+        score = f"{counted}{halves} + 0.9 * ({rarity}) + 0.09 * x.r / (ABS(x.r) + 1)"
+        return (
+            f"SELECT x.*, {score} AS score, {mask} AS mask FROM ({inner}) x "  # noqa: S608 (constant SQL)
+            f"WHERE {counted} >= %s",
+            [*params, minimum],
+        )
+
+    def _match_text(self, query: ParsedQuery, any_of: list[Clause] | None = None) -> str:
+        """The engine's match expression: every clause, or any of ``any_of`` (tier 2)."""
+        if self.vendor == "postgresql":
+            return to_tsquery(query, any_of)
+        return to_fts5(query, any_of)
+
+    def _clause_test(self, clause: Clause) -> tuple[str, str]:
+        """SQL that tests one clause on the row ``e`` (for tier-2 counting), and its value."""
+        if self.vendor == "postgresql":
+            return "e.search_vector @@ to_tsquery('simple', %s)", _ts_clause(clause)
+        # Uncorrelated: SQLite runs the MATCH once and probes its rowids per row.
+        return "e.document_id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)", (
+            _fts_clause(clause)
+        )
 
     def _theme_ids(self, alias: str) -> tuple[str, str]:
         """(the theme ids of ``alias``.theme_ids as rows, how a theme ``t`` matches one)."""
@@ -400,9 +479,16 @@ def _ts_clause(clause: Clause) -> str:
     return "(" + " | ".join(alts) + ")"
 
 
-def to_tsquery(query: ParsedQuery) -> str:
-    """PostgreSQL tsquery text; stems are [a-z0-9] only, so nothing needs escaping."""
-    parts = [_ts_clause(c) for c in query.must]
+def to_tsquery(query: ParsedQuery, any_of: list[Clause] | None = None) -> str:
+    """PostgreSQL tsquery text; stems are [a-z0-9] only, so nothing needs escaping.
+
+    With ``any_of`` (tier 2): any of those clauses, plus the typed phrases.
+    """
+    if any_of is None:
+        parts = [_ts_clause(c) for c in query.must]
+    else:
+        parts = ["(" + " | ".join(_ts_clause(c) for c in any_of) + ")"]
+        parts += [_ts_clause(c) for c in query.must if c.required]
     parts += ["!" + _ts_clause(c) for c in query.must_not]
     return " & ".join(parts)
 
@@ -420,9 +506,16 @@ def _fts_clause(clause: Clause) -> str:
     return "(" + " OR ".join(_fts_alt(a) for a in clause.alts if a.stems) + ")"
 
 
-def to_fts5(query: ParsedQuery) -> str:
-    """SQLite FTS5 MATCH expression; stems are quoted, so keywords cannot be injected."""
-    text = " AND ".join(_fts_clause(c) for c in query.must)
+def to_fts5(query: ParsedQuery, any_of: list[Clause] | None = None) -> str:
+    """SQLite FTS5 MATCH expression; stems are quoted, so keywords cannot be injected.
+
+    With ``any_of`` (tier 2): any of those clauses, plus the typed phrases.
+    """
+    if any_of is None:
+        text = " AND ".join(_fts_clause(c) for c in query.must)
+    else:
+        required = [_fts_clause(c) for c in query.must if c.required]
+        text = " AND ".join(["(" + " OR ".join(_fts_clause(c) for c in any_of) + ")", *required])
     for clause in query.must_not:
         text = f"({text}) NOT {_fts_clause(clause)}"
     return text

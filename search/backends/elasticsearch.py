@@ -2,9 +2,11 @@
 
 Matching uses the same Python-analysed fields as the database backend (whitespace
 analyzer in Elasticsearch), so every backend returns the same documents for the same
-query. On top of that the raw text is indexed with Elasticsearch's own Dutch analysis
-(asciifolding, dictionary decompounder over our vocabulary, Dutch stop words and
-stemmer, synonym graph at search time); those fields only add to the score.
+query, in the same tiers (tier 2 through ``minimum_should_match`` over named clauses).
+On top of that the raw text is indexed with Elasticsearch's own Dutch analysis
+(asciifolding, dictionary decompounder over our vocabulary and its dictionary parts,
+our stop words and stemming exceptions, the Dutch stemmer, synonym graph at search
+time); those fields only add to the score.
 
 Rebuilds write a new concrete index and then move the alias in one atomic
 ``update_aliases`` call, so search never goes down. Not run against a live server
@@ -21,6 +23,7 @@ from elasticsearch.dsl.query import Query
 
 from portal.ids import parse_id
 
+from .. import analysis
 from ..documents import IndexedDoc
 from ..query import Alt, Clause, Lexicon, ParsedQuery
 from .base import FACETS, BackendResult, SearchBackend, SearchRequest, Suggestion
@@ -32,8 +35,24 @@ FACET_FIELDS = {"theme": "themes", "kind": "kind", "audience": "audience", "year
 MAX_DECOMPOUND_WORDS = 20_000
 
 
+# Tier 2: each matched content clause adds this much, so pages matching more of the
+# words come first whatever the relevance score of the words themselves.
+CLAUSE_BOOST = 100.0
+
+
+def decompound_words(lexicon: Lexicon) -> list[str]:
+    """Elasticsearch's decompounder word list: the vocabulary and the dictionary parts
+    our analyzer finds in it (the whole Dutch dictionary would not fit the settings)."""
+    words = {w for w in lexicon.vocabulary if len(w) >= 4}
+    for word in lexicon.vocabulary:
+        words.update(p for p in analysis.decompose(word, lexicon.vocabulary) or () if len(p) >= 3)
+    return sorted(words)[:MAX_DECOMPOUND_WORDS]
+
+
 def index_settings(lexicon: Lexicon) -> dict[str, Any]:
-    words = sorted(w for w in lexicon.vocabulary if len(w) >= 4)[:MAX_DECOMPOUND_WORDS]
+    words = decompound_words(lexicon)
+    # The same stop words and stemming exceptions as the Python analyzer.
+    overrides = [f"{form} => {stem}" for form, stem in sorted(analysis.STEM_EXCEPTIONS.items())]
     synonyms = [
         ", ".join(" ".join(member) for member in group) for group in lexicon.synonyms if group
     ]
@@ -42,7 +61,8 @@ def index_settings(lexicon: Lexicon) -> dict[str, Any]:
             "number_of_shards": 1,
             "analysis": {
                 "filter": {
-                    "nl_stop": {"type": "stop", "stopwords": "_dutch_"},
+                    "nl_stop": {"type": "stop", "stopwords": sorted(analysis.STOPWORDS)},
+                    "nl_exceptions": {"type": "stemmer_override", "rules": overrides},
                     "nl_stem": {"type": "stemmer", "language": "dutch"},
                     "nl_decompound": {
                         "type": "dictionary_decompounder",
@@ -60,6 +80,7 @@ def index_settings(lexicon: Lexicon) -> dict[str, Any]:
                             "asciifolding",
                             "nl_decompound",
                             "nl_stop",
+                            "nl_exceptions",
                             "nl_stem",
                         ],
                     },
@@ -70,6 +91,7 @@ def index_settings(lexicon: Lexicon) -> dict[str, Any]:
                             "asciifolding",
                             "nl_synonyms",
                             "nl_stop",
+                            "nl_exceptions",
                             "nl_stem",
                         ],
                     },
@@ -118,12 +140,19 @@ def _alt_query(
 
 
 def _clause_query(
-    clause: Clause, fields: list[str] = ANALYSED, phrase_fields: list[str] = PHRASE_FIELDS
+    clause: Clause,
+    fields: list[str] = ANALYSED,
+    phrase_fields: list[str] = PHRASE_FIELDS,
+    name: str = "",
 ) -> Query:
+    """Any alternative of the clause; ``name`` makes Elasticsearch report per hit
+    whether it matched (``matched_queries``), as the database backend's mask does."""
+    extra = {"_name": name} if name else {}
     return Q(
         "bool",
         should=[_alt_query(a, fields, phrase_fields) for a in clause.alts if a.stems],
         minimum_should_match=1,
+        **extra,
     )
 
 
@@ -139,15 +168,39 @@ def _filter_queries(filters: dict[str, list[str]], skip: str = "") -> list[Query
     return queries
 
 
-def to_es_query(query: ParsedQuery, raw_text: str = "") -> Query:
+def to_es_query(query: ParsedQuery, raw_text: str = "", minimum_match: int = 0) -> Query:
+    """Tier 1 (``minimum_match`` 0): every clause. Tier 2: at least ``minimum_match`` of
+    the content clauses through ``minimum_should_match``, each matched one adding
+    CLAUSE_BOOST; typed phrases still required. Scored clauses are named c0, c1, ...
+    in ``query.scored()`` order."""
     if query.empty:
         return Q("match_all")
     should = [Q("multi_match", query=raw_text, fields=NATIVE)] if raw_text else []
+    relaxable = query.relaxable()
+    named = {id(c): f"c{i}" for i, c in enumerate(query.scored())}
+    optional = [
+        Q("constant_score", filter=_clause_query(c, name=named[id(c)]), boost=CLAUSE_BOOST / 2)
+        for c in query.should
+    ]
+    required = [c for c in query.must if c.required]
+    if not minimum_match:
+        must = [_clause_query(c, name=named.get(id(c), "")) for c in query.must]
+    else:
+        counted = [
+            Q("constant_score", filter=_clause_query(c, name=named[id(c)]), boost=CLAUSE_BOOST)
+            for c in relaxable
+        ]
+        relevance = [_clause_query(c) for c in relaxable]  # the words' own score, to break ties
+        must = [
+            Q("bool", should=counted, minimum_should_match=minimum_match),
+            *(_clause_query(c) for c in required),
+        ]
+        should = [*should, *relevance]
     return Q(
         "bool",
-        must=[_clause_query(c) for c in query.must],
+        must=must,
         must_not=[_clause_query(c) for c in query.must_not],
-        should=should,
+        should=[*should, *optional],
     )
 
 
@@ -164,12 +217,32 @@ def build_suggest(query: ParsedQuery, index: str, limit: int) -> Search:
     return search.source(["page_id", "title", "url"])[:limit]
 
 
+def build_exact_titles(keys: list[str], index: str, limit: int) -> Search:
+    """Candidates for a navigational query: the key as a phrase of the analysed title.
+
+    The phrase also matches longer titles; ``exact_titles`` keeps the equal ones.
+    """
+    phrases = [Q("match_phrase", analysed_title=key) for key in keys]
+    search = Search(index=index).query(Q("bool", should=phrases, minimum_should_match=1))
+    return search.source(
+        ["page_id", "title", "url", "summary", "body", "kind", "date", "analysed_title"]
+    )[: limit * 10]
+
+
 def build_search(request: SearchRequest, index: str, raw_text: str = "") -> Search:
-    search = Search(index=index).query(to_es_query(request.query, raw_text))
+    query = request.query
+    search = Search(index=index).query(to_es_query(query, raw_text, request.minimum_match))
     search = search.extra(track_total_hits=True)
     filters = _filter_queries(request.filters)
     if filters:
         search = search.post_filter(Q("bool", filter=filters))
+    scored = query.scored() if not query.empty else []
+    if scored:
+        # How many results match each clause (after the filters): unmatched words are
+        # reported as not used, as the database backend does.
+        bucket = search.aggs.bucket("clauses", "filter", filter=Q("bool", filter=filters))
+        clauses = {f"c{i}": _clause_query(c) for i, c in enumerate(scored)}
+        bucket.bucket("each", "filters", filters=clauses)
     for name in FACETS if request.facets else ():
         others = _filter_queries(request.filters, skip=name)
         bucket = search.aggs.bucket(f"f_{name}", "filter", filter=Q("bool", filter=others))
@@ -190,8 +263,6 @@ class ElasticsearchBackend(SearchBackend):
         self.client = Elasticsearch(url, request_timeout=10, retry_on_timeout=True)
 
     def _action(self, doc: IndexedDoc, lexicon: Lexicon, index: str) -> dict[str, Any]:
-        from .. import analysis
-
         title, title_parts = analysis.analyse(doc.title, lexicon.vocabulary)
         body, body_parts = analysis.analyse(f"{doc.summary} {doc.body}", lexicon.vocabulary)
         return {
@@ -275,6 +346,24 @@ class ElasticsearchBackend(SearchBackend):
             for hit in response.hits
         ]
 
+    def exact_titles(self, keys: list[str], limit: int) -> list[dict[str, Any]]:
+        if not keys:
+            return []
+        try:
+            response = build_exact_titles(keys, self.alias, limit).using(self.client).execute()
+        except NotFoundError:
+            return []
+        rows = []
+        for hit in response.hits:
+            source = hit.to_dict()
+            if source.pop("analysed_title", "") not in keys:
+                continue
+            date = source.get("date")
+            source["date"] = datetime.date.fromisoformat(date[:10]) if date else None
+            source["page_id"] = int(source["page_id"])
+            rows.append(source)
+        return rows[:limit]
+
     def search(self, request: SearchRequest) -> BackendResult:
         search = build_search(request, self.alias).using(self.client)
         try:
@@ -289,6 +378,19 @@ class ElasticsearchBackend(SearchBackend):
             date = source.get("date")
             source["date"] = datetime.date.fromisoformat(date[:10]) if date else None
             docs[page_id] = source
+        scored = request.query.scored() if not request.query.empty else []
+        matched = {
+            int(hit.page_id): sum(
+                1 << int(name[1:])
+                for name in getattr(hit.meta, "matched_queries", None) or ()
+                if name.startswith("c") and name[1:].isdigit()
+            )
+            for hit in response.hits
+        }
+        clause_counts = []
+        if scored:
+            buckets = response.aggregations.clauses.each.buckets
+            clause_counts = [buckets[f"c{i}"].doc_count for i in range(len(scored))]
         facets = {
             name: {
                 str(b.key): b.doc_count
@@ -299,4 +401,11 @@ class ElasticsearchBackend(SearchBackend):
         }
         # ``hits`` is typed as a plain list; at run time it is an AttrList with ``total``.
         total: int = response.hits.total.value  # type: ignore[attr-defined]
-        return BackendResult(page_ids=page_ids, total=total, facets=facets, docs=docs)
+        return BackendResult(
+            page_ids=page_ids,
+            total=total,
+            facets=facets,
+            docs=docs,
+            matched=matched,
+            clause_counts=clause_counts,
+        )

@@ -61,3 +61,40 @@ def test_suggestions_match_the_title_only_and_fetch_no_body():
     assert fields == {"analysed_title"}
     assert body["_source"] == ["page_id", "title", "url"]
     assert body["size"] == 6
+
+
+def test_tier_two_asks_for_a_minimum_of_named_clauses_each_worth_the_same():
+    query = parse('"huiselijk geweld" politie veiligheid 2025', LEXICON)
+    body = build_search(SearchRequest(query=query, minimum_match=1), "zvh").to_dict()
+    must = body["query"]["bool"]["must"]
+    counted = must[0]["bool"]
+    assert counted["minimum_should_match"] == 1
+    names = [c["constant_score"]["filter"]["bool"]["_name"] for c in counted["should"]]
+    assert names == ["c0", "c1"]  # politie, veiligheid: the order of query.scored()
+    assert {c["constant_score"]["boost"] for c in counted["should"]} == {100.0}
+    # The typed phrase still holds; the number only adds to the score, named c2.
+    assert must[1]["bool"]["should"][0]["multi_match"]["type"] == "phrase"
+    optional = [s for s in body["query"]["bool"]["should"] if "constant_score" in s]
+    assert [s["constant_score"]["filter"]["bool"]["_name"] for s in optional] == ["c2"]
+
+
+def test_tier_one_requires_every_clause_and_counts_each_clause_for_the_page():
+    query = parse("politie veiligheid", LEXICON)
+    body = build_search(SearchRequest(query=query), "zvh").to_dict()
+    assert [c["bool"]["_name"] for c in body["query"]["bool"]["must"]] == ["c0", "c1"]
+    assert set(body["aggs"]["clauses"]["aggs"]["each"]["filters"]["filters"]) == {"c0", "c1"}
+
+
+def test_the_index_uses_our_stop_words_and_stemming_exceptions():
+    analysis_settings = index_settings(LEXICON)["settings"]["analysis"]
+    filters = analysis_settings["filter"]
+    assert "wat" in filters["nl_stop"]["stopwords"] and "moet" in filters["nl_stop"]["stopwords"]
+    assert "ouderen => oudere" in filters["nl_exceptions"]["rules"]
+    chain = analysis_settings["analyzer"]["nl_index"]["filter"]
+    assert chain.index("nl_exceptions") < chain.index("nl_stem")
+
+
+def test_the_decompounder_also_knows_the_dictionary_parts_of_the_vocabulary():
+    lexicon = Lexicon(vocabulary=frozenset({"ouderenmishandeling"}))
+    words = index_settings(lexicon)["settings"]["analysis"]["filter"]["nl_decompound"]["word_list"]
+    assert {"ouderen", "mishandeling"} <= set(words)

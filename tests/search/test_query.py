@@ -1,0 +1,135 @@
+"""How a typed query is parsed: content words, optional words, typos and acronyms.
+
+No database: a lexicon as the site would load it, with the default synonym list.
+"""
+
+import pytest
+
+from search import analysis
+from search.query import Lexicon, default_synonyms, keeps_whole, minimum_should_match, parse
+
+SITE_WORDS = ["kindermishandeling", "vermoeden", "huiselijk", "geweld", "politie", "jongeren"]
+SITE_WORDS += ["radicalisering", "radicaliseren", "wijkteam", "ouders"]
+
+
+def default_lexicon() -> Lexicon:
+    groups, whole = [], set()
+    for terms, _note in default_synonyms():
+        members = [m.strip() for m in terms.split("=") if m.strip()]
+        groups.append(tuple(tuple(analysis.words(m)) for m in members))
+        whole.update(tuple(analysis.words(m)) for m in members if keeps_whole(m))
+    vocabulary = frozenset(SITE_WORDS)
+    return Lexicon(
+        vocabulary=vocabulary,
+        stems=frozenset(analysis.stem(w) for w in vocabulary),
+        sorted_terms=tuple(sorted(vocabulary)),
+        synonyms=tuple(groups),
+        unsplittable=frozenset(whole),
+        frequencies=dict.fromkeys(vocabulary, 5),
+    )
+
+
+LEXICON = default_lexicon()
+
+
+def texts(clauses):
+    return [clause.text for clause in clauses]
+
+
+def test_a_question_keeps_only_its_content_words():
+    query = parse("Wat moet ik doen als ik een vermoeden heb van kindermishandeling?", LEXICON)
+    assert texts(query.must) == ["vermoeden", "kindermishandeling?"]
+    assert query.ignored == [] and query.corrections == {}
+
+
+def test_numbers_and_unknown_short_words_are_optional():
+    query = parse("jongeren 16 jr radicalisering", LEXICON)
+    assert texts(query.must) == ["jongeren", "radicalisering"]
+    assert texts(query.should) == ["16", "jr"]
+    assert texts(query.scored()) == ["jongeren", "radicalisering", "16", "jr"]
+
+
+def test_a_query_of_only_a_number_searches_for_it():
+    query = parse("2025", LEXICON)
+    assert texts(query.must) == ["2025"] and query.should == []
+
+
+def test_a_dutch_word_the_site_lacks_is_left_out_and_reported_not_corrected():
+    query = parse("Janssen bellen politie", LEXICON)
+    assert texts(query.must) == ["politie"]
+    assert query.ignored == ["Janssen", "bellen"]
+    assert query.corrections == {}
+
+
+def test_a_word_that_is_not_dutch_is_corrected():
+    query = parse("radicalisring", LEXICON)
+    assert query.corrections == {"radicalisring": "radicalisering"}
+
+
+def test_a_typed_phrase_is_required_and_other_words_are_relaxable():
+    query = parse('"huiselijk geweld" politie jongeren', LEXICON)
+    assert [c.required for c in query.must] == [True, False, False]
+    assert texts(query.relaxable()) == ["politie", "jongeren"]
+
+
+def test_a_phrase_drops_stop_words_as_the_index_does():
+    (clause,) = parse('"kind in nood"', LEXICON).must
+    assert clause.alts[0].stems == (analysis.stem("kind"), analysis.stem("nood"))
+
+
+@pytest.mark.parametrize(
+    ("count", "minimum"), [(1, 1), (2, 1), (3, 2), (4, 2), (5, 3), (8, 4), (15, 8)]
+)
+def test_tier_two_asks_for_half_of_the_content_words_rounded_up(count, minimum):
+    assert minimum_should_match(count) == minimum
+
+
+def test_rarer_words_weigh_more():
+    lexicon = Lexicon(
+        vocabulary=frozenset({"zorg", "weegtafel"}),
+        stems=frozenset({"zorg", "weegtafel"}),
+        frequencies={"zorg": 900, "weegtafel": 2},
+    )
+    common, rare = parse("zorg weegtafel", lexicon).must
+    assert rare.weight > common.weight
+
+
+def test_om_is_the_openbaar_ministerie_only_in_capitals():
+    ministerie = (analysis.stem("openbaar"), analysis.stem("ministerie"))
+    sentence = parse("wat doe ik om politie te bellen", LEXICON)
+    assert texts(sentence.must) == ["politie"]
+    (clause,) = parse("OM", LEXICON).must
+    assert ministerie in [a.stems for a in clause.alts]
+
+
+def test_the_longest_synonym_member_wins_and_a_word_serves_one_group():
+    (clause,) = parse("Wet verplichte ggz", LEXICON).must  # the Wvggz, not also GGZ
+    assert ("wvggz",) in [a.stems for a in clause.alts]
+
+
+def test_a_law_written_in_quotes_is_not_split_on_en():
+    (clause,) = parse("Wzd", LEXICON).must
+    alternatives = [a.stems for a in clause.alts]
+    assert (analysis.stem("dwang"),) not in alternatives  # not every text about dwang
+    assert tuple(analysis.stem(w) for w in ["wet", "zorg", "dwang"]) in alternatives
+
+
+def test_a_hyphenated_acronym_matches_its_group():
+    (clause,) = parse("Top-X", LEXICON).must
+    assert ("top600",) in [a.stems for a in clause.alts]
+
+
+def test_a_word_the_site_uses_only_as_the_head_of_a_compound_is_searched():
+    lexicon = Lexicon(
+        vocabulary=frozenset({"veiligheidshuis"}),
+        stems=frozenset({analysis.stem("veiligheidshuis")}),
+        sorted_terms=("veiligheidshuis",),
+    )
+    query = parse("veiligheid", lexicon)
+    assert texts(query.must) == ["veiligheid"] and query.ignored == []
+
+
+def test_a_flood_of_short_words_keeps_a_bounded_number_of_clauses():
+    query = parse(" ".join(f"x{i}" for i in range(60)), LEXICON)
+    assert len(query.scored()) <= 40
+    assert query.ignored  # the rest is named as not used

@@ -1,0 +1,92 @@
+"""Matching in tiers, on every backend: questions and case descriptions find pages.
+
+Tier 1 needs every content word; when it finds fewer than three pages, tier 2 needs
+half of them (rounded up) and then one, pages with more of the words first. The
+result says which words no result has and what each partial hit lacks.
+"""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def ids(results):
+    return [hit.page_id for hit in results.hits]
+
+
+def test_one_content_word_is_never_relaxed(corpus_index):
+    results = corpus_index("Wat is radicaliseren?")
+    assert set(ids(results)) == {1, 2}
+    assert not results.partial and results.unused_words == []
+
+
+def test_the_page_with_every_word_stays_first_when_too_few_have_them_all(corpus_index):
+    results = corpus_index("geradicaliseerd gemeente")
+    assert ids(results)[0] == 2
+    assert results.complete_total == 1 and results.partial
+    assert results.hits[0].missing_words == []
+
+
+def test_a_question_finds_the_page_with_all_its_content_words_first(corpus_index):
+    results = corpus_index("Wat moet ik doen als jongeren radicaliseren?")
+    assert ids(results)[0] == 1  # the only page with both content words
+    assert results.complete_total == 1
+    assert results.partial  # the pages with one of the words follow
+    assert set(ids(results)) == {1, 2, 9, 10}
+    assert all(hit.missing_words for hit in results.hits[1:])
+
+
+def test_a_case_description_finds_pages_despite_words_no_page_has(corpus_index):
+    text = (
+        "Een jongen van 17 is geradicaliseerd. Zijn ouders maken zich zorgen, hij gebruikt drugs."
+    )
+    results = corpus_index(text)
+    assert results.total > 0
+    assert results.complete_total == 0 and results.partial
+    # Words no document has are named, numbers included; they block nothing.
+    assert {"jongen", "17", "ouders", "maken"} <= set(results.unused_words)
+    assert {1, 2, 10} <= set(ids(results))
+
+
+def test_pages_matching_more_of_the_words_come_first(corpus_index):
+    results = corpus_index("radicaliseren jongeren drugs")
+    # Pages 1 (radicaliseren, jongeren) and 10 (jongeren, drugs) have two words each.
+    assert set(ids(results)[:2]) == {1, 10}
+    assert set(ids(results)[2:]) == {2, 9}
+    first = results.hits[0]
+    assert first.missing_words in (["drugs"], ["radicaliseren"])
+
+
+def test_a_number_never_blocks_a_query(corpus_index):
+    results = corpus_index("radicaliseren 2025")
+    assert set(ids(results)) == {1, 2}
+    assert results.unused_words == ["2025"]
+
+
+def test_a_dutch_word_no_page_has_is_named_not_corrected(corpus_index):
+    results = corpus_index("radicaliseren bellen")
+    assert set(ids(results)) == {1, 2}
+    assert results.did_you_mean == ""
+    assert results.unused_words == ["bellen"]
+
+
+def test_a_typed_phrase_holds_in_every_tier(corpus_index):
+    results = corpus_index('"verward gedrag" politie radicaliseren')
+    assert ids(results) == [7]  # 6 has the phrase but neither other word
+    assert results.partial and results.unused_words == ["radicaliseren"]
+    assert results.hits[0].missing_words == []  # named once, above the results
+
+
+def test_a_compound_is_found_by_a_part_only_the_dictionary_knows(corpus_index):
+    # "escalatie" never stands alone in the corpus: only in "escalatiemodel".
+    assert ids(corpus_index("escalatie")) == [3]
+
+
+def test_the_results_page_says_which_words_were_not_used(client, corpus_index):
+    response = client.get("/zoeken/", {"q": "Wat moet ik doen als jongeren radicaliseren in 2025?"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Resultaten voor een deel van uw zoekwoorden." in html
+    assert "Niet gebruikt (in geen enkel resultaat gevonden):" in html
+    assert "<s>2025</s>" in html  # the word, not its question mark
+    assert "Ontbreekt:" in html
