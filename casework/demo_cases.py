@@ -38,9 +38,11 @@ from .models import (
     Attachment,
     AuditEntry,
     AveLevel,
+    CarePlan,
     Case,
     CaseEvaluation,
     CaseKind,
+    CaseMeeting,
     ClosureReason,
     JeugdClosureResult,
     JeugdEntry,
@@ -411,6 +413,91 @@ def _log_advice(regisseur, partner_2, municipality) -> None:
     )
 
 
+def _procesregie_case(partners, municipality, number: int) -> Case:
+    """A COM case in procesregie recorded the structured way: a casusoverleg held three
+    weeks ago with minutes, an adopted plan van aanpak with an action for each partner
+    organisation (the involved one overdue), and the next meeting planned."""
+    aanmelder, involved = partners
+    other = involved.casework_membership.organisation
+    draft = services.draft_start(user=aanmelder, kind=CaseKind.COM)
+    path = ["in_triage", "in_procesregie", "plan_van_aanpak", "monitoring"]
+    case = services.case_submit(
+        draft=draft,
+        cleaned=_cleaned(CaseKind.COM, path, number, municipality, [other]),
+        user=aanmelder,
+    )
+    regisseur = case.procesregisseur
+    if regisseur is None:
+        raise DemoAccountsError(f"No procesregisseur holds {municipality}.")
+    for to_status in path:
+        case = services.case_transition(case=case, to_status=to_status, actor=regisseur)
+    _spread_in_time(case, 35)
+    organisations = [case.organisation, other]
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    held_at = now - timedelta(days=21)
+    meeting = services.meeting_plan(
+        case=case,
+        actor=regisseur,
+        starts_at=held_at.replace(hour=9),
+        ends_at=held_at.replace(hour=10, minute=30),
+        organisations=organisations,
+        location="Zorg- en Veiligheidshuis, Helmond, vergaderzaal 2",
+        agenda="1. Gezamenlijk beeld\n2. Scenario's\n3. Wie doet wat",
+    )
+    services.meeting_record_minutes(
+        meeting=meeting,
+        actor=regisseur,
+        minutes="De partners delen hun informatie; het beeld is gezamenlijk vastgesteld (fictief).",
+        decisions="Woningcorporatie en wijkteam starten samen een vrijwillig traject; "
+        "de politie houdt toezicht.",
+        attended=list(meeting.invitees.values_list("pk", flat=True)),
+    )
+    plan = services.plan_draft_start(case=case, actor=regisseur)
+    services.plan_draft_update(
+        plan=plan,
+        actor=regisseur,
+        texts={
+            "summary": "Dreigende huisuitzetting, oplopende spanning met de buren (fictief).",
+            "risks": "Escalatie bij een ontruiming.",
+            "protective_factors": "Een zus die contact houdt; werk in deeltijd.",
+            "content_goal": "Stabiel wonen zonder nieuwe incidenten binnen zes maanden.",
+            "scenarios": "Vrijwillig traject met schuldhulp; lukt dat niet, dan drang via de "
+            "woningcorporatie en het OM (ZSM-advies).",
+            "case_direction": "Casusregisseur: het wijkteam.",
+            "communication": "Het wijkteam informeert de betrokkene; partners melden "
+            "incidenten binnen een werkdag aan de procesregisseur.",
+        },
+    )
+    today = timezone.localdate()
+    for organisation, title, due in [
+        (organisations[0], "Schuldhulpverlening aanvragen", today + timedelta(days=5)),
+        (organisations[1], "Huisbezoek met de wijkagent", today - timedelta(days=3)),
+        (None, "Evaluatie plannen met alle partners", today + timedelta(days=30)),
+    ]:
+        services.plan_action_add(
+            plan=plan, actor=regisseur, title=title, organisation=organisation, due_date=due
+        )
+    services.plan_adopt(plan=plan, actor=regisseur, meeting=meeting)
+    # Recorded and adopted on the day of the meeting, as it would have been.
+    CaseMeeting.objects.filter(pk=meeting.pk).update(minutes_recorded_at=meeting.ends_at)
+    CarePlan.objects.filter(pk=plan.pk).update(adopted_at=meeting.ends_at)
+    first = next(a for a in plan.actions.all() if a.organisation_id == organisations[0].pk)
+    services.plan_action_update(
+        action=first, actor=aanmelder, status="bezig", progress="Aanvraag ligt klaar."
+    )
+    upcoming = now + timedelta(days=9)
+    services.meeting_plan(
+        case=case,
+        actor=regisseur,
+        starts_at=upcoming.replace(hour=14),
+        ends_at=upcoming.replace(hour=15),
+        organisations=organisations,
+        online_url="https://vergaderen.example/zvh-casusoverleg",
+        agenda="Voortgang van de acties; evaluatie.",
+    )
+    return case
+
+
 def load_cases() -> int:
     """Create the demo cases once; returns how many were created (0 on a later run)."""
     if not settings.DEMO:
@@ -465,6 +552,7 @@ def _load_cases(stored: list[str]) -> int:
                 _add_attachment(case, partner, stored)
                 attachment_done = True
         made.append((case, 3 + (number * 7) % 75))
+    _procesregie_case(partners, municipalities[0], len(made))
     _answer_surveys([case for case, _age in made], partners[0])
     _log_advice(regisseur, partners[1], municipalities[0])
     for case, age_days in made:

@@ -25,6 +25,7 @@ from .models import (
     PartnerOrganisation,
     Urgency,
 )
+from .people import person_with_address
 from .roles import GRANT_RULES, STAFF_ROLES
 
 SHORT = 200
@@ -180,23 +181,6 @@ class NoteForm(forms.Form):
     body = _text(_("Note"), _("Only for ZVH staff."))
 
 
-class MeetingForm(forms.Form):
-    meeting_date = forms.DateField(
-        label=_("Date"),
-        input_formats=["%Y-%m-%d", "%d-%m-%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    participants = _text(_("Participants"), _("Organisations and roles present."), max_length=2000)
-    agreements = _text(_("Agreements"), _("Who does what, and when."))
-
-
-class PlanForm(forms.Form):
-    body = _text(
-        _("Plan van aanpak"),
-        _("The new version replaces the previous one; older versions stay on the timeline."),
-    )
-
-
 class AssignForm(forms.Form):
     procesregisseur = IdChoiceField(
         label=_("Procesregisseur"), queryset=get_user_model().objects.none(), required=False
@@ -222,8 +206,8 @@ class AssignForm(forms.Form):
             .distinct()
             .order_by("email")
         )
-        self.fields["procesregisseur"].label_from_instance = lambda user: user.email
-        self.fields["casusregisseur"].label_from_instance = lambda user: user.email
+        self.fields["procesregisseur"].label_from_instance = person_with_address
+        self.fields["casusregisseur"].label_from_instance = person_with_address
 
 
 def models_q_casusregisseur(organisation_ids):

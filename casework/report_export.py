@@ -95,6 +95,7 @@ def report_tables(report: dict) -> list[Section]:
         _satisfaction(report["satisfaction"]),
         _pga(report["pga_jeugd"], report["pga_r"]),
         _prognosis(report["prognosis"]),
+        _procesregie(report["procesregie"]),
     ]
 
 
@@ -108,7 +109,7 @@ def _registrations(data: dict) -> Section:
     ]
     by_kind = Table(
         _("Registrations per kind and triage outcome"),
-        [_("Kind"), _("Registrations")] + [label for _key, label in outcome_labels],
+        [_("Kind"), _("Case registrations")] + [label for _key, label in outcome_labels],
         chart=1,
     )
     for kind in KINDS:
@@ -122,13 +123,13 @@ def _registrations(data: dict) -> Section:
     ]
     municipalities = Table(
         _("Registrations per municipality"),
-        [_("Municipality"), _("Registrations")],
+        [_("Municipality"), _("Case registrations")],
         [[row["name"], row["count"]] for row in data["by_municipality"]],
         chart=1,
     )
     partners = Table(
         _("Registrations per registering partner"),
-        [_("Registering partner"), _("Registrations")],
+        [_("Registering partner"), _("Case registrations")],
         [
             [row["name"] or _("Unknown"), row["count"]]
             for row in data["by_registering_partner"]
@@ -136,7 +137,7 @@ def _registrations(data: dict) -> Section:
         ],
         chart=1,
     )
-    return Section(_("Registrations"), [by_kind, municipalities, partners])
+    return Section(_("Case registrations"), [by_kind, municipalities, partners])
 
 
 def _direction(data: dict) -> Section:
@@ -353,6 +354,41 @@ def _prognosis(data: list[dict]) -> Section:
         ]
         tables.append(table)
     return Section(_("Prognosis"), tables)
+
+
+def _procesregie(data: dict) -> Section:
+    timing = Table(
+        _("Procesregie: weeks from the start to the first case meeting and to an adopted plan"),
+        [_("Measure"), _("Cases"), _("Median (weeks)")],
+    )
+    timing.rows = [
+        [_("Procesregie started in the period"), data["started"], "—"],
+        [
+            _("First case meeting held"),
+            data["to_first_meeting"]["cases"],
+            _or_dash(data["to_first_meeting"]["median_weeks"]),
+        ],
+        [
+            _("Plan van aanpak adopted"),
+            data["to_adopted_plan"]["cases"],
+            _or_dash(data["to_adopted_plan"]["median_weeks"]),
+        ],
+    ]
+    actions = data["actions"]
+    done = Table(
+        _("Actions of adopted plans due in the period"),
+        [_("Due"), _("Done"), _("Done on time"), _("Percentage done"), _("Percentage on time")],
+    )
+    done.rows = [
+        [
+            actions["due"],
+            actions["done"],
+            actions["on_time"],
+            _or_dash(actions["percent_done"]),
+            _or_dash(actions["percent_on_time"]),
+        ]
+    ]
+    return Section(_("Procesregie"), [timing, done])
 
 
 # --- Files -----------------------------------------------------------------------------------------

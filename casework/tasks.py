@@ -42,3 +42,19 @@ def export_audit_chain_head() -> int:
     """Beat ``casework-audit-chain-head``: the chain's head to the log and a file."""
     head = audit.head_export()
     return head.count if head is not None else 0
+
+
+@shared_task(**MAIL_RETRY)
+def send_meeting_invitation(meeting_id: int, user_id: int) -> bool:
+    return services.meeting_invitation_send(meeting_id=meeting_id, user_id=user_id)
+
+
+@shared_task(**MAIL_RETRY)
+def send_action_reminder(action_id: int, user_id: int, phase: str) -> bool:
+    return services.plan_action_reminder_send(action_id=action_id, user_id=user_id, phase=phase)
+
+
+@shared_task
+def send_action_reminders() -> int:
+    """Beat ``casework-action-reminders``: reminders before and after due dates."""
+    return services.plan_action_reminders_send()

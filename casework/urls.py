@@ -27,8 +27,36 @@ urlpatterns = [
         views.case_attachment_download,
         name="case_attachment_download",
     ),
+    # Procesregie: meetings, the plan van aanpak and its actions (views/procesregie.py).
+    path("casus/<uuid:public_id>/overleg/nieuw/", views.meeting_plan, name="meeting_plan"),
+    path(
+        "casus/<uuid:public_id>/overleg/<uuid:meeting_id>/verslag/",
+        views.meeting_minutes,
+        name="meeting_minutes",
+    ),
+    path(
+        "casus/<uuid:public_id>/overleg/<uuid:meeting_id>/casusoverleg.ics",
+        views.meeting_ics,
+        name="meeting_ics",
+    ),
+    path("casus/<uuid:public_id>/plan/concept/", views.plan_draft, name="plan_draft"),
+    path("casus/<uuid:public_id>/plan/actie/", views.plan_action_add, name="plan_action_add"),
+    path(
+        "casus/<uuid:public_id>/plan/actie/<uuid:action_id>/verwijderen/",
+        views.plan_action_remove,
+        name="plan_action_remove",
+    ),
+    path("casus/<uuid:public_id>/plan/vaststellen/", views.plan_adopt, name="plan_adopt"),
+    path(
+        "casus/<uuid:public_id>/plan/versie/<id:version>/", views.plan_version, name="plan_version"
+    ),
+    path(
+        "casus/<uuid:public_id>/actie/<uuid:action_id>/", views.action_update, name="action_update"
+    ),
     path("casus/<uuid:public_id>/<slug:action>/", views.case_action, name="case_action"),
     path("te-laat/", views.overdue, name="overdue"),
+    path("procesregie/", views.monitoring, name="monitoring"),
+    path("mijn-overleggen-en-acties/", views.my_procesregie, name="my_procesregie"),
     path("advies/", views.advice, name="advice"),
     path("advies/<id:pk>/", views.advice_answer, name="advice_answer"),
     path("uitnodigen/", views.invite, name="invite"),

@@ -48,6 +48,14 @@ NEXT_STEP = {
     "in_behandeling": _("A procesregisseur is preparing advice."),
 }
 
+# What ZVH staff see instead, where the partner's wording speaks to the aanmelder.
+STAFF_NEXT_STEP = {
+    "aangemeld": _("Assess the registration in triage."),
+    "advies_gegeven": _("Advice has been given; the case can be closed."),
+    "niet_opgepakt": _("Not taken up; tell the aanmelder why and close the case."),
+    "niet_opgepakt_ondersteund": _("Not taken up; the ZVH supports the aanmelder."),
+}
+
 _REGIE_TAIL = {
     "in_procesregie": ["plan_van_aanpak", "overgedragen", "afgesloten"],
     "plan_van_aanpak": ["monitoring", "overgedragen", "afgesloten"],
@@ -152,6 +160,13 @@ def allowed_transitions(kind: str, status: str) -> list[Transition]:
 
 def is_allowed(kind: str, status: str, to_status: str) -> bool:
     return to_status in TRANSITIONS.get(kind, {}).get(status, [])
+
+
+def next_step(status: str, *, staff: bool) -> str:
+    """The next step as the reader should hear it: staff are not the aanmelder."""
+    if staff and status in STAFF_NEXT_STEP:
+        return str(STAFF_NEXT_STEP[status])
+    return str(NEXT_STEP.get(status, ""))
 
 
 def status_label(status: str) -> str:

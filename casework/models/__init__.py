@@ -16,7 +16,9 @@ One module per part of the domain; this package re-exports every model and choic
 - ``retention``: destruction lists and tombstones;
 - ``closure``: the closure evaluation and its choices;
 - ``survey``: the satisfaction survey and follow-up tasks;
-- ``prognosis``: the year plan's expected registrations.
+- ``prognosis``: the year plan's expected registrations;
+- ``procesregie``: case meetings, their invitees and minutes, the versioned plan van
+  aanpak and its actions.
 
 Imports between the modules run one way: ``organisations`` imports none of the others,
 ``cases`` uses ``organisations``, the rest use those two (``timeline`` also ``drafts``).
@@ -57,6 +59,7 @@ from .retention import DestructionList, Tombstone
 from .closure import Achievement, CaseEvaluation, ClosureReason, JeugdClosureResult
 from .survey import FollowUpTask, SurveyInvitation, SurveyResponse
 from .prognosis import Prognosis
+from .procesregie import CarePlan, CaseMeeting, MeetingInvitee, PlanAction
 # isort: on
 
 __all__ = [
@@ -94,4 +97,8 @@ __all__ = [
     "SurveyResponse",
     "FollowUpTask",
     "Prognosis",
+    "CaseMeeting",
+    "MeetingInvitee",
+    "CarePlan",
+    "PlanAction",
 ]

@@ -5,7 +5,7 @@ labels; no references, names or other personal data ever enter it. Every key is
 documented in docs/casework-reports.md; ``report_tables`` turns the dict into labelled
 tables for the admin page and the CSV/XLSX exports.
 
-Query bound: the report runs exactly ``QUERY_BOUND`` (17) aggregate queries, whatever
+Query bound: the report runs exactly ``QUERY_BOUND`` (19) aggregate queries, whatever
 the number of cases or the length of the period. Each query groups in the database
 (by kind, year, whole weeks, municipality, ...); Python only merges the grouped rows.
 The largest grouping (closed cases by kind × start year × whole weeks of throughput)
@@ -30,6 +30,8 @@ callers keep writing ``from casework import reports`` and ``reports.annual_repor
 - ``evaluation``: closure evaluations and the partners involved;
 - ``satisfaction``: the survey figures (``SURVEY_MIN_RESPONSES``);
 - ``pga``: PGA Jeugd and PGA-R;
+- ``procesregie``: time to the first case meeting and to an adopted plan, actions done
+  on time;
 - ``annual``: ``annual_report()``, ``for_year()``, ``QUERY_BOUND``.
 
 ``common`` imports none of the others; ``pga`` uses ``registrations``; ``annual`` uses

@@ -20,13 +20,16 @@ public name, so callers keep writing ``from casework import services`` and
 - ``closure``: the closure evaluation and ``case_close``;
 - ``survey``: the closing-satisfaction survey and follow-up tasks;
 - ``rescue``: input posted after the idle timeout;
-- ``retention``: purges, destruction lists and casework's ``retention_run``.
+- ``retention``: purges, destruction lists and casework's ``retention_run``;
+- ``meetings``: case meetings (casusoverleg), their invitations (.ics) and minutes;
+- ``plans``: the versioned plan van aanpak, its actions and their reminders.
 
 Imports between the modules run one way: ``_common`` imports none of the others;
 ``role_grants`` uses ``messaging``; ``organisations`` uses ``role_grants``;
 ``intake`` uses ``organisations``, ``messaging`` and ``attachments``; ``survey`` and
 ``access`` use ``messaging``; ``rescue`` uses ``intake``; ``closure`` uses ``handling``
-and ``survey``; ``retention`` uses ``attachments``, ``rescue`` and ``survey``.
+and ``survey``; ``retention`` uses ``attachments``, ``rescue`` and ``survey``; ``meetings`` uses
+``messaging``; ``plans`` uses ``meetings`` and ``messaging``.
 
 To replace a function in a test, patch it in the module that calls it (for example
 ``casework.services.retention.drafts_purge`` for ``retention_run``): patching the
@@ -55,6 +58,12 @@ from .intake import (
     duplicate_count,
     duplicates_of,
 )
+from .meetings import (
+    involved_organisations,
+    meeting_invitation_send,
+    meeting_plan,
+    meeting_record_minutes,
+)
 from .messaging import message_send, notification_send, registration_confirmation_send, timeline_for
 from .organisations import (
     invitation_accept,
@@ -62,6 +71,18 @@ from .organisations import (
     invitation_for_token,
     membership_set,
     regisseur_default_for,
+)
+from .plans import (
+    REMINDER_PHASES,
+    may_update_action,
+    plan_action_add,
+    plan_action_reminder_send,
+    plan_action_reminders_send,
+    plan_action_remove,
+    plan_action_update,
+    plan_adopt,
+    plan_draft_start,
+    plan_draft_update,
 )
 from .rescue import RESCUED_CASE_FORMS, input_rescue, rescued_input_take, rescued_inputs_purge
 from .retention import (
@@ -155,4 +176,18 @@ __all__ = [
     "destruction_approve",
     "destruction_execute",
     "retention_run",
+    "involved_organisations",
+    "meeting_plan",
+    "meeting_invitation_send",
+    "meeting_record_minutes",
+    "REMINDER_PHASES",
+    "may_update_action",
+    "plan_draft_start",
+    "plan_draft_update",
+    "plan_action_add",
+    "plan_action_remove",
+    "plan_adopt",
+    "plan_action_update",
+    "plan_action_reminders_send",
+    "plan_action_reminder_send",
 ]

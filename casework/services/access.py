@@ -90,7 +90,7 @@ def break_glass_alert_send(*, grant_id: int, user_id: int) -> bool:
     with translation.override(settings.LANGUAGE_CODE):
         send_transactional(
             to=[officer.email],
-            subject=_("[ZVH] Break-the-glass access to a case"),
+            subject=_("Break-the-glass access to a case"),
             text=_(
                 "A staff member has just opened a case that is not assigned to them "
                 "(break-the-glass). Check the reason in the audit log:\n\n%(link)s\n"

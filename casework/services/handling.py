@@ -76,6 +76,15 @@ def _record_report_dimensions(case: Case, from_status: str, to_status: str) -> N
         case.weegtafel_decision = workflow.WEEGTAFEL_DECISIONS[to_status]
 
 
+def _require_open(case: Case) -> None:
+    """A closed or handed-over case gets no new meeting, plan or assignment."""
+    if case.status in workflow.CLOSED_STATUSES:
+        raise CaseworkError(
+            _("This case is closed (%(status)s): it can no longer be changed.")
+            % {"status": workflow.status_label(case.status)}
+        )
+
+
 @transaction.atomic
 def case_add_note(
     *, case: Case, actor: User, body: str, request: HttpRequest | None = None
@@ -99,8 +108,11 @@ def case_add_meeting(
     agreements: str,
     request: HttpRequest | None = None,
 ) -> TimelineEntry:
+    """A free-text meeting entry, as cases recorded them before structured procesregie
+    (``services.meetings``); the case page no longer offers it."""
     _require_staff(actor)
     _require_write_access(actor, case)
+    _require_open(case)
     entry = TimelineEntry.objects.create(
         case=case,
         kind=TimelineEntry.Kind.MEETING,
@@ -120,6 +132,7 @@ def case_add_plan(
     _require_staff(actor)
     _require_write_access(actor, case)
     case = Case.objects.select_for_update().get(pk=case.pk)
+    _require_open(case)
     version = case.timeline.filter(kind=TimelineEntry.Kind.PLAN).count() + 1
     entry = TimelineEntry.objects.create(
         case=case, kind=TimelineEntry.Kind.PLAN, author=actor, version=version, body=body
@@ -139,6 +152,7 @@ def case_assign(
 ) -> Case:
     _require_staff(actor)
     _require_write_access(actor, case)
+    _require_open(case)
     if procesregisseur is not None and not has_role_perm(procesregisseur, "triage_case"):
         raise CaseworkError(_("This person is not a procesregisseur."))
     case = Case.objects.select_for_update().get(pk=case.pk)

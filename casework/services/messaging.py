@@ -68,7 +68,7 @@ def notification_send(*, case_id: int, user_id: int) -> bool:
     with translation.override(settings.LANGUAGE_CODE):
         send_transactional(
             to=[user.email],
-            subject=_("[ZVH] New message in the secure environment"),
+            subject=_("New message in the secure environment"),
             text=_("There is news about one of your cases. Log in to read it:\n\n%(link)s\n")
             % {"link": link},
         )
@@ -85,7 +85,7 @@ def registration_confirmation_send(*, case_id: int, user_id: int) -> bool:
     with translation.override(settings.LANGUAGE_CODE):
         send_transactional(
             to=[user.email],
-            subject=_("[ZVH] Registration received: %(reference)s") % {"reference": case.reference},
+            subject=_("Registration received: %(reference)s") % {"reference": case.reference},
             text=_(
                 "We have received your registration with reference %(reference)s.\n"
                 "Follow it in the secure environment:\n\n%(link)s\n"

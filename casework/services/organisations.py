@@ -114,7 +114,7 @@ def invitation_create(
     try:
         send_transactional(
             to=[email],
-            subject=_("[ZVH] Invitation to the secure partner environment"),
+            subject=_("Invitation to the secure partner environment"),
             text=_(
                 "You have been invited to the secure environment of the Zorg- en Veiligheidshuis "
                 "Brabant Zuidoost. Choose your password here (valid for %(days)s days):\n\n%(link)s\n"

@@ -16,7 +16,7 @@ from ..models import PartnerOrganisation, RescuedInput
 from .intake import _clean_raw, draft_update
 
 # Case-page forms whose text is worth keeping, by the action in their URL.
-RESCUED_CASE_FORMS = ("notitie", "overleg", "plan", "bericht")
+RESCUED_CASE_FORMS = ("notitie", "bericht")
 
 
 def _rescue_form_fields(form: str) -> list[str]:
@@ -24,8 +24,6 @@ def _rescue_form_fields(form: str) -> list[str]:
 
     classes = {
         "notitie": forms.NoteForm,
-        "overleg": forms.MeetingForm,
-        "plan": forms.PlanForm,
         "advies": forms.AdviceLogForm,
     }
     if form == "bericht":

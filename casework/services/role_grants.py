@@ -115,7 +115,7 @@ def role_change_notice_send(*, user_id: int, event: str) -> bool:
     with translation.override(settings.LANGUAGE_CODE):
         send_transactional(
             to=[user.email],
-            subject=_("[ZVH] Change in roles in the secure environment"),
+            subject=_("Change in roles in the secure environment"),
             text=f"{what}\n{where}\n\n{link}\n",
         )
     return True

@@ -101,14 +101,14 @@ def _survey_mail(
         until = date_format(timezone.localtime(expires_at), "j F Y")
         values = {"reference": reference, "link": link, "date": until}
         if reminder:
-            subject = _("[ZVH] Reminder: how satisfied are you? Case %(reference)s") % values
+            subject = _("Reminder: how satisfied are you? Case %(reference)s") % values
             intro = _(
                 "A week ago we asked how satisfied you are with our work on case "
                 "%(reference)s. If you have not answered yet, you can still do so until "
                 "%(date)s."
             )
         else:
-            subject = _("[ZVH] How satisfied are you? Case %(reference)s") % values
+            subject = _("How satisfied are you? Case %(reference)s") % values
             intro = _(
                 "The Zorg- en Veiligheidshuis has closed case %(reference)s. Would you tell "
                 "us in two minutes how satisfied you are with our work? The link works once "
@@ -217,7 +217,7 @@ def _notify_managers_of_follow_up() -> None:
         return
     link = absolute_url(reverse("casework:follow_up"))
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _("[ZVH] New follow-up task")
+        subject = _("New follow-up task")
         body = _(
             "There is a new follow-up task in the secure environment. Sign in to see it:"
             "\n\n%(link)s\n"

@@ -19,6 +19,20 @@ from .gcos import IMPORT_SESSION_KEY, case_import
 from .home import home
 from .intake import intake_autosave, intake_discard, intake_start, intake_step
 from .privacy import audit_log, audit_verify, retention
+from .procesregie import (
+    action_update,
+    meeting_ics,
+    meeting_minutes,
+    meeting_plan,
+    monitoring,
+    my_procesregie,
+    plan_action_add,
+    plan_action_remove,
+    plan_adopt,
+    plan_draft,
+    plan_version,
+    procesregie_context,
+)
 from .role_grants import role_requests
 from .staff import advice, advice_answer, invitation_accept, invite, overdue
 from .survey import SURVEY_RATE, survey, survey_signed_in, survey_thanks
@@ -27,6 +41,7 @@ __all__ = [
     "ACTIONS",
     "IMPORT_SESSION_KEY",
     "SURVEY_RATE",
+    "action_update",
     "advice",
     "advice_answer",
     "audit_log",
@@ -46,7 +61,18 @@ __all__ = [
     "intake_step",
     "invitation_accept",
     "invite",
+    "meeting_ics",
+    "meeting_minutes",
+    "meeting_plan",
+    "monitoring",
+    "my_procesregie",
     "overdue",
+    "plan_action_add",
+    "plan_action_remove",
+    "plan_adopt",
+    "plan_draft",
+    "plan_version",
+    "procesregie_context",
     "retention",
     "role_requests",
     "survey",

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from .. import audit, services, workflow
 from ..forms import ClosureForm
+from ..procesregie_selectors import closure_plan_summary
 from ..roles import has_role_perm
 from ..selectors import visible_case_or_none
 
@@ -57,9 +58,13 @@ def _split_transitions(case):
     return [t for t in every if t.to_status not in workflow.CLOSED_STATUSES], closing
 
 
-def _closure_form(case, closing, data=None):
+def _closure_form(case, closing, data=None, auto_id="id_%s"):
+    # The adopted plan suggests the process goals; the procesregisseur decides.
+    summary = closure_plan_summary(case) if data is None else None
     return ClosureForm(
         data,
+        initial=summary["suggested"] if summary else None,
+        auto_id=auto_id,
         case=case,
         closing_statuses=closing,
         in_procesregie=services.case_was_in_procesregie(case),

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import services
-from ..forms import AssignForm, MeetingForm, MessageForm, NoteForm, PlanForm, TransitionForm
+from ..forms import AssignForm, MessageForm, NoteForm, TransitionForm
 from ..models import PartnerOrganisation
 from ..roles import has_role_perm, is_staff_member
 from ._common import _action_error, _closure_form, _split_transitions, _visible_or_404
@@ -77,26 +77,6 @@ def _note(request, case, staff):
     return form
 
 
-def _meeting(request, case, staff):
-    form = MeetingForm(request.POST)
-    if form.is_valid():
-        services.case_add_meeting(
-            case=case, actor=request.user, request=request, **form.cleaned_data
-        )
-        messages.success(request, _("The case meeting has been recorded."))
-    return form
-
-
-def _plan(request, case, staff):
-    form = PlanForm(request.POST)
-    if form.is_valid():
-        services.case_add_plan(
-            case=case, actor=request.user, body=form.cleaned_data["body"], request=request
-        )
-        messages.success(request, _("A new version of the plan van aanpak has been saved."))
-    return form
-
-
 def _assign(request, case, staff):
     form = AssignForm(request.POST, case=case)
     if form.is_valid():
@@ -132,8 +112,6 @@ def _message(request, case, staff):
 ACTIONS: dict[str, Callable] = {
     "status": _status,
     "notitie": _note,
-    "overleg": _meeting,
-    "plan": _plan,
     "toewijzen": _assign,
     "bericht": _message,
     "afsluiten": _close,
@@ -157,13 +135,11 @@ def case_action(request, public_id, action):
     except services.CaseworkError as exc:
         return _action_error(request, case, str(exc))
     if not form.is_valid():
-        problems = "; ".join(
-            f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}".lstrip(
-                ": "
-            )
-            for name, errors in form.errors.items()
-        )
+        # Each problem is listed in the error summary and shown at its own field.
         return _action_error(
-            request, case, _("Not saved: %(problems)s") % {"problems": problems}, form=form
+            request,
+            case,
+            _("Nothing has been saved yet. What you typed has been kept below."),
+            form=form,
         )
     return redirect("casework:case_detail", case.public_id)

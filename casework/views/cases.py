@@ -17,10 +17,8 @@ from ..forms import (
     AssignForm,
     AttachmentForm,
     BreakGlassForm,
-    MeetingForm,
     MessageForm,
     NoteForm,
-    PlanForm,
     TransitionForm,
 )
 from ..models import PartnerOrganisation
@@ -44,6 +42,7 @@ from ._common import (
     _split_transitions,
     _visible_or_404,
 )
+from .procesregie import procesregie_context
 
 
 @login_required
@@ -73,12 +72,14 @@ def case_detail(request, public_id):
         "summary": access in (Access.FULL, Access.SHARED_SUMMARY),
         "is_staff_member": staff,
         "status_label": workflow.status_label(case.status),
-        "next_step": workflow.NEXT_STEP.get(case.status, ""),
+        "next_step": workflow.next_step(case.status, staff=staff),
         "timeline": services.timeline_for(case=case, user=request.user, access=access),
         "status_labels": {key: str(value) for key, value in workflow.STATUS_LABELS.items()},
         "shares": case.shares.select_related("organisation"),
         "rescued": rescued,
         "read_only_until": None if writable else break_glass_expires_at(request.user, case),
+        # A closed case is offered no assignment, meeting or plan (the services refuse too).
+        "case_open": case.status not in workflow.CLOSED_STATUSES,
     }
     if staff:
         involved = PartnerOrganisation.objects.filter(
@@ -91,19 +92,22 @@ def case_detail(request, public_id):
                 "can_triage": can_triage,
                 "can_export": has_role_perm(request.user, "export_case"),
                 "transitions": transitions,
-                "closure_form": _closure_form(case, closing) if closing else None,
+                "closure_form": _closure_form(case, closing, auto_id="afsluiten-%s")
+                if closing
+                else None,
                 "closure": closure_details_for(request.user, case),
-                "note_form": NoteForm(initial=rescued.get("notitie")),
-                "meeting_form": MeetingForm(initial=rescued.get("overleg")),
-                "plan_form": PlanForm(initial=rescued.get("plan")),
+                "note_form": NoteForm(initial=rescued.get("notitie"), auto_id="notitie-%s"),
                 "assign_form": AssignForm(
                     case=case,
+                    auto_id="toewijzen-%s",
                     initial={
                         "procesregisseur": case.procesregisseur_id,
                         "casusregisseur": case.casusregisseur_id,
                     },
                 ),
-                "message_form": MessageForm(organisations=involved, initial=rescued.get("bericht"))
+                "message_form": MessageForm(
+                    organisations=involved, initial=rescued.get("bericht"), auto_id="bericht-%s"
+                )
                 if can_triage
                 else None,
                 "transition_form": TransitionForm(),
@@ -112,10 +116,12 @@ def case_detail(request, public_id):
             }
         )
     elif own_org is not None and writable:
-        context["message_form"] = MessageForm(initial=rescued.get("bericht"))
+        context["message_form"] = MessageForm(initial=rescued.get("bericht"), auto_id="bericht-%s")
     if access == Access.FULL:
         context["attachments"] = case.attachments.all()
-        context["attachment_form"] = AttachmentForm() if writable else None
+        context["attachment_form"] = AttachmentForm(auto_id="bijlage-%s") if writable else None
+    # Case meetings, the plan van aanpak and its actions, as far as this person may see.
+    context.update(procesregie_context(request, case, access, writable))
     return render(request, "casework/case_detail.html", context)
 
 

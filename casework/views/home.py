@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from .. import audit, workflow
+from ..procesregie_selectors import may_monitor, partner_overview
 from ..roles import has_role_perm, is_staff_member, may_review_role_requests
 from ..selectors import (
     cases_visible_to,
@@ -25,16 +26,16 @@ def home(request):
         .order_by("-submitted_at")[:200]
     )
     audit.record(action="case.list", request=request, object_type="case", object_id=str(len(cases)))
+    staff = is_staff_member(request.user)
     rows = [
         {
             "case": case,
             "status": workflow.status_label(case.status),
-            "next_step": workflow.NEXT_STEP.get(case.status, ""),
+            "next_step": workflow.next_step(case.status, staff=staff),
             "unread": 0,
         }
         for case in cases
     ]
-    staff = is_staff_member(request.user)
     organisation = organisation_of(request.user)
     # Neither a ZVH role nor a partner organisation (e.g. a technical administrator):
     # no case data, by design (roles.has_role_perm). Say so, and where roles are given,
@@ -59,6 +60,8 @@ def home(request):
             "roles_url": roles_url,
             "organisation": organisation,
             "can_overdue": has_role_perm(request.user, "view_overdue"),
+            "can_monitor": may_monitor(request.user),
+            "procesregie": partner_overview(request.user) if organisation else None,
             "can_advice": has_role_perm(request.user, "log_advice"),
             "can_invite": has_role_perm(request.user, "invite_user"),
             "can_audit": has_role_perm(request.user, "view_audit"),

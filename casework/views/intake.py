@@ -39,9 +39,15 @@ def intake_start(request):
         if kind in CaseKind.values:
             draft = services.draft_start(user=request.user, kind=kind)
             return redirect("casework:intake_step", draft.public_id, STEP_SLUGS[0])
-        messages.error(request, _("Choose what kind of registration you want to make."))
         return render(
-            request, "casework/intake_start.html", {"kinds": CaseKind.choices}, status=400
+            request,
+            "casework/intake_start.html",
+            {
+                "kinds": CaseKind.choices,
+                "has_form_error": True,
+                "kind_error": _("Choose what kind of registration you want to make."),
+            },
+            status=400,
         )
     return render(request, "casework/intake_start.html", {"kinds": CaseKind.choices})
 
@@ -210,8 +216,16 @@ def intake_autosave(request, draft_id):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def intake_discard(request, draft_id):
-    services.draft_discard(draft=_own_draft(request, draft_id), user=request.user)
+    """GET asks for confirmation (a page, not a script dialog); POST deletes."""
+    draft = _own_draft(request, draft_id)
+    if request.method == "GET":
+        return render(
+            request,
+            "casework/intake_discard.html",
+            {"draft": draft, "first_step": STEP_SLUGS[0]},
+        )
+    services.draft_discard(draft=draft, user=request.user)
     messages.success(request, _("The draft has been deleted."))
     return redirect("casework:home")

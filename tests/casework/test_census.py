@@ -47,8 +47,6 @@ SECRETS = ["Testpersoon Jansen", "Synthetisch probleem", "Synthetisch risico", "
 WRITE_ACTIONS = {
     "status": {"to_status": "in_triage"},
     "notitie": {"body": "Census notitie"},
-    "overleg": {"meeting_date": "2026-11-01", "participants": "p", "agreements": "a"},
-    "plan": {"body": "Census plan"},
     "toewijzen": {},
     "bericht": {"body": "Census bericht"},
 }
@@ -266,3 +264,171 @@ def test_closure_follow_up_and_survey_urls_give_each_role_exactly_its_access(cli
     else:
         assert signed_in.status_code in refused
     assert_no_case_data(signed_in, "survey_signed_in")
+
+
+# --- Procesregie (issue 18): meetings, the plan van aanpak, actions, monitoring --------
+
+REGIE_SECRETS = ["Census verslag geheim", "Census beeld geheim", "Census actie aanmelder"]
+ACTION_OWNERS = {
+    "Census actie aanmelder": "registering partner",
+    "Census actie betrokkene": "involved partner",
+}
+
+
+@pytest.fixture
+def regie_world(world):
+    """The census case in procesregie: a held meeting with minutes (both organisations
+    invited), an adopted plan with one action per organisation."""
+    from casework import services
+
+    case, attachment, users = world
+    regisseur = users["assigned regisseur"]
+    Case.objects.filter(pk=case.pk).update(
+        status="in_procesregie", direction_started_at=timezone.now() - timedelta(weeks=60)
+    )
+    case.refresh_from_db()
+    involved = case.shares.get().organisation
+    start = timezone.now() - timedelta(days=1)
+    meeting = services.meeting_plan(
+        case=case,
+        actor=regisseur,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        organisations=[case.organisation, involved],
+        location="Census plaats",
+    )
+    services.meeting_record_minutes(
+        meeting=meeting, actor=regisseur, minutes="Census verslag geheim"
+    )
+    draft = services.plan_draft_start(case=case, actor=regisseur)
+    services.plan_draft_update(
+        plan=draft,
+        actor=regisseur,
+        texts={"summary": "Census beeld geheim", "content_goal": "Census doel"},
+    )
+    for organisation, title in [
+        (case.organisation, "Census actie aanmelder"),
+        (involved, "Census actie betrokkene"),
+    ]:
+        services.plan_action_add(
+            plan=draft,
+            actor=regisseur,
+            title=title,
+            organisation=organisation,
+            due_date=timezone.localdate() - timedelta(days=1),
+        )
+    services.plan_adopt(plan=draft, actor=regisseur, meeting=meeting)
+    return case, meeting, draft, users
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_every_procesregie_url_gives_each_role_exactly_its_access(client, regie_world, role):
+    from casework.models import CarePlan, CaseMeeting, PlanAction
+
+    case, meeting, plan, users = regie_world
+    reads, _writes = EXPECTED[role]
+    like = LIKE.get(role, role)
+    sign_in(client, users[role])
+    refused = {302, 403, 404}
+    actions = {action.title: action for action in plan.actions.all()}
+
+    body = client.get(reverse("casework:case_detail", args=[case.public_id])).content.decode()
+    if reads == "full":
+        for secret in REGIE_SECRETS:
+            assert secret in body, f"{role} misses {secret!r}"
+    else:
+        # Status share: its own action only; never the minutes, the picture, others' actions.
+        for secret in REGIE_SECRETS:
+            assert secret not in body, f"{role} sees {secret!r}"
+        assert ("Census actie betrokkene" in body) == (reads == "shared")
+
+    ics = client.get(reverse("casework:meeting_ics", args=[case.public_id, meeting.public_id]))
+    assert (ics.status_code == 200) == (reads is not None)
+    version = client.get(reverse("casework:plan_version", args=[case.public_id, 1]))
+    assert (version.status_code == 200) == (reads == "full")
+    if reads != "full":
+        assert version.status_code in refused
+    for name, response in [("ics", ics), ("version", version)]:
+        if reads != "full":
+            assert_no_case_data(response, name)
+            for secret in REGIE_SECRETS:
+                assert secret not in response.content.decode()
+
+    monitoring = client.get(reverse("casework:monitoring"))
+    may_monitor = like in (
+        "assigned regisseur",
+        "other regisseur",
+        "manager",
+        "regisseur by break-the-glass",
+    )
+    assert (monitoring.status_code == 200) == may_monitor
+    # Break-the-glass reads a case, it does not make it one's own to monitor.
+    assert (case.reference in monitoring.content.decode()) == (
+        like in ("assigned regisseur", "manager")
+    )
+    mine = client.get(reverse("casework:my_procesregie"))
+    assert (mine.status_code == 200) == like.endswith(" partner")
+    assert (case.reference in mine.content.decode()) == (
+        reads is not None and like.endswith(" partner")
+    )
+    # The lists never show minutes or the picture; a partner's page only its own actions.
+    for response in (monitoring, mine):
+        assert_no_case_data(response, "procesregie lists")
+        for secret in REGIE_SECRETS[:2]:
+            assert secret not in response.content.decode()
+    listed = {title for title in ACTION_OWNERS if title in mine.content.decode()}
+    assert listed == {t for t, owner in ACTION_OWNERS.items() if owner == like and reads}
+
+    # Writes: only the assigned regisseur plans, records and drafts; a partner updates
+    # only the action its organisation owns.
+    def state():
+        return (
+            CaseMeeting.objects.count(),
+            CarePlan.objects.count(),
+            PlanAction.objects.count(),
+            CaseMeeting.objects.get(pk=meeting.pk).minutes,
+            sorted(PlanAction.objects.values_list("status", flat=True)),
+        )
+
+    staff_posts = [
+        (
+            reverse("casework:meeting_plan", args=[case.public_id]),
+            {
+                "date": "2027-01-05",
+                "start": "09:00",
+                "end": "10:00",
+                "location": "x",
+                "organisations": [case.organisation_id],
+            },
+        ),
+        (
+            reverse("casework:meeting_minutes", args=[case.public_id, meeting.public_id]),
+            {"minutes": "Overschreven"},
+        ),
+        (reverse("casework:plan_draft", args=[case.public_id]), {}),
+    ]
+    for url, data in staff_posts:
+        before = state()
+        response = client.post(url, data)
+        if like == "assigned regisseur":
+            assert response.status_code == 302, url
+            assert state() != before, url
+        else:
+            assert response.status_code in refused | {400}, f"{role} posted {url}"
+            assert state() == before, f"{role} wrote {url}"
+            assert_no_case_data(response, url)
+    may_update = {
+        "registering partner": {"Census actie aanmelder"},
+        "involved partner": {"Census actie betrokkene"},
+        "assigned regisseur": set(actions),
+    }.get(like, set())
+    for title, action in actions.items():
+        url = reverse("casework:action_update", args=[case.public_id, action.public_id])
+        response = client.post(url, {"status": "bezig", "progress": "Census"})
+        action.refresh_from_db()
+        if title in may_update:
+            assert response.status_code == 302 and action.status == "bezig", role
+        else:
+            assert action.status == "open", f"{role} updated {title!r}"
+            assert response.status_code in refused | {400}
+            assert_no_case_data(response, "action_update")

@@ -152,7 +152,10 @@ def test_demo_cases_cover_every_status_of_every_kind_and_every_screen_has_data(
 
     seen = set(Case.objects.values_list("kind", "status"))
     assert set(demo_cases.every_demo_pair()) <= seen
-    assert Case.objects.count() == len(demo_cases.every_demo_pair())
+    # One case per pair, plus the case in procesregie with structured meetings and plan.
+    assert Case.objects.count() == len(demo_cases.every_demo_pair()) + 1
+    regie = Case.objects.get(plans__status="adopted")
+    assert regie.meetings.count() == 2 and regie.plans.get().actions.count() == 3
     partners = {user("partner-1").pk, user("partner-2").pk}
     assert set(Case.objects.values_list("registered_by", flat=True)) == partners
     assert set(Case.objects.values_list("procesregisseur", flat=True)) == {

@@ -90,7 +90,7 @@ def test_a_message_posted_after_the_timeout_is_not_sent_but_put_back_after_login
     client.force_login(partner)
     page = client.get(detail).content.decode()
     assert "Betrokkene is verhuisd naar Voorbeeldstad</textarea>" in page
-    assert "Wat u typte voordat u werd afgemeld" in page
+    assert "Wat u typte voordat u werd uitgelogd" in page
     # Handed out once.
     assert "Voorbeeldstad" not in client.get(detail).content.decode()
     assert not RescuedInput.objects.exists()

@@ -131,7 +131,7 @@ def test_no_mail_about_a_case_that_no_longer_exists(regisseur, case):
 def test_the_notification_is_dutch_and_carries_only_a_link(regisseur, case):
     assert services.notification_send(case_id=case.pk, user_id=regisseur.pk)
     message = mail.outbox[0]
-    assert message.subject == "[ZVH] Nieuw bericht in de beveiligde omgeving"
+    assert message.subject == "Nieuw bericht in de beveiligde omgeving"
     assert "Testpersoon" not in message.body and case.reference not in message.body
 
 

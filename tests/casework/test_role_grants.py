@@ -344,7 +344,7 @@ def test_the_privacy_officer_is_notified_of_each_act_without_content(
         services.role_revoke(actor=beheerder, user=user, role=MANAGER)
     assert len(notices()) == 4
     for message in notices():
-        assert message.subject == "[ZVH] Wijziging in rollen in de beveiligde omgeving"
+        assert message.subject == "Wijziging in rollen in de beveiligde omgeving"
         body = message.body
         for detail in (
             "nieuw@example.org",

@@ -90,20 +90,18 @@ def test_the_regisseur_triages_into_procesregie_through_the_view(client, regisse
     assert case.status == "in_procesregie"
 
 
-def test_a_case_meeting_records_date_participants_and_agreements(client, regisseur, case):
+def test_meetings_and_plans_are_no_longer_recorded_as_free_text(client, regisseur, case):
+    # A casusoverleg is planned and a plan van aanpak drafted as structured data
+    # (tests/casework/test_procesregie.py); the old free-text forms are gone, so
+    # there is one way to record each. Old free-text entries stay on the timeline.
     client.force_login(regisseur)
-    response = client.post(
-        action_url(case, "overleg"),
-        {
-            "meeting_date": "2026-11-20",
-            "participants": "Gemeente, politie",
-            "agreements": "Politie doet huisbezoek",
-        },
-    )
-    assert response.status_code == 302
-    entry = case.timeline.get(kind=TimelineEntry.Kind.MEETING)
-    assert entry.author == regisseur
-    assert entry.agreements == "Politie doet huisbezoek"
+    for slug, data in {
+        "overleg": {"meeting_date": "2026-11-20", "participants": "p", "agreements": "a"},
+        "plan": {"body": "Versie een"},
+    }.items():
+        response = client.post(action_url(case, slug), data)
+        assert response.status_code == 404
+    assert not case.timeline.filter(kind__in=["meeting", "plan"]).exists()
 
 
 def test_plan_van_aanpak_versions_are_numbered(regisseur, case):
