@@ -59,8 +59,14 @@ STANDARD_QUESTIONS = [
 ]
 
 
+def working_day(day: date) -> date:
+    """``day``, or the Monday after when it falls on a Saturday or Sunday: the ZVH's
+    trainings and meetings are on working days."""
+    return day + timedelta(days=7 - day.weekday()) if day.weekday() >= 5 else day
+
+
 def at(days: int, start: str, end: str) -> tuple[datetime, datetime]:
-    day = date.today() + timedelta(days=days)
+    day = working_day(date.today() + timedelta(days=days))
 
     def moment(hhmm: str) -> datetime:
         hours, minutes = (int(part) for part in hhmm.split(":"))
@@ -172,7 +178,7 @@ EVENTS = [
         "title": "Training MDA++: systeemgericht werken",
         "kind": "training",
         "introduction": "Werken met het hele systeem bij ernstig en langdurig huiselijk geweld en kindermishandeling.",
-        "body": "Aanmelden kan vanaf volgende week.",
+        "body": "Inschrijven kan vanaf volgende week.",
         "trainer_experts": ["tom-verhagen", "sanne-kuijpers"],
         "sessions": [("", 80, "09:30", "16:00")],
         "themes": ["hgkm-mda"],

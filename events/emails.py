@@ -267,7 +267,7 @@ def _send(registration: Registration, mail: Mail) -> None:
         attachments.append(("afzegging.ics", ics, "text/calendar; method=CANCEL"))
     send_transactional(
         to=[registration.email],
-        subject=f"[ZVH] {mail.subject}",
+        subject=mail.subject,
         text=text,
         html=html,
         attachments=attachments,

@@ -61,6 +61,12 @@ def public_events() -> PageQuerySet:
     return EventPage.objects.live().public()
 
 
+def agenda_page() -> AgendaPage | None:
+    """The live, public agenda ("Trainingen & bijeenkomsten"), for links from elsewhere."""
+    agenda: AgendaPage | None = AgendaPage.objects.live().public().first()
+    return agenda
+
+
 def upcoming_events(
     *, start: datetime, end: datetime | None = None, theme: "Theme | None" = None
 ) -> PageQuerySet:

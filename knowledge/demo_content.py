@@ -457,7 +457,7 @@ QUOTES = [
         "Wijkagent (fictief)",
     ),
     (
-        "Privacy en veiligheid gaan prima samen, als je weet wat je mag delen.",
+        "Privacy en veiligheid gaan prima samen, als we weten wat we mogen delen.",
         "Privacy officer (fictief)",
     ),
 ]
@@ -587,9 +587,10 @@ def load_articles(index: KnowledgeIndexPage, experts: dict[str, Expert]) -> None
                 audience=audience,
                 publication_date=published,
                 # Some articles are overdue for review: the admin report shows them.
+                # Never in the future: an article cannot have been reviewed tomorrow.
                 reviewed_on=None
                 if n == 5
-                else published + datetime.timedelta(days=rng.randint(0, 200)),
+                else min(published + datetime.timedelta(days=rng.randint(0, 200)), today),
                 live=True,
                 first_published_at=datetime.datetime.combine(
                     published, datetime.time(9), datetime.UTC
@@ -624,6 +625,8 @@ def load_publications(index: KnowledgeIndexPage) -> None:
         if document is None:
             document = Document(title=title)
             document.file.save(f"{slug}.pdf", ContentFile(_pdf_bytes(lines)), save=False)
+            # As the admin's upload form does: the size shows next to the download link.
+            document.file_size = document.file.size
             document.save()
         page = PublicationPage(
             title=title,

@@ -5,6 +5,7 @@ import uuid
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
@@ -233,7 +234,7 @@ class Sending(models.Model):
         SCHEDULED = "scheduled", _("Scheduled")
         SENDING = "sending", _("Sending")
         PAUSED = "paused", _("Paused")
-        DONE = "done", _("Done")
+        DONE = "done", pgettext_lazy("newsletter sending", "Done")
 
     # Empty for a quarterly digest, which is composed of several sent issues.
     issue = models.OneToOneField(
@@ -359,7 +360,7 @@ class TrackingEvent(models.Model):
     """One open or click by one delivery; purged after the ``newsletter_tracking`` term."""
 
     class Kind(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("newsletter tracking event", "Open")
         CLICK = "click", _("Click")
 
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="events")

@@ -7,7 +7,7 @@ stores the nonce a page was rendered with and, on a hit, swaps in a fresh one
 taken from django-csp; django-csp's middleware (which wraps this one) then
 writes the header with that same fresh nonce. See docs/performance.md.
 
-The same holds for CSRF tokens: the footer's language form (and any public
+The same holds for CSRF tokens: the footer's newsletter form (and any public
 form) carries the visitor's own masked CSRF token. Replaying it would hand one
 visitor's CSRF secret to the next, so the stored page remembers which tokens
 belong to the rendering visitor and a hit replaces them with tokens for the
@@ -33,7 +33,6 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
-from django.utils.translation import get_language_from_request
 
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -50,9 +49,10 @@ _NOT_STORED = {
     HIT_HEADER.lower(),
 }
 # Any Vary beyond these means the page depends on something the key lacks.
-# Accept-Language is in the key; Cookie is covered because requests carrying a
-# session or messages cookie bypass the cache and CSRF-bearing pages set a cookie.
-_VARY_HANDLED = {"accept-language", "cookie"}
+# Cookie is covered because requests carrying a session or messages cookie bypass
+# the cache and CSRF-bearing pages set a cookie. The language is not in the key: the
+# public site is Dutch only (portal.middleware.PortalLocaleMiddleware).
+_VARY_HANDLED = {"cookie"}
 _UNCACHEABLE_DIRECTIVES = {"private", "no-store", "no-cache"}
 MESSAGES_COOKIE_NAME = "messages"  # django.contrib.messages' CookieStorage
 # A masked CSRF token: 64 characters of [a-zA-Z0-9], standing alone.
@@ -187,7 +187,6 @@ def _entry_key(request, generation: int) -> str:
         request.get_host(),
         request.path,
         request.META.get("QUERY_STRING", ""),
-        get_language_from_request(request),
     ]
     digest = hashlib.sha256("\n".join(parts).encode("utf-8", "backslashreplace")).hexdigest()
     return f"pagecache:{generation}:{digest}"

@@ -15,6 +15,7 @@ from django.db import transaction
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
+from .demo_legal import load_legal_pages
 from .models import (
     Basisteam,
     ContactSettings,
@@ -179,22 +180,18 @@ def load_sections(home: HomePage) -> dict[str, Page]:
         )
         page.save_revision().publish()
         pages[spec["slug"]] = page
-    privacy = home.get_children().filter(slug="privacyverklaring").first()
-    if privacy is None:
-        privacy = home.add_child(
-            instance=StandardPage(
-                title="Privacyverklaring",
-                slug="privacyverklaring",
-                introduction="Hoe het Zorg- en Veiligheidshuis omgaat met persoonsgegevens.",
-                body=rich(
-                    "Wij verwerken persoonsgegevens op grond van het samenwerkingsconvenant en het privacyprotocol. "
-                    "Voor casusgegevens is een DPIA uitgevoerd. We bewaren niet langer dan nodig en delen alleen wat nodig is.",
-                ),
-            )
-        )
-        privacy.save_revision().publish()
-    pages["privacyverklaring"] = privacy
+    pages |= load_legal_pages(home)
     return pages
+
+
+# The footer's "Meer informatie" links; editors change them under Settings → Footer.
+FOOTER_LINKS = [
+    "over-ons",
+    "contact",
+    "privacyverklaring",
+    "cookieverklaring",
+    "toegankelijkheidsverklaring",
+]
 
 
 def load_site_settings(site: Site, pages: dict[str, Page]) -> None:
@@ -212,7 +209,7 @@ def load_site_settings(site: Site, pages: dict[str, Page]) -> None:
         site=site, defaults={"tagline": "Samen werken aan zorg en veiligheid in Brabant Zuidoost."}
     )
     if created:
-        for order, slug in enumerate(["over-ons", "contact", "privacyverklaring"]):
+        for order, slug in enumerate(FOOTER_LINKS):
             FooterLink.objects.create(footer=footer, page=pages[slug], sort_order=order)
 
 

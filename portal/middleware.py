@@ -40,22 +40,25 @@ class PortalCSPMiddleware(CSPMiddleware):
 
 
 class PortalLocaleMiddleware(LocaleMiddleware):
-    """Dutch unless the visitor chose another language with the footer switch.
+    """Always Dutch: the portal's content exists in Dutch only, so its interface is
+    Dutch too and ``<html lang="nl">`` is true (WCAG 3.1.1).
 
-    Django's LocaleMiddleware would follow the browser's Accept-Language, so an
-    English browser would get English navigation around Dutch page content with
-    ``lang="en"``. The portal is Dutch; English is an explicit choice (the
-    language cookie set by /i18n/setlang/).
+    Django's LocaleMiddleware would follow the browser's Accept-Language or a language
+    cookie and put English navigation around Dutch content under ``lang="en"``. The
+    former English switch did exactly that; it is gone (docs/site.md, "Language").
+    The Wagtail admin still speaks each editor's own preferred language (their
+    account settings), which Wagtail activates itself for its views.
     """
 
     def process_request(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        try:
-            language = translation.get_supported_language_variant(chosen or "")
-        except LookupError:
-            language = settings.LANGUAGE_CODE
-        translation.activate(language)
+        translation.activate(settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        # No ``Vary: Accept-Language``: the answer is the same for every browser, so
+        # caches (ours and any in front) keep one copy of a page, not one per language.
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
 
 
 View = TypeVar("View", bound=Callable[..., Any])

@@ -1,6 +1,7 @@
 """The portal's own pages, site settings and shared reference data."""
 
 from django.contrib import admin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -34,9 +35,68 @@ class BasePage(Page):
 
 
 class HomePage(BasePage):
-    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+    """The front door: upcoming trainings, newest articles, the themes, the newsletter
+    and the way in for partners. The lists come from the apps' selectors; editors
+    choose how many items and write the texts around them."""
 
-    content_panels = [*BasePage.content_panels, FieldPanel("body")]
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+    events_count = models.PositiveSmallIntegerField(
+        _("number of upcoming trainings"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    articles_count = models.PositiveSmallIntegerField(
+        _("number of new articles"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    show_themes = models.BooleanField(_("show the themes"), default=True)
+    newsletter_heading = models.CharField(
+        _("newsletter heading"), max_length=120, default="Blijf op de hoogte"
+    )
+    newsletter_text = models.TextField(
+        _("newsletter text"),
+        blank=True,
+        default=(
+            "Vier keer per jaar het nieuws uit het Zorg- en Veiligheidshuis: nieuwe kennis, "
+            "trainingen en bijeenkomsten. U kiest zelf de thema's."
+        ),
+    )
+    newsletter_button = models.CharField(
+        _("newsletter button"), max_length=60, default="Abonneer u op de nieuwsbrief"
+    )
+    partners_heading = models.CharField(
+        _("partners heading"), max_length=120, default="Voor partners"
+    )
+    partners_text = models.TextField(
+        _("partners text"),
+        blank=True,
+        default=(
+            "Werkt u bij een convenantpartner? Meld een casus aan en volg uw aanmeldingen "
+            "in de beveiligde omgeving."
+        ),
+    )
+
+    content_panels = [
+        *BasePage.content_panels,
+        MultiFieldPanel(
+            [FieldPanel("events_count"), FieldPanel("articles_count"), FieldPanel("show_themes")],
+            heading=_("Lists"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("newsletter_heading"),
+                FieldPanel("newsletter_text"),
+                FieldPanel("newsletter_button"),
+            ],
+            heading=_("Newsletter call to action"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("partners_heading"), FieldPanel("partners_text")],
+            heading=_("Way in for partners"),
+        ),
+        FieldPanel("body"),
+    ]
     search_fields = [*BasePage.search_fields, index.SearchField("body")]
     parent_page_types = ["wagtailcore.Page"]
     max_count = 1
@@ -45,8 +105,10 @@ class HomePage(BasePage):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
+        from .home import home_lists
+
         context = super().get_context(request, *args, **kwargs)
-        context["sections"] = self.get_children().live().public().in_menu().specific()
+        context.update(home_lists(home=self))
         return context
 
 
@@ -88,6 +150,83 @@ class StandardPage(BasePage):
 
     class Meta:
         verbose_name = _("standard page")
+
+
+class ComplianceStatus(models.TextChoices):
+    """The compliance statuses of the Dutch model accessibility statement
+    (digitoegankelijk.nl); E means "no statement" and so is not a choice here."""
+
+    A = "A", "A – voldoet volledig"
+    B = "B", "B – voldoet gedeeltelijk"
+    C = "C", "C – eerste maatregelen genomen"
+    D = "D", "D – aanvullende maatregelen nodig"
+
+
+class AccessibilityStatementPage(BasePage):
+    """The toegankelijkheidsverklaring, after the Dutch model statement: the status, the
+    dates and the reporting route are fields, so the page always shows them in the
+    model's order; the explanation (research, known problems, measures) is free text."""
+
+    status = models.CharField(
+        _("compliance status"), max_length=1, choices=ComplianceStatus.choices
+    )
+    scope = models.CharField(
+        _("scope"),
+        max_length=250,
+        help_text=_("The website (and subdomains) the statement is about."),
+    )
+    standard = models.CharField(
+        _("standard"), max_length=120, default="WCAG 2.1 niveau AA (EN 301 549)"
+    )
+    statement_date = models.DateField(
+        _("date of the statement"), help_text=_("When the statement was drawn up or revised.")
+    )
+    last_check_date = models.DateField(
+        _("date of the last check"), help_text=_("When the website was last researched.")
+    )
+    check_method = models.CharField(
+        _("how it was checked"),
+        max_length=250,
+        help_text=_("Who researched the site, and how (e.g. WCAG-EM audit by ...)."),
+    )
+    next_check_date = models.DateField(
+        _("next check planned"),
+        null=True,
+        blank=True,
+        help_text=_("Required for status C: a full audit within six months."),
+    )
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("explanation"))
+    contact_email = models.EmailField(_("e-mail for problems"))
+    contact_phone = models.CharField(_("phone for problems"), max_length=40, blank=True)
+    response_days = models.PositiveSmallIntegerField(_("answer within (working days)"), default=5)
+
+    content_panels = [
+        *BasePage.content_panels,
+        MultiFieldPanel(
+            [
+                FieldPanel("status"),
+                FieldPanel("scope"),
+                FieldPanel("standard"),
+                FieldPanel("statement_date"),
+                FieldPanel("last_check_date"),
+                FieldPanel("check_method"),
+                FieldPanel("next_check_date"),
+            ],
+            heading=_("Status"),
+        ),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [FieldPanel("contact_email"), FieldPanel("contact_phone"), FieldPanel("response_days")],
+            heading=_("Reporting a problem"),
+        ),
+    ]
+    search_fields = [*BasePage.search_fields, index.SearchField("body")]
+    parent_page_types = ["portal.HomePage", "portal.StandardPage"]
+    subpage_types: list[str] = []
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("accessibility statement")
 
 
 @register_setting(icon="mail")

@@ -106,6 +106,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     # allauth's security-key list loads {% load humanize %} (naturaltime).
     "django.contrib.humanize",
+    # The form renderer finds Django's widget templates through TEMPLATES.
+    "django.forms",
     "django_ratelimit",
 ]
 
@@ -137,6 +139,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
+
+# Every form field rendered by the project's templates (portal/form_rendering.py).
+FORM_RENDERER = "portal.form_rendering.PortalFormRenderer"
 
 TEMPLATES = [
     {
@@ -192,6 +197,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, Celery ----------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
+if not REDIS_URL and not DEMO:
+    # Without it the cache is per process, and so are the rate-limit counters
+    # (django-ratelimit, allauth): every gunicorn worker would count on its own.
+    raise ImproperlyConfigured("REDIS_URL is required when PORTAL_ENV=production")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
 if REDIS_URL:
     CACHES = {
@@ -247,7 +256,14 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 # --- E-mail -----------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "ZVH Brabant Zuidoost <noreply@zvh-bzo.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_PROVIDER = env("EMAIL_PROVIDER", "outbox" if DEMO else "smtp")
+# Production names its mail route itself: a default would send every mail to a host
+# that may not exist (it used to be the stack's mail catcher).
+EMAIL_PROVIDER = env("EMAIL_PROVIDER", "outbox" if DEMO else "")
+if not EMAIL_PROVIDER:
+    raise ImproperlyConfigured(
+        "EMAIL_PROVIDER is required when PORTAL_ENV=production: smtp (with EMAIL_HOST) or an "
+        "Anymail provider (docs/deployment.md, E-mail)."
+    )
 MAIL_OUTBOX_DIR = VAR_DIR / "mail"
 ANYMAIL: dict[str, Any] = {}
 match EMAIL_PROVIDER:
@@ -255,7 +271,9 @@ match EMAIL_PROVIDER:
         EMAIL_BACKEND = "portal.mail.OutboxBackend"
     case "smtp":
         EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        EMAIL_HOST = env("EMAIL_HOST", "localhost")
+        EMAIL_HOST = env("EMAIL_HOST", "localhost" if DEMO else "")
+        if not EMAIL_HOST:
+            raise ImproperlyConfigured("EMAIL_PROVIDER=smtp needs EMAIL_HOST (the mail relay).")
         EMAIL_PORT = env_int("EMAIL_PORT", 25)
         EMAIL_HOST_USER = env("EMAIL_HOST_USER")
         EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
@@ -318,15 +336,15 @@ match MEDIA_STORAGE:
 SERVE_MEDIA = DEMO and MEDIA_STORAGE == "local"
 
 # --- Internationalisation ---------------------------------------------------
+# The public site is Dutch only: no language switch, no language cookie
+# (portal.middleware.PortalLocaleMiddleware; docs/site.md, "Language"). English is
+# listed for the Wagtail admin, where each editor picks a language in their account.
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
-LANGUAGE_COOKIE_NAME = "taal"
-LANGUAGE_COOKIE_HTTPONLY = True
-LANGUAGE_COOKIE_SAMESITE = "Lax"
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 
 # --- Accounts: django-allauth is the one login path ---------------------------
@@ -346,6 +364,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 WAGTAILADMIN_LOGIN_URL = "account_login"
+# Private pages and documents send visitors here, not to Wagtail's own login form.
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 ACCOUNT_ADAPTER = "portal.accounts.PortalAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -365,7 +385,9 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/15m/key"}
 LOGIN_ACCOUNT_LOCK = {"failures": 10, "window": 15 * 60, "first_lock": 60, "max_lock": 15 * 60}
 LOGIN_DEVICE_COOKIE = "zvh_login_device" if DEMO else "__Host-zvh_login_device"
 LOGIN_DEVICE_COOKIE_AGE = 60 * 60 * 24 * 90
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ZVH] "
+# No subject carries a [ZVH] prefix: the sender's name says who writes
+# (DEFAULT_FROM_EMAIL), and a phone shows only the first words of a subject.
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_SESSION_REMEMBER = False
 # Exports and downloads ask for the password again. allauth's default also offers a
 # code mailed to the user ("code") and the authenticator alone ("mfa"): either would
@@ -391,7 +413,19 @@ MFA_FORMS = {
 WAGTAIL_SITE_NAME = "ZVH Brabant Zuidoost"
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_COMMENTS_ENABLED = False
+# Documents are served by Django, never from the media directory (nginx refuses
+# /media/documents/): Wagtail checks the collection's privacy on every download.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# Every document is a download (Content-Disposition: attachment), under Wagtail's
+# "default-src 'none'" plus sandbox (portal.views.serve_document): an uploaded file
+# never runs as a page of the site's own origin.
+WAGTAILDOCS_INLINE_CONTENT_TYPES: list[str] = []
+WAGTAILDOCS_BLOCK_EMBEDDED_CONTENT = True
+# Office and text formats only: no HTML, SVG, XML or scripts.
+WAGTAILDOCS_EXTENSIONS = [
+    "pdf", "doc", "docx", "odt", "rtf", "txt", "csv",
+    "xls", "xlsx", "ods", "ppt", "pptx", "odp",
+]  # fmt: skip
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
@@ -418,11 +452,9 @@ if not DEMO:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    LANGUAGE_COOKIE_SECURE = True
     # The __Host- prefix pins cookies to this exact host over HTTPS.
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
-    LANGUAGE_COOKIE_NAME = "__Host-taal"
 # Sessions last a working day, not Django's two weeks: the portal leads to
 # casework, and allauth offers no "remember me" (ACCOUNT_SESSION_REMEMBER).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 9)
@@ -436,8 +468,8 @@ RATELIMIT_IP_META_KEY = "portal.net.client_ip"
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 # django-ratelimit only knows the third-party Redis backends; Django's own RedisCache
-# increments atomically (INCR) too. Without Redis (the demo) the cache is LocMemCache,
-# which is exact for the demo's single runserver process.
+# increments atomically (INCR) too. Without Redis (the demo only: production requires
+# REDIS_URL) the cache is LocMemCache, exact for the demo's single runserver process.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 if not REDIS_URL:
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
@@ -490,6 +522,14 @@ ADMIN_CONTENT_SECURITY_POLICY = {
 }
 ADMIN_URL_PREFIXES = ("/admin/", "/django-admin/")
 
+# --- security.txt (RFC 9116, portal/seo.py) ------------------------------------
+# Where to report a vulnerability: comma-separated URIs (mailto:, https:). Without one,
+# /.well-known/security.txt answers 404 (Contact is required). Expires is computed on
+# every request: now plus SECURITY_TXT_EXPIRES_DAYS (RFC 9116 advises under a year).
+SECURITY_CONTACT = env_list("SECURITY_CONTACT", "mailto:security@zvh-bzo.example" if DEMO else "")
+SECURITY_POLICY_URL = env("SECURITY_POLICY_URL", "")
+SECURITY_TXT_EXPIRES_DAYS = env_int("SECURITY_TXT_EXPIRES_DAYS", 180)
+
 # --- Page cache (portal.cache) -----------------------------------------------
 # Whole pages for anonymous visitors, PAGE_CACHE_SECONDS long (0 = off).
 PAGE_CACHE_ALIAS = "default"
@@ -504,7 +544,6 @@ PAGE_CACHE_EXCLUDED_PREFIXES = (
     "/abonnement/",
     "/zoeken/",
     "/documents/",
-    "/i18n/",
     # events app: registration forms, signed self-service links, feeds
     "/agenda/",
 )
@@ -678,6 +717,18 @@ CELERY_BEAT_SCHEDULE |= {
         "task": "casework.tasks.export_audit_chain_head",
         "schedule": crontab(minute=5),
     },
+}
+# Procesregie (docs/casework.md, "Procesregie"): partners get one reminder this many
+# days before an action's due date and one after it has passed; the monitoring page
+# flags cases in procesregie without an adopted plan after PLAN_WEEKS and cases past
+# the throughput norm (weeks since procesregie started).
+CASEWORK_ACTION_REMINDER_DAYS = env_int("CASEWORK_ACTION_REMINDER_DAYS", 3)
+CASEWORK_PLAN_WEEKS = env_int("CASEWORK_PLAN_WEEKS", 6)
+CASEWORK_THROUGHPUT_NORM_WEEKS = env_int("CASEWORK_THROUGHPUT_NORM_WEEKS", 52)
+CELERY_BEAT_SCHEDULE["casework-action-reminders"] = {
+    "task": "casework.tasks.send_action_reminders",
+    "schedule": crontab(minute=15),
+    "options": {"expires": 55 * 60},
 }
 
 # --- Knowledge ---------------------------------------------------------------

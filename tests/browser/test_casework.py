@@ -71,7 +71,7 @@ def test_a_partner_files_a_com_aanmelding_and_a_regisseur_takes_it_into_procesre
 
     page.get_by_label("Uw vraag aan het ZVH").fill("Graag procesregie en een casusoverleg")
     page.get_by_label("Hoog: binnen een week").check()
-    page.get_by_label("Bijlage (niet verplicht)").set_input_files(
+    page.get_by_label("Bijlage (optioneel)").set_input_files(
         files=[{"name": "verslag.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
     assert_accessible(page, "aanmelden-stap-3")
@@ -102,7 +102,7 @@ def test_a_partner_files_a_com_aanmelding_and_a_regisseur_takes_it_into_procesre
     page.get_by_label("In triage").check()
     page.get_by_role("button", name="Status wijzigen").click()
     page.get_by_label("In procesregie").check()
-    page.get_by_label("Toelichting (niet verplicht)").fill("Casusoverleg volgende week")
+    page.get_by_label("Toelichting (optioneel)").fill("Casusoverleg volgende week")
     page.get_by_role("button", name="Status wijzigen").click()
     page.wait_for_selector("text=De status is gewijzigd.")
     case.refresh_from_db()

@@ -56,7 +56,7 @@ def test_a_guest_registers_confirms_by_email_and_cancels_with_the_keyboard(page,
     page.wait_for_url("**/aanmelden/controleer-uw-e-mail/")
     assert page.get_by_role("heading", level=1).inner_text() == "Controleer uw e-mail"
     assert_accessible(page, "events-check-mail")
-    assert mail.outbox[-1].subject.startswith("[ZVH] Bevestig uw aanmelding")
+    assert mail.outbox[-1].subject.startswith("Bevestig uw inschrijving")
 
     page.goto(link_in_last_mail(demo_server.url, "bevestigen"))
     assert_accessible(page, "events-confirm")
@@ -64,7 +64,7 @@ def test_a_guest_registers_confirms_by_email_and_cancels_with_the_keyboard(page,
     page.keyboard.press("Enter")
 
     page.wait_for_url("**/agenda/aanmelding/**")
-    assert "Uw aanmelding is bevestigd." in page.inner_text("main")
+    assert "Uw inschrijving is bevestigd." in page.inner_text("main")
     assert "Bevestigd" in page.inner_text(".facts")
     assert mail.outbox[-1].attachments[0][0] == "uitnodiging.ics"
     assert_accessible(page, "events-manage")
@@ -72,8 +72,8 @@ def test_a_guest_registers_confirms_by_email_and_cancels_with_the_keyboard(page,
     tab_to(page, ".danger-zone button[type=submit]")
     page.keyboard.press("Enter")
     # The page posts to itself: wait for the new page, not for the old one's load state.
-    page.locator("main").get_by_text("Uw aanmelding is geannuleerd.").wait_for()
-    assert "Uw aanmelding is geannuleerd." in page.inner_text("main")
+    page.locator("main").get_by_text("Uw inschrijving is geannuleerd.").wait_for()
+    assert "Uw inschrijving is geannuleerd." in page.inner_text("main")
     assert "Geannuleerd" in page.inner_text(".facts")
     screenshot(page, "events-cancelled")
 
@@ -206,7 +206,7 @@ def test_trainers_partners_only_evaluation_and_the_account_nav_pass_axe(
     login(page, demo_server.url, user)
     page.goto(demo_server.url + "/accounts/password/change/")
     page.get_by_role("navigation", name="Uw account").get_by_role(
-        "link", name="Mijn trainingen"
+        "link", name="Mijn inschrijvingen"
     ).click()
     page.wait_for_url("**/agenda/mijn-trainingen/")
     page.go_back()
@@ -227,7 +227,7 @@ def test_a_rate_limited_guest_sees_why_and_keeps_what_was_typed(page, demo_serve
             with page.expect_navigation():
                 page.click(".registration button[type=submit]")
 
-        assert "te veel aanmeldingen" in page.get_by_role("alert").inner_text()
+        assert "te veel inschrijvingen" in page.get_by_role("alert").inner_text()
         assert page.input_value("#id_name") == "Gerda Gast2"
         assert_accessible(page, "events-rate-limited")
     cache.clear()

@@ -28,9 +28,9 @@ def test_a_visitor_subscribes_confirms_changes_preferences_and_unsubscribes(
     assert_accessible(page, "newsletter-index")
     form = page.locator("form.nb-form")
     form.get_by_label("E-mailadres").fill("browser@voorbeeld.example")
-    form.get_by_label("Naam (niet verplicht)").fill("B. Rowser")
+    form.get_by_label("Naam (optioneel)").fill("B. Rowser")
     form.get_by_label("Radicalisering").check()
-    form.get_by_role("button", name="Aanmelden").click()
+    form.get_by_role("button", name="Abonneren").click()
     page.wait_for_url("**/controleer-uw-mail/")
     assert_accessible(page, "newsletter-check-mail")
 
@@ -39,7 +39,7 @@ def test_a_visitor_subscribes_confirms_changes_preferences_and_unsubscribes(
     assert_accessible(page, "newsletter-confirm")
     page.get_by_role("button", name="Ja, stuur mij de nieuwsbrief").click()
     page.wait_for_url("**/voorkeuren/**")
-    assert page.get_by_text("Bedankt: uw aanmelding is bevestigd.").is_visible()
+    assert page.get_by_text("Bedankt: uw abonnement is bevestigd.").is_visible()
     assert_accessible(page, "newsletter-preferences")
 
     page.get_by_label("Eens per kwartaal").check()
@@ -73,10 +73,10 @@ def test_the_footer_sign_up_and_the_issue_archive_pass_axe(page, demo_server):
     page.goto(f"{demo_server.url}/")
     footer = page.locator(".nb-footer")
     footer.get_by_label("Uw e-mailadres").fill("voet@voorbeeld.example")
-    footer.get_by_role("button", name="Aanmelden").click()
+    footer.get_by_role("button", name="Abonneren").click()
     page.wait_for_url("**/controleer-uw-mail/")
     page.goto(f"{demo_server.url}/abonnement/")
-    page.get_by_role("button", name="Aanmelden").first.click()
+    page.get_by_role("button", name="Abonneren").first.click()
     assert_accessible(page, "newsletter-subscribe-errors")
 
 
@@ -103,12 +103,12 @@ def test_a_blocked_sign_up_says_so_in_dutch_keeps_the_input_and_passes_axe(
         page.goto(f"{live_server.url}/abonnement/")
         form = page.locator("main form.nb-form")
         form.get_by_label("E-mailadres").fill(address)
-        form.get_by_label("Naam (niet verplicht)").fill(name)
-        form.get_by_role("button", name="Aanmelden").click()
+        form.get_by_label("Naam (optioneel)").fill(name)
+        form.get_by_role("button", name="Abonneren").click()
         page.wait_for_load_state()
 
     assert page.get_by_role("alert").get_by_text("Te veel pogingen").is_visible()
     form = page.locator("main form.nb-form")
     assert form.get_by_label("E-mailadres").input_value() == "tweede@voorbeeld.example"
-    assert form.get_by_label("Naam (niet verplicht)").input_value() == "T. Weede"
+    assert form.get_by_label("Naam (optioneel)").input_value() == "T. Weede"
     assert_accessible(page, "newsletter-rate-limited")

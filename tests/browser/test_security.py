@@ -59,11 +59,11 @@ def log_in(page, server, user, next_url="/admin/"):
     # The Wagtail admin sends us to allauth's login, in the site's layout.
     page.wait_for_url("**/accounts/login/?next=/admin/")
     # Within the main content: the footer's newsletter form has an e-mail field and
-    # an "Aanmelden" button too.
+    # a button too.
     form = page.get_by_role("main")
     form.get_by_label("E-mail").fill(EMAIL)
     form.get_by_label("Wachtwoord").fill(PASSWORD)
-    form.get_by_role("button", name="Aanmelden").click()
+    form.get_by_role("button", name="Inloggen").click()
     page.wait_for_url("**/accounts/2fa/authenticate/")
     enter_totp_code(page, user)
     page.wait_for_url(f"**{next_url}")
@@ -131,10 +131,13 @@ def test_a_bad_password_gets_a_dutch_message_and_keeps_the_e_mail_address(page, 
     form = page.get_by_role("main")  # not the footer's newsletter form
     form.get_by_label("E-mail").fill("iemand@zvh-bzo.example")
     form.get_by_label("Wachtwoord").fill("niet-goed")
-    form.get_by_role("button", name="Aanmelden").click()
+    form.get_by_role("button", name="Inloggen").click()
 
     # Wait for the answer: the refused login is audited before the page comes back.
-    page.get_by_text("e-mailadres en/of wachtwoord is niet correct").wait_for()
+    # The message shows in the error summary and at the field: wait for the first.
+    page.get_by_text(
+        "e-mailadres en/of wachtwoord dat u hebt opgegeven, is niet juist"
+    ).first.wait_for()
     assert form.get_by_label("E-mail").input_value() == "iemand@zvh-bzo.example"
     violations = axe_violations(page)
     screenshot(page, "account-login-error")
@@ -148,21 +151,23 @@ def test_the_logout_page_is_dutch_and_passes_axe(page, demo_server, superuser):
     violations = axe_violations(page)
     screenshot(page, "account-logout")
     assert violations == [], describe(violations)
-    page.get_by_role("button", name="Afmelden").click()
+    # The header has a sign-out button too; this is the page's own.
+    page.locator("main").get_by_role("button", name="Uitloggen").click()
     page.wait_for_url(demo_server.url + "/")
     page.goto(demo_server.url + "/admin/")
     page.wait_for_url("**/accounts/login/?next=/admin/")
 
 
-def test_the_footer_language_switch_makes_the_page_english(page, demo_server):
+def test_an_english_browser_gets_the_dutch_site_with_lang_nl(browser, demo_server):
+    # The portal is Dutch only (docs/site.md, "Language"): no switch, lang always nl.
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
     page.goto(demo_server.url + "/over-ons/")
 
-    page.get_by_label("Kies een taal").select_option("en")
-    page.get_by_role("button", name="Wissel").click()
-
-    page.wait_for_url("**/over-ons/")
-    assert page.locator("html").get_attribute("lang") == "en"
-    assert page.get_by_role("link", name="Skip to content").count() == 1
+    assert page.locator("html").get_attribute("lang") == "nl"
+    assert page.get_by_role("link", name="Naar de inhoud").count() == 1
+    assert page.get_by_label("Kies een taal").count() == 0
+    context.close()
 
 
 def test_the_account_management_pages_work_under_the_strict_policy(

@@ -1,4 +1,4 @@
-"""The account pages lead to "mijn trainingen", which adds up points per register and year."""
+"""The account pages lead to "mijn inschrijvingen", which adds up points per register and year."""
 
 import re
 
@@ -20,7 +20,7 @@ def test_the_account_pages_link_to_mijn_trainingen(client, user, path):
     html = client.get(path).content.decode()
 
     assert '<nav class="account-nav" aria-label="Uw account">' in html
-    assert '<a href="/agenda/mijn-trainingen/">Mijn trainingen</a>' in html
+    assert '<a href="/agenda/mijn-trainingen/">Mijn inschrijvingen</a>' in html
 
 
 def attended(event, user):

@@ -96,7 +96,7 @@ def test_the_csv_export_has_answers_and_defuses_formulas(staff_client, training)
     response = staff_client.get(base(training) + "export/aanmeldingen.csv")
 
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][:4] == ["Naam", "E-mailadres", "Status", "Aangemeld op"]
+    assert rows[0][:4] == ["Naam", "E-mailadres", "Status", "Ingeschreven op"]
     assert "Organisatie" in rows[0]
     assert len(rows) == 4
     assert rows[1][rows[0].index("Organisatie")] == "'=Organisatie 0"
@@ -126,7 +126,7 @@ def test_a_message_reaches_every_confirmed_registrant(
         )
 
     assert len(mailoutbox) == 2
-    assert mailoutbox[0].subject == "[ZVH] Parkeren"
+    assert mailoutbox[0].subject == "Parkeren"
     assert "Parkeer bij P2." in mailoutbox[0].body
 
 

@@ -40,7 +40,7 @@ def test_a_blocked_guest_gets_a_dutch_429_and_keeps_what_was_typed(client, train
 
     html = response.content.decode()
     assert response.status_code == 429
-    assert "Er zijn in korte tijd te veel aanmeldingen verstuurd" in html
+    assert "Er zijn in korte tijd te veel inschrijvingen verstuurd" in html
     assert 'value="Gast Nummer3"' in html
     assert 'value="gast3@voorbeeld.example"' in html
     assert 'value="Gemeente Voorbeeld"' in html

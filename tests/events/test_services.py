@@ -69,9 +69,9 @@ def test_duplicate_registration_is_refused_and_the_address_is_mailed_its_own_lin
     ):
         services.registration_create(event=event, name="Gast", email=" GAST1@voorbeeld.example ")
 
-    assert excinfo.value.message == "Dit e-mailadres is al aangemeld voor deze bijeenkomst."
+    assert excinfo.value.message == "Dit e-mailadres is al ingeschreven voor deze bijeenkomst."
     assert excinfo.value.registration == first
-    assert [m.subject for m in mailoutbox] == [f"[ZVH] U bent al aangemeld: {event.title}"]
+    assert [m.subject for m in mailoutbox] == [f"U bent al ingeschreven: {event.title}"]
     assert Registration.objects.filter(event=event).count() == 1
 
 
@@ -95,9 +95,12 @@ def test_a_cancelled_person_may_register_again(event, user):
     [
         (
             {"registration_opens_at": timezone.now() + timedelta(days=1)},
-            "Aanmelden is nog niet geopend.",
+            "De inschrijving is nog niet geopend.",
         ),
-        ({"registration_closes_at": timezone.now() - timedelta(hours=1)}, "Aanmelden is gesloten."),
+        (
+            {"registration_closes_at": timezone.now() - timedelta(hours=1)},
+            "De inschrijving is gesloten.",
+        ),
         ({"days": -1}, "Deze bijeenkomst is al begonnen."),
     ],
 )
@@ -262,7 +265,7 @@ def test_changing_the_time_raises_the_calendar_sequence_and_tells_registrants(
 
     event.refresh_from_db()
     assert event.ical_sequence == 1
-    assert [m.subject for m in mailoutbox] == [f"[ZVH] Gewijzigd: {event.title}"]
+    assert [m.subject for m in mailoutbox] == [f"Gewijzigd: {event.title}"]
 
 
 def test_editing_only_the_text_keeps_the_sequence(event):

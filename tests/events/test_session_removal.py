@@ -43,7 +43,7 @@ def test_registrants_get_a_cancellation_of_the_removed_session_only(
 
     assert event.ical_sequence == 1
     assert [(m.to, m.subject) for m in mailoutbox] == [
-        ([confirmed.email], "[ZVH] Sessie vervallen: Tweedaagse training")
+        ([confirmed.email], "Sessie vervallen: Tweedaagse training")
     ]
     mail = mailoutbox[0]
     assert "Dag 2" in mail.body and "blijft geldig" in mail.body
@@ -95,8 +95,8 @@ def test_a_removal_with_other_changes_also_sends_the_updated_invitation(
     )
 
     assert [m.subject for m in mailoutbox] == [
-        "[ZVH] Sessie vervallen: Tweedaagse training",
-        "[ZVH] Gewijzigd: Tweedaagse training",
+        "Sessie vervallen: Tweedaagse training",
+        "Gewijzigd: Tweedaagse training",
     ]
     invitation = Calendar.from_ical(mailoutbox[1].attachments[0][1])
     assert [str(v["UID"]) for v in invitation.walk("VEVENT")] == [ical.uid_for(two_days, day_1)]
@@ -131,5 +131,5 @@ def test_adding_a_session_sends_the_updated_invitation_only(
 
     event = publish_with(two_days, [*sessions, extra], django_capture_on_commit_callbacks)
 
-    assert [m.subject for m in mailoutbox] == ["[ZVH] Gewijzigd: Tweedaagse training"]
+    assert [m.subject for m in mailoutbox] == ["Gewijzigd: Tweedaagse training"]
     assert len(event.ical_sessions) == 3

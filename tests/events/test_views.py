@@ -109,7 +109,7 @@ def test_the_event_page_shows_sessions_place_accreditation_and_the_form(client, 
     html = client.get(event.url).content.decode()
 
     assert "Dag 1" in html and "Dag 2" in html
-    assert "Met één aanmelding doet u mee aan alle sessies." in html
+    assert "Met één inschrijving doet u mee aan alle sessies." in html
     assert "Routebeschrijving" in html
     assert "12 punten, SKJ" in html
     assert 'name="email"' in html
@@ -132,7 +132,7 @@ def test_a_guest_registers_confirms_by_link_and_cancels(
     assert response.status_code == 302
     registration = Registration.objects.get(event=training)
     assert registration.status == Status.HELD
-    assert mailoutbox[0].subject == "[ZVH] Bevestig uw aanmelding: Training toets"
+    assert mailoutbox[0].subject == "Bevestig uw inschrijving: Training toets"
 
     confirm_url = link_from(mailoutbox[0], "bevestigen")
     assert client.get(confirm_url).status_code == 200  # a page with a button, not the action
@@ -141,7 +141,7 @@ def test_a_guest_registers_confirms_by_link_and_cancels(
     registration.refresh_from_db()
     assert registration.status == Status.CONFIRMED
     confirmation = mailoutbox[1]
-    assert confirmation.subject == "[ZVH] Aanmelding bevestigd: Training toets"
+    assert confirmation.subject == "Inschrijving bevestigd: Training toets"
     assert confirmation.attachments[0][0] == "uitnodiging.ics"
 
     manage_url = response.url
@@ -201,7 +201,7 @@ def test_a_guests_confirmation_mail_and_page_echo_nothing_they_typed(
     assert "Hallo," in verify.alternatives[0][0]
     page = client.get(link_from(verify, "bevestigen")).content.decode()
     assert "geblokkeerd" not in page and "phish.example" not in page
-    assert "Mijn aanmelding bevestigen" in page
+    assert "Mijn inschrijving bevestigen" in page
 
     # Once confirmed, the mails greet the person by the name they gave.
     registration = Registration.objects.get(event=training)
@@ -230,13 +230,13 @@ def test_a_duplicate_registration_answers_exactly_as_a_new_one_and_mails_the_add
     assert Registration.objects.filter(event=training).count() == 1
     (notice,) = mailoutbox
     assert notice.to == ["gerda@voorbeeld.example"]
-    assert notice.subject == "[ZVH] U bent al aangemeld: Training toets"
+    assert notice.subject == "U bent al ingeschreven: Training toets"
     assert (
         link_from(notice, "aanmelding") == f"/agenda/aanmelding/{services.token_for(registration)}/"
     )
     assert "Beste Gerda Gast," in notice.body  # the confirmed owner, not the new form
     assert "Iemand Anders" not in everything_in(notice)
-    assert "Status van uw aanmelding: Bevestigd." in notice.body
+    assert "Status van uw inschrijving: Bevestigd." in notice.body
 
 
 def test_a_duplicate_of_an_unconfirmed_registration_sends_the_confirmation_link_again(
@@ -252,7 +252,7 @@ def test_a_duplicate_of_an_unconfirmed_registration_sends_the_confirmation_link_
 
     assert (duplicate.status_code, duplicate.url) == (302, CHECK_MAIL_URL)
     (notice,) = mailoutbox
-    assert notice.subject == "[ZVH] U bent al aangemeld: Training toets"
+    assert notice.subject == "U bent al ingeschreven: Training toets"
     assert (
         link_from(notice, "bevestigen") == f"/agenda/bevestigen/{services.token_for(registration)}/"
     )
@@ -271,7 +271,7 @@ def test_a_logged_in_professional_registering_twice_is_taken_to_their_registrati
     again = client.post(url, {organisation.key: "GGZ"})
 
     assert again.status_code == 302 and again.url == first.url
-    assert "U was al aangemeld voor deze bijeenkomst." in client.get(again.url).content.decode()
+    assert "U was al ingeschreven voor deze bijeenkomst." in client.get(again.url).content.decode()
     assert Registration.objects.filter(event=training).count() == 1
 
 
@@ -284,7 +284,7 @@ def test_a_logged_in_professional_registers_in_one_step(client, training, user):
     registration = Registration.objects.get(event=training, user=user)
     assert registration.status == Status.CONFIRMED
     assert response.url == f"/agenda/aanmelding/{services.token_for(registration)}/"
-    assert "U bent aangemeld" in client.get(training.url).content.decode()
+    assert "U bent ingeschreven" in client.get(training.url).content.decode()
 
 
 def test_answers_can_be_changed_through_the_signed_link(client, training, user):
@@ -383,5 +383,5 @@ def test_registration_closes_shows_a_message_instead_of_the_form(client, agenda)
     # The footer's newsletter sign-up has an e-mail field on every page.
     main = html.split('<main id="inhoud"', 1)[1].split("</main>", 1)[0]
 
-    assert "Aanmelden is gesloten." in main
+    assert "De inschrijving is gesloten." in main
     assert 'name="email"' not in main

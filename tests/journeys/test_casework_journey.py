@@ -348,7 +348,7 @@ def file_aanmelding(page, journey, kind_label, short, extra, *, municipality, at
 
     page.get_by_label(re.compile(r"^Uw vraag aan het ZVH")).fill("Graag een casusoverleg")
     if attachment is not None:
-        page.get_by_label(re.compile(r"^Bijlage \(niet verplicht\)")).set_input_files(attachment)
+        page.get_by_label(re.compile(r"^Bijlage \(optioneel\)")).set_input_files(attachment)
     check(page, journey, f"{short}-stap-3", axe=every)
     page.get_by_role("button", name="Volgende stap").click()
 
@@ -401,7 +401,8 @@ def test_2_the_partner_files_every_kind_of_aanmelding_and_sends_a_message(
         if short == "com":
             # Scanned by the demo's clamd, stored, and listed on the case.
             assert page.get_by_role("link", name="verslag-huisbezoek.pdf").is_visible()
-        page.get_by_role("link", name="Beveiligde omgeving").click()
+        # The breadcrumb's link (the header's logo link names the secure area too).
+        page.get_by_role("link", name="Beveiligde omgeving", exact=True).click()
 
     check(page, journey, "mijn-aanmeldingen-zes")
     listed = page.get_by_role("main").inner_text()
@@ -462,7 +463,7 @@ def test_3_the_procesregisseur_takes_the_case_into_procesregie_and_closes_it(
     page.get_by_text("De status is gewijzigd.").wait_for()
     check(page, journey, "regisseur-in-triage")
     page.get_by_label("In procesregie", exact=True).check()
-    page.get_by_label(re.compile(r"^Toelichting \(niet verplicht\)")).first.fill(
+    page.get_by_label(re.compile(r"^Toelichting \(optioneel\)")).first.fill(
         "Casusoverleg volgende week"
     )
     page.get_by_role("button", name="Status wijzigen").click()

@@ -76,8 +76,8 @@ def test_a_visitor_browses_from_theme_to_publication_and_narrows_a_search(
     assert response.headers["content-type"] == "application/pdf"
     assert response.body().startswith(b"%PDF")
 
-    # The site search box, on every page.
-    page.get_by_role("search", name="Zoeken op de site").get_by_role("searchbox").fill(
+    # The site search box, on every page (a combobox: search/static/search/suggest.js).
+    page.get_by_role("search", name="Zoeken op de site").get_by_role("combobox").fill(
         "radicalisering"
     )
     page.keyboard.press("Enter")
@@ -131,11 +131,11 @@ def register_as_guest(page, name: str, email: str, organisation: str) -> None:
 
 def confirm_from_mail(page, demo, email: str, title: str) -> None:
     """Follow the link in the confirmation request and press the button."""
-    mail = demo.wait_for_mail(email, f"Bevestig uw aanmelding: {title}")
+    mail = demo.wait_for_mail(email, f"Bevestig uw inschrijving: {title}")
     link = demo.link(mail, "/bevestigen/")
     assert link.startswith(demo.url + "/"), "mail links point at the server's own port"
     page.goto(link)
-    page.get_by_role("button", name="Mijn aanmelding bevestigen").click()
+    page.get_by_role("button", name="Mijn inschrijving bevestigen").click()
     page.wait_for_url("**/agenda/aanmelding/**")
 
 
@@ -175,20 +175,20 @@ def test_a_guest_registers_for_a_training_through_the_mails_and_cancels(
     assert page.get_by_role("heading", level=1).inner_text() == "Controleer uw e-mail"
     assert_accessible(page, "check-your-mail")
 
-    mail = demo.wait_for_mail(gerda, f"Bevestig uw aanmelding: {title}")
+    mail = demo.wait_for_mail(gerda, f"Bevestig uw inschrijving: {title}")
     # Until the address is confirmed, the mail repeats nothing typed in the form.
     assert "Gerda" not in mail.get_body(preferencelist=("plain",)).get_content()
     page.goto(demo.link(mail, "/bevestigen/"))
     assert_accessible(page, "confirm")
-    page.get_by_role("button", name="Mijn aanmelding bevestigen").click()
+    page.get_by_role("button", name="Mijn inschrijving bevestigen").click()
     page.wait_for_url("**/agenda/aanmelding/**")
     main = page.locator("main")
-    main.get_by_text("Uw aanmelding is bevestigd.").wait_for()
+    main.get_by_text("Uw inschrijving is bevestigd.").wait_for()
     assert "Bevestigd" in page.inner_text(".facts")
     assert_accessible(page, "confirmed")
 
     # The confirmation mail carries the invitation; the page offers the same event.
-    confirmed = demo.wait_for_mail(gerda, f"Aanmelding bevestigd: {title}")
+    confirmed = demo.wait_for_mail(gerda, f"Inschrijving bevestigd: {title}")
     attachments = {part.get_filename(): part for part in confirmed.iter_attachments()}
     assert "uitnodiging.ics" in attachments
     invited = calendar_events(attachments["uitnodiging.ics"].get_payload(decode=True))
@@ -206,7 +206,7 @@ def test_a_guest_registers_for_a_training_through_the_mails_and_cancels(
     open_event(page, demo, title)
     register_as_guest(page, "Iemand Anders", gerda, "Elders")
     assert page.get_by_role("heading", level=1).inner_text() == "Controleer uw e-mail"
-    notice = demo.wait_for_mail(gerda, f"U bent al aangemeld: {title}")
+    notice = demo.wait_for_mail(gerda, f"U bent al ingeschreven: {title}")
     assert "Iemand Anders" not in notice.get_body(preferencelist=("plain",)).get_content()
     page.goto(demo.link(notice, "/agenda/aanmelding/"))
     facts = page.inner_text(".facts")
@@ -224,11 +224,11 @@ def test_a_guest_registers_for_a_training_through_the_mails_and_cancels(
     assert_accessible(page, "answers-saved")
 
     # And cancel.
-    page.get_by_role("button", name="Mijn aanmelding annuleren").click()
-    main.get_by_text("Uw aanmelding is geannuleerd.").wait_for()
+    page.get_by_role("button", name="Mijn inschrijving annuleren").click()
+    main.get_by_text("Uw inschrijving is geannuleerd.").wait_for()
     assert "Geannuleerd" in page.inner_text(".facts")
     assert_accessible(page, "cancelled")
-    demo.wait_for_mail(gerda, f"Aanmelding geannuleerd: {title}")
+    demo.wait_for_mail(gerda, f"Inschrijving geannuleerd: {title}")
 
     page.get_by_role("link", name=title).click()
     page.get_by_role("heading", level=1, name=title).wait_for()
@@ -254,7 +254,7 @@ def log_in_as_editor(page, demo) -> dict:
     main = page.locator("main")
     main.get_by_label("E-mail").fill(editor["email"])
     main.get_by_label("Wachtwoord").fill(editor["password"])
-    main.get_by_role("button", name="Aanmelden").click()
+    main.get_by_role("button", name="Inloggen").click()
     page.locator("input[name=code]").wait_for()
     assert_accessible(page, "second-factor")
     page.locator("input[name=code]").fill(demo.totp(editor["email"]))
@@ -309,8 +309,8 @@ def test_a_full_event_puts_the_next_guest_on_the_waiting_list_and_a_cancellation
     assert seats_free(guest_page) == 1
     register_as_guest(guest_page, "Eerste Gast", first, "GGD")
     confirm_from_mail(guest_page, demo, first, title)
-    guest_page.locator("main").get_by_text("Uw aanmelding is bevestigd.").wait_for()
-    seated = demo.wait_for_mail(first, f"Aanmelding bevestigd: {title}")
+    guest_page.locator("main").get_by_text("Uw inschrijving is bevestigd.").wait_for()
+    seated = demo.wait_for_mail(first, f"Inschrijving bevestigd: {title}")
     step(guest_page, "first-guest-confirmed")
 
     # The event is full now: the agenda says so, and the next guest joins the waiting list.
@@ -330,8 +330,8 @@ def test_a_full_event_puts_the_next_guest_on_the_waiting_list_and_a_cancellation
 
     # The first guest cancels through the link in their confirmation mail ...
     guest_page.goto(demo.link(seated, "/agenda/aanmelding/"))
-    guest_page.get_by_role("button", name="Mijn aanmelding annuleren").click()
-    guest_page.locator("main").get_by_text("Uw aanmelding is geannuleerd.").wait_for()
+    guest_page.get_by_role("button", name="Mijn inschrijving annuleren").click()
+    guest_page.locator("main").get_by_text("Uw inschrijving is geannuleerd.").wait_for()
     step(guest_page, "first-guest-cancelled")
 
     # ... and the waiting guest is offered the seat, accepts it and is confirmed.
@@ -342,7 +342,7 @@ def test_a_full_event_puts_the_next_guest_on_the_waiting_list_and_a_cancellation
     guest_page.wait_for_url("**/agenda/aanmelding/**")
     assert "Bevestigd" in guest_page.inner_text(".facts")
     assert_accessible(guest_page, "promoted")
-    promoted = demo.wait_for_mail(second, f"Aanmelding bevestigd: {title}")
+    promoted = demo.wait_for_mail(second, f"Inschrijving bevestigd: {title}")
     assert "uitnodiging.ics" in [part.get_filename() for part in promoted.iter_attachments()]
 
 
@@ -371,16 +371,16 @@ def test_a_reader_manages_their_subscription_and_an_editor_sends_an_issue_once(
     assert_accessible(page, "newsletter-page")
     form = page.locator("main form.nb-form")
     form.get_by_label("E-mailadres").fill(sam)
-    form.get_by_label("Naam (niet verplicht)").fill("Sam Lezer")
+    form.get_by_label("Naam (optioneel)").fill("Sam Lezer")
     form.get_by_label("Radicalisering").check()
-    form.get_by_role("button", name="Aanmelden").click()
+    form.get_by_role("button", name="Abonneren").click()
     page.wait_for_url("**/controleer-uw-mail/")
     assert_accessible(page, "check-your-mail")
-    request = demo.wait_for_mail(sam, "Bevestig uw aanmelding voor de nieuwsbrief")
+    request = demo.wait_for_mail(sam, "Bevestig uw abonnement op de nieuwsbrief")
     page.goto(demo.link(request, "/bevestigen/"))
     assert_accessible(page, "confirm")
     page.get_by_role("button", name="Ja, stuur mij de nieuwsbrief").click()
-    page.get_by_text("Bedankt: uw aanmelding is bevestigd.").wait_for()
+    page.get_by_text("Bedankt: uw abonnement is bevestigd.").wait_for()
     step(page, "confirmed")
 
     # The welcome mail links to Sam's preferences: change them ...
@@ -405,11 +405,11 @@ def test_a_reader_manages_their_subscription_and_an_editor_sends_an_issue_once(
     page.goto(demo.url + "/")
     footer = page.locator(".nb-footer")
     footer.get_by_label("Uw e-mailadres").fill(rita)
-    footer.get_by_role("button", name="Aanmelden").click()
+    footer.get_by_role("button", name="Abonneren").click()
     page.wait_for_url("**/controleer-uw-mail/")
-    page.goto(demo.link(demo.wait_for_mail(rita, "Bevestig uw aanmelding"), "/bevestigen/"))
+    page.goto(demo.link(demo.wait_for_mail(rita, "Bevestig uw abonnement"), "/bevestigen/"))
     page.get_by_role("button", name="Ja, stuur mij de nieuwsbrief").click()
-    page.get_by_text("Bedankt: uw aanmelding is bevestigd.").wait_for()
+    page.get_by_text("Bedankt: uw abonnement is bevestigd.").wait_for()
     step(page, "second-reader-confirmed")
 
     # The editor composes an issue from what is new, publishes it, tests it and sends it.

@@ -104,7 +104,7 @@ def test_signing_up_again_while_subscribed_changes_nothing_and_says_so_by_mail(c
     sign_up(client, email="al@voorbeeld.example")
     subscriber.refresh_from_db()
     assert subscriber.status == SubscriberStatus.ACTIVE
-    assert mail.outbox[-1].subject == "U bent al aangemeld"
+    assert mail.outbox[-1].subject == "U bent al geabonneerd"
 
 
 def test_the_sign_up_does_not_tell_whether_an_address_is_subscribed(site):

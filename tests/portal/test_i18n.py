@@ -1,4 +1,4 @@
-"""Dutch by default, English on request; the Dutch catalogues are complete and compiled."""
+"""Dutch only, whatever the browser asks; the Dutch catalogues are complete and compiled."""
 
 from pathlib import Path
 
@@ -34,31 +34,26 @@ def test_pages_are_dutch_even_when_the_browser_prefers_english(client, home):
 
 
 @pytest.mark.django_db
-def test_the_language_switch_in_the_footer_turns_the_site_english_and_back(client, home):
-    home_html = client.get("/over-ons/").content.decode()
-    assert 'action="/i18n/setlang/"' in home_html
-    assert '<input name="next" type="hidden" value="/over-ons/">' in home_html
+def test_there_is_no_language_switch_the_site_is_dutch_only(client, home):
+    # No English content exists, so there is no switch and no setlang endpoint:
+    # lang="nl" is always true (docs/site.md, "Language").
+    html = client.get("/over-ons/").content.decode()
 
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/over-ons/"})
-
-    assert response.status_code == 302
-    assert response.url == "/over-ons/"
-    assert response.cookies["taal"].value == "en"
-    english = client.get("/over-ons/").content.decode()
-    assert '<html lang="en">' in english
-    assert "Skip to content" in english
-    assert "Naar de inhoud" not in english
-    assert "Main navigation" in english
-
-    client.post("/i18n/setlang/", {"language": "nl", "next": "/"})
-    assert '<html lang="nl">' in client.get("/").content.decode()
+    assert "/i18n/setlang/" not in html
+    assert 'name="language"' not in html
+    assert client.post("/i18n/setlang/", {"language": "en", "next": "/"}).status_code == 404
 
 
 @pytest.mark.django_db
-def test_an_unknown_language_cookie_falls_back_to_dutch(client, home):
-    client.cookies["taal"] = "xx"
+def test_a_leftover_english_language_cookie_changes_nothing(client, home):
+    client.cookies["taal"] = "en"
+    client.cookies["django_language"] = "en"
 
-    assert '<html lang="nl">' in client.get("/").content.decode()
+    html = client.get("/over-ons/").content.decode()
+
+    assert '<html lang="nl">' in html
+    assert "Naar de inhoud" in html
+    assert "Skip to content" not in html
 
 
 def test_there_is_a_dutch_catalogue_for_the_portal():

@@ -67,7 +67,7 @@ def test_every_mail_task_uses_the_shared_retry_policy(task):
 def test_a_transactional_mail_is_marked_automatic_and_carries_its_parts(mailoutbox, settings):
     send_transactional(
         to=["Anne@example.org"],
-        subject="[ZVH] Aanmelding ontvangen",
+        subject="Aanmelding ontvangen",
         text="Tekst",
         html="<p>Tekst</p>",
         attachments=[("uitnodiging.ics", b"BEGIN:VCALENDAR", "text/calendar")],

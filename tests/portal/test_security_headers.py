@@ -75,7 +75,8 @@ def test_the_nonce_in_the_header_is_the_nonce_on_the_pages_script_tag(client, ho
     header_nonce = NONCE_IN_HEADER.search(response.headers["Content-Security-Policy"]).group(1)
     html = response.content.decode()
     script_nonces = re.findall(r'<script[^>]*\snonce="([^"]+)"', html)
-    assert script_nonces == [header_nonce]
+    assert script_nonces  # the page has scripts (the header's search suggestions, ...)
+    assert set(script_nonces) == {header_nonce}
     # Every script on the public page carries the nonce.
     assert html.count("<script") == len(script_nonces)
 
@@ -170,7 +171,7 @@ def test_the_403_and_400_pages_are_dutch_and_leak_nothing(client, home, caplog):
 def test_a_form_without_a_valid_csrf_token_gets_a_dutch_403(home):
     client = Client(enforce_csrf_checks=True)
 
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = client.post("/abonnement/", {"email": "iemand@example.nl"})
 
     html = response.content.decode()
     assert response.status_code == 403
