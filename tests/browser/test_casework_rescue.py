@@ -41,7 +41,7 @@ def test_a_note_typed_across_the_idle_timeout_comes_back_after_signing_in(page, 
     age_the_session(page, 16)
     note_form.locator("button[type=submit]").click()
     page.wait_for_url("**/accounts/login/**")
-    assert "Wat u typte is bewaard" in page.content()
+    assert "Wat u typte, is bewaard" in page.content()
 
     # The authenticator app's code was just used (allauth refuses it twice); a
     # recovery code is the quicker second factor here than waiting 30 seconds.

@@ -30,7 +30,7 @@ from portal.models import AccessibilityStatementPage, SectionPage, StandardPage
 from tests.chromium import AXE_JS, describe
 from tests.mfa import totp_code
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.pages, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "pages"

@@ -56,6 +56,7 @@ def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_the_content(page, de
     assert page.evaluate("document.activeElement.id") == "inhoud"
 
 
+@pytest.mark.pages  # every demo page, a minute and a half: make test-pages, not make test
 def test_every_demo_page_has_no_wcag_21_aa_violations(page, demo_server):
     urls = [p.url for p in Page.objects.live().public().filter(depth__gte=2).specific()]
     urls.append("/bestaat-niet/")  # the 404 page

@@ -293,12 +293,12 @@ def test_1_a_new_partner_is_invited_sets_a_password_and_an_authenticator(
     check(newcomer, journey, "authenticator-actief")
     journey.partner_secret = secret
 
-    # Into the partner area, as a person would: the site's menu.
+    # Into the partner area, as a person would: signed in, the account pages wear the
+    # secure area's header, whose name links to the secure environment.
     if not urlsplit(newcomer.url).path.startswith("/partners/"):
-        newcomer.get_by_role("navigation", name="Hoofdmenu").get_by_role(
-            "link", name="Voor partners"
+        newcomer.get_by_role("banner").get_by_role(
+            "link", name=re.compile("Beveiligde omgeving")
         ).click()
-        newcomer.get_by_role("link", name="Naar de beveiligde omgeving voor partners").click()
     newcomer.wait_for_url("**/partners/")
     assert newcomer.get_by_role("heading", level=1).inner_text() == "Mijn aanmeldingen"
     assert journey.partner_organisation in newcomer.get_by_role("main").inner_text()

@@ -259,7 +259,7 @@ def log_in_as_editor(page, demo) -> dict:
     assert_accessible(page, "second-factor")
     page.locator("input[name=code]").fill(demo.totp(editor["email"]))
     page.locator("form:has(input[name=code]) button[type=submit]").first.click()
-    page.get_by_text("Je bent nu ingelogd als").wait_for()
+    page.get_by_text("U bent ingelogd als").wait_for()
     return editor
 
 
