@@ -29,6 +29,7 @@ import pwd
 import secrets
 import shutil
 import signal
+import stat
 import ssl
 import subprocess
 import sys
@@ -105,6 +106,14 @@ def web_user() -> tuple[int, int]:
     """The unprivileged user the portal runs as: ourselves, or nobody when root."""
     if os.geteuid() != 0:
         return os.geteuid(), os.getegid()
+    for directory in (ROOT, *ROOT.parents):
+        # A checkout in a private directory (mktemp -d) is closed to nobody: say so
+        # plainly rather than let migrate fail with "Permission denied".
+        if not directory.stat().st_mode & stat.S_IXOTH:
+            raise SystemExit(
+                f"stack: the portal runs as nobody, which cannot enter {directory}; "
+                f"run `chmod o+x {directory}` (.ci/run does this for its checkout)"
+            )
     nobody = pwd.getpwnam("nobody")
     return nobody.pw_uid, nobody.pw_gid
 
