@@ -29,8 +29,8 @@ import pwd
 import secrets
 import shutil
 import signal
-import stat
 import ssl
+import stat
 import subprocess
 import sys
 import tempfile
