@@ -108,11 +108,13 @@ def web_user() -> tuple[int, int]:
         return os.geteuid(), os.getegid()
     for directory in (ROOT, *ROOT.parents):
         # A checkout in a private directory (mktemp -d) is closed to nobody: say so
-        # plainly rather than let migrate fail with "Permission denied".
-        if not directory.stat().st_mode & stat.S_IXOTH:
+        # plainly rather than let migrate fail with "Permission denied". The checkout
+        # itself must be readable too: Python lists it to import the portal from it.
+        needed = stat.S_IXOTH | (stat.S_IROTH if directory == ROOT else 0)
+        if directory.stat().st_mode & needed != needed:
             raise SystemExit(
                 f"stack: the portal runs as nobody, which cannot enter {directory}; "
-                f"run `chmod o+x {directory}` (.ci/run does this for its checkout)"
+                f"run `chmod o+rx {directory}` (.ci/run does this for its checkout)"
             )
     nobody = pwd.getpwnam("nobody")
     return nobody.pw_uid, nobody.pw_gid
