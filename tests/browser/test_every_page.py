@@ -144,6 +144,7 @@ def _case_of(email: str, *, closed: bool | None = None) -> Case:
     return cases.first()
 
 
+@pytest.mark.timeout(1800)  # some hundred pages at two widths: minutes, not a hang
 def test_every_page_passes_axe_at_both_widths(browser, demo):
     server, accounts = demo
     walk = Walk(browser, server)

@@ -25,8 +25,13 @@ RUSH = 50
 SEATS = 10
 
 
+# A thread that fails before the barrier (a refused connection on a busy database
+# server, say) aborts it, so the others fail too instead of waiting for ever.
+BARRIER_TIMEOUT = 120
+
+
 def rush(event, users, *, through_http: bool):
-    barrier = threading.Barrier(len(users))
+    barrier = threading.Barrier(len(users), timeout=BARRIER_TIMEOUT)
     results, errors = [], []
 
     def one(user):
@@ -43,6 +48,7 @@ def rush(event, users, *, through_http: bool):
                 results.append(302)
         except Exception as exc:  # noqa: BLE001 - every failure is reported below
             errors.append(repr(exc))
+            barrier.abort()
         finally:
             connections.close_all()
 
@@ -50,7 +56,8 @@ def rush(event, users, *, through_http: bool):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=BARRIER_TIMEOUT * 2)
+    assert not any(thread.is_alive() for thread in threads), "a registration never finished"
     return results, errors
 
 

@@ -59,7 +59,7 @@ def main(mode: str) -> dict:
     if mode == "deferred":
         settings.DATABASES["default"]["OPTIONS"]["transaction_mode"] = "DEFERRED"
         connections.settings["default"]["OPTIONS"]["transaction_mode"] = "DEFERRED"
-    barrier = threading.Barrier(len(users))
+    barrier = threading.Barrier(len(users), timeout=120)
     errors = []
 
     def one(user):
@@ -75,7 +75,7 @@ def main(mode: str) -> dict:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=240)
     registrations = Registration.objects.filter(event_id=event.pk)
     return {
         "confirmed": registrations.filter(status="confirmed").count(),
