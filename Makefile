@@ -73,6 +73,10 @@ demo: install ## Install, migrate, load demo content and serve at http://127.0.0
 test: install-test ## Install what the tests need and run the whole suite
 	$(BIN)/python -m pytest
 
+.PHONY: test-journeys
+test-journeys: install-test ## Every journey of docs/demo.md in chromium against a live embedded demo (screenshots in test-artifacts/journeys/)
+	$(BIN)/python -m pytest -n0 -m journey tests/journeys
+
 .PHONY: test-pages
 test-pages: install-test ## Every public, partner and staff page at 1366 and 375 px through axe (screenshots in test-artifacts/pages/)
 	$(BIN)/python -m pytest -n0 -m pages tests/browser
