@@ -234,6 +234,8 @@ def ensure_section_page(
 
 # Apps add their own demo content, in menu order.
 APP_DEMO_LOADERS = ["knowledge.demo", "events.demo", "newsletter.demo", "casework.demo"]
+# Then what refers to pages of every app (the search's promoted results).
+APP_DEMO_FINISHERS = ["search.demo"]
 
 
 @transaction.atomic
@@ -244,4 +246,6 @@ def load() -> HomePage:
         import_module(module).load(home)
     pages = load_sections(home)
     load_site_settings(Site.objects.get(is_default_site=True), pages)
+    for module in APP_DEMO_FINISHERS:
+        import_module(module).load(home)
     return home

@@ -1,5 +1,5 @@
-"""Navigational queries: a query that *is* a title (a page's, or an expert's name)
-puts that document first.
+"""Navigational queries: a query that *is* a title (a page's, or an expert's name),
+names a main section, or has an editor's promoted result puts that page first.
 
 "contact", "nieuwsbrief", "Marieke van Dongen": people who type a title want that
 page, not the ten pages that mention the word most. Full-text ranking cannot
@@ -8,14 +8,35 @@ contact page), so the documents whose analysed title equals the analysed query
 (the same stems in the same order: case, accents, punctuation and inflection do
 not matter; stop words count) are pinned above the ranked hits. A corrected typo
 counts too ("marieke van dongn").
+
+Two more ways a query names a page, both checked before the ranked search's hits:
+
+- **Promoted results** (Wagtail's ``search_promotions``, *Instellingen → Uitgelichte
+  zoekresultaten* in the admin): an editor says which pages answer a query such as
+  "agenda" (the section is called "Trainingen en bijeenkomsten"). Editors see what
+  people type in the search report and add a promotion where a word of theirs is
+  not a word of the site. The query is compared as Wagtail stores it (lower case,
+  no punctuation).
+- **Main sections**: a one-word query that is a word of a main section's title (a
+  page directly under the home page: "trainingen", "bijeenkomsten", "kennis") or the
+  head of a compound in it ("privacy" for the Privacyverklaring) opens with that
+  section. Words of the section's title count, not of its text, so this stays a
+  handful of obvious cases.
 """
 
 import dataclasses
 import re
 from typing import Any
 
+from django.db.models import Prefetch
+
+from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+from wagtail.models import Page, Site
+from wagtail.search.utils import normalise_query_string
+
 from . import analysis
 from .backends import BackendResult, SearchBackend
+from .documents import build_document, is_indexable
 from .query import ParsedQuery
 
 MAX_PINNED = 3
@@ -23,6 +44,7 @@ CANDIDATES = 20  # documents sharing one title, of which the shallowest are pinn
 STOPWORD_TITLES = 100  # documents whose title has stop words only: a handful
 # Quotes, exclusions and OR are search syntax: such a query is not a title.
 SEARCH_SYNTAX = re.compile(r'"|(^|\s)-\S|\sOR\s')
+WORDS = re.compile(r"[^\W_]+")
 
 
 def title_keys(text: str, parsed: ParsedQuery) -> list[str]:
@@ -58,6 +80,88 @@ def exact_title_rows(
     else:
         rows = []
     rows.sort(key=lambda row: (row["url"].count("/"), row["url"]))
+    return rows[:MAX_PINNED]
+
+
+def named_rows(backend: SearchBackend, text: str, parsed: ParsedQuery) -> list[dict[str, Any]]:
+    """The documents to put first: promoted, then named by title, then a main section."""
+    rows: list[dict[str, Any]] = []
+    for row in [
+        *promoted_rows(text),
+        *exact_title_rows(backend, text, parsed),
+        *section_rows(text),
+    ]:
+        if all(row["page_id"] != other["page_id"] for other in rows):
+            rows.append(row)
+    return rows[:MAX_PINNED]
+
+
+def _page_row(page: Page) -> dict[str, Any]:
+    """A page as the backends return a hit (built from what would be indexed)."""
+    doc = build_document(page)
+    return {
+        "page_id": doc.page_id,
+        "score": 0.0,
+        "id": doc.page_id,
+        "title": doc.title,
+        "url": doc.url,
+        "summary": doc.summary,
+        "body": doc.body,
+        "kind": doc.kind,
+        "date": doc.date,
+    }
+
+
+def promoted_rows(text: str) -> list[dict[str, Any]]:
+    """The pages editors promoted for this query, in their order (live, public pages
+    only: a promotion of a page taken offline shows nothing)."""
+    if SEARCH_SYNTAX.search(text):
+        return []
+    # As Wagtail stores it (lower case, spaces collapsed), and without punctuation:
+    # "Agenda!" is the promotion for "agenda".
+    keys = {normalise_query_string(text), normalise_query_string(" ".join(WORDS.findall(text)))}
+    keys.discard("")
+    if not keys:
+        return []
+    query = (
+        Query.objects.filter(query_string__in=keys)
+        .prefetch_related(
+            Prefetch(
+                "editors_picks",
+                queryset=SearchPromotion.objects.filter(page__isnull=False)
+                .select_related("page")
+                .order_by("sort_order"),
+            )
+        )
+        .first()
+    )
+    if query is None:
+        return []
+    pages = [pick.page for pick in query.editors_picks.all()]
+    return [_page_row(page) for page in pages if page.specific_class and is_indexable(page)][
+        :MAX_PINNED
+    ]
+
+
+def section_rows(text: str) -> list[dict[str, Any]]:
+    """A main section whose title has the one word typed (see the module docstring)."""
+    typed = analysis.content_words(text)
+    if len(typed) != 1 or SEARCH_SYNTAX.search(text):
+        return []
+    wanted = analysis.stem(typed[0])
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is None:
+        return []
+    rows = []
+    for page in site.root_page.get_children().live().public().order_by("path"):
+        stems = set()
+        for word in analysis.content_words(page.title):
+            stems.add(analysis.stem(word))
+            parts = analysis.decompose(word, frozenset())
+            if parts:
+                stems.add(analysis.stem(parts[0]))
+        if wanted in stems and is_indexable(page):
+            rows.append(_page_row(page))
     return rows[:MAX_PINNED]
 
 

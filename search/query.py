@@ -256,8 +256,15 @@ def _word_clause(word: str, lexicon: Lexicon, query: ParsedQuery, *, prefix: boo
     weight = _rarity(token, lexicon)
     parts = analysis.decompose(token, lexicon.vocabulary)
     if parts:
-        # Both ways: the compound typed as one word finds the words written apart.
-        alts.append(Alt(tuple(analysis.stem(p) for p in parts), phrase=True))
+        # Both ways: the compound typed as one word finds the words written apart,
+        # side by side ("huiselijkgeweld") or anywhere in the page: a compound the site
+        # never writes is found by its parts ("gegevensuitwisseling": gegevens and
+        # uitwisselen). Never by one part alone: "parkeervergunning" is no question
+        # about every page on vergunningen.
+        stems = tuple(analysis.stem(p) for p in parts)
+        alts.append(Alt(stems, phrase=True))
+        if not known and len(set(stems)) > 1:
+            alts.append(Alt(stems))
     if not known and len(token) >= 5:
         # The word as the last part of compounds whose head is not a word of its own
         # ("uitbuiting" finds "arbeidsuitbuiting"): cheap suffix scan of the vocabulary.
@@ -266,6 +273,15 @@ def _word_clause(word: str, lexicon: Lexicon, query: ParsedQuery, *, prefix: boo
             key=lambda w: -lexicon.frequencies.get(w, 0),
         )[:MAX_COMPOUND_ALTS]
         alts.extend(Alt((analysis.stem(w),)) for w in compounds)
+        if not compounds and len(stemmed) >= 5:
+            # Another form of that last part: "mishandelde" (stem mishandel) finds
+            # *kindermishandeling* (stem kindermishandel), whose part the site never
+            # writes alone.
+            tails = sorted(
+                s for s in lexicon.stems if s.endswith(stemmed) and len(s) - len(stemmed) >= 3
+            )
+            compounds = tails[:MAX_COMPOUND_ALTS]
+            alts.extend(Alt((s,)) for s in compounds)
         known = bool(compounds)
     if known or parts or not lexicon.vocabulary:
         return Clause(alts, word, weight=weight)

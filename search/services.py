@@ -244,7 +244,7 @@ def search_query(
     matched = raw.matched  # clause masks of the hits (a pinned title may add a hit)
     if sort == "relevance" and not cleaned and text.strip():
         # A query that is a title (or an expert's name) opens with that document.
-        named = navigation.exact_title_rows(engine, text, parsed)
+        named = navigation.named_rows(engine, text, parsed)
         raw = navigation.pin(raw, named, first_page=page == 1)
     did_you_mean = ""
     if parsed.corrections:
@@ -458,7 +458,7 @@ def search_suggest(*, text: str, limit: int = 6, backend: str | None = None) -> 
     parsed = parse(text, lexicon, prefix=True)
     engine = get_backend(backend)
     # A title typed in full comes first, as on the results page.
-    named = navigation.exact_title_rows(engine, text, parsed)
+    named = navigation.named_rows(engine, text, parsed)
     pages: list[dict[str, str]] = []
     for page in [*named, *engine.suggest(parsed, limit)]:
         if len(pages) < limit and all(page["url"] != p["url"] for p in pages):

@@ -13,6 +13,14 @@ from .corpus import DOCS
 BACKENDS = ["database", "elasticsearch"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_lexicon():
+    """A test's writes are rolled back, but the lexicon its process loaded meanwhile
+    would stay in memory: every test starts from the database's own."""
+    yield
+    services.lexicon_invalidate()
+
+
 @pytest.fixture(params=BACKENDS)
 def backend_name(request, settings):
     if request.param == "elasticsearch" and not settings.ELASTICSEARCH_URL:

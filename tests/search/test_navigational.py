@@ -97,3 +97,50 @@ def test_every_backend_looks_a_title_up_by_its_analysed_form(corpus_index, backe
     assert (row["page_id"], row["url"], row["kind"]) == (1, "/a/1/", "achtergrond")
     # A title that merely contains the words is not named by them.
     assert backend.exact_titles([analysis.analyse("radicaliseren")[0]], 3) == []
+
+
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        # Words of the visitor, not of the site: the demo's promoted results.
+        ("agenda", "Trainingen & bijeenkomsten"),
+        ("Agenda!", "Trainingen & bijeenkomsten"),
+        ("privacy", "Privacyverklaring"),
+        ("inloggen", "Voor partners"),
+    ],
+)
+def test_an_editors_promoted_result_comes_first(home, query, title):
+    assert first(query).title == title
+
+
+def test_a_promotion_is_the_editors_to_change_and_follows_the_page(home):
+    from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+    from wagtail.models import Page
+
+    contact = Page.objects.get(slug="contact")
+    query = Query.objects.create(query_string="Bereikbaarheid")  # stored lower case
+    SearchPromotion.objects.create(query=query, page=contact, sort_order=0)
+    assert first("bereikbaarheid").title == "Contact"
+    assert [p["title"] for p in search_suggest(text="bereikbaarheid")["pages"]][0] == "Contact"
+
+    contact.unpublish()
+    assert all(h.title != "Contact" for h in search_query(text="bereikbaarheid").hits)
+
+
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        # One word of a main section's title, or the head of a compound in it.
+        ("trainingen", "Trainingen & bijeenkomsten"),
+        ("bijeenkomst", "Trainingen & bijeenkomsten"),
+        ("toegankelijkheid", "Toegankelijkheidsverklaring"),
+    ],
+)
+def test_a_word_of_a_main_sections_title_opens_with_that_section(home, query, title):
+    assert first(query).title == title
+
+
+def test_a_word_of_a_deeper_pages_title_is_not_a_section(home):
+    # "weegtafel" is in article titles, not in a main section's: ranked as usual.
+    hits = search_query(text="weegtafel").hits
+    assert hits and hits[0].url.count("/") > 2

@@ -133,3 +133,28 @@ def test_a_flood_of_short_words_keeps_a_bounded_number_of_clauses():
     query = parse(" ".join(f"x{i}" for i in range(60)), LEXICON)
     assert len(query.scored()) <= 40
     assert query.ignored  # the rest is named as not used
+
+
+def alts_of(text):
+    (clause,) = parse(text, LEXICON).must
+    return {(alt.stems, alt.phrase) for alt in clause.alts}
+
+
+def test_an_unknown_compound_is_searched_by_its_parts_side_by_side_or_apart():
+    # "politiegeweld" is no word of the site; its parts are, and may stand apart.
+    parts = (analysis.stem("politie"), analysis.stem("geweld"))
+    assert {(parts, True), (parts, False)} <= alts_of("politiegeweld")
+
+
+def test_an_unknown_compound_is_never_searched_by_one_part_alone():
+    stems = {stem for stems, _phrase in alts_of("politiegeweld") for stem in stems}
+    alone = {stems for stems, _phrase in alts_of("politiegeweld") if len(stems) == 1}
+    assert alone == {(analysis.stem("politiegeweld"),)}
+    assert stems >= {analysis.stem("politie"), analysis.stem("geweld")}
+
+
+def test_another_form_of_a_compounds_last_part_finds_the_compound():
+    # The site writes only *kindermishandeling*; "mishandelde" shares its last part.
+    query = parse("mishandelde", LEXICON)
+    assert query.ignored == []
+    assert ((analysis.stem("kindermishandeling"),), False) in alts_of("mishandelde")
