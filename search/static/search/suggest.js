@@ -95,6 +95,9 @@
     }
 
     function show(result) {
+      // A newer answer can arrive while the visitor is choosing with the arrow keys:
+      // the option they are on stays chosen if the new list has it too.
+      var chosenText = options[active] ? options[active].textContent : null;
       listbox.textContent = "";
       options = [];
       active = -1;
@@ -121,6 +124,9 @@
         status.textContent = (options.length === 1 ? data.suggestOne : data.suggestMany)
           .replace("{n}", options.length);
         open();
+        if (chosenText !== null) {
+          activate(options.findIndex(function (item) { return item.textContent === chosenText; }));
+        }
       } else {
         status.textContent = "";
         close();
