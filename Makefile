@@ -74,7 +74,7 @@ test: install-test ## Install what the tests need and run the whole suite
 	$(BIN)/python -m pytest
 
 .PHONY: test-journeys
-test-journeys: install-test ## Every journey of docs/demo.md in chromium against a live embedded demo (screenshots in test-artifacts/journeys/)
+test-journeys: install-test ## Only the journeys of docs/demo.md (part of make test), in chromium against a live embedded demo
 	$(BIN)/python -m pytest -n0 -m journey tests/journeys
 
 .PHONY: test-pages
