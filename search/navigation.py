@@ -138,9 +138,10 @@ def promoted_rows(text: str) -> list[dict[str, Any]]:
     if query is None:
         return []
     pages = [pick.page for pick in query.editors_picks.all()]
-    return [_page_row(page) for page in pages if page.specific_class and is_indexable(page)][
-        :MAX_PINNED
-    ]
+    rows = [_page_row(page) for page in pages if page.specific_class and is_indexable(page)]
+    for row in rows:
+        row["promoted"] = True  # an editor's choice need not contain the words typed
+    return rows[:MAX_PINNED]
 
 
 def section_rows(text: str) -> list[dict[str, Any]]:
@@ -171,7 +172,9 @@ def pin(raw: BackendResult, rows: list[dict[str, Any]], *, first_page: bool) -> 
     They are taken out of every page's ranked hits and shown on top of the first
     page's, so none is shown twice and paging skips no ranked hit (the first page may
     be longer by the named documents). The total counts them when the ranked search
-    did not (a title of stop words only, such as "Over ons").
+    did not: a title of stop words only, such as "Over ons", and a promoted page that
+    lacks the words typed ("agenda"; one that has them and ranks beyond this page is
+    counted twice, an error of at most three in a rare case).
     """
     if not rows:
         return raw
@@ -181,4 +184,6 @@ def pin(raw: BackendResult, rows: list[dict[str, Any]], *, first_page: bool) -> 
     if first_page:
         docs.update((row["page_id"], row) for row in rows)
         ranked = pinned + ranked
-    return dataclasses.replace(raw, page_ids=ranked, total=max(raw.total, len(pinned)), docs=docs)
+    extra = sum(1 for row in rows if row.get("promoted") and row["page_id"] not in raw.page_ids)
+    total = max(raw.total, len(pinned)) if not extra else raw.total + extra
+    return dataclasses.replace(raw, page_ids=ranked, total=total, docs=docs)

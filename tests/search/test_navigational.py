@@ -144,3 +144,9 @@ def test_a_word_of_a_deeper_pages_title_is_not_a_section(home):
     # "weegtafel" is in article titles, not in a main section's: ranked as usual.
     hits = search_query(text="weegtafel").hits
     assert hits and hits[0].url.count("/") > 2
+
+
+def test_a_promoted_page_without_the_words_typed_is_counted_in_the_total(home):
+    results = search_query(text="agenda")
+    assert results.total == len(results.hits)
+    assert results.hits[0].title == "Trainingen & bijeenkomsten"
