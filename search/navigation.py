@@ -138,7 +138,7 @@ def promoted_rows(text: str) -> list[dict[str, Any]]:
     if query is None:
         return []
     pages = [pick.page for pick in query.editors_picks.all()]
-    rows = [_page_row(page) for page in pages if page.specific_class and is_indexable(page)]
+    rows = [_page_row(page) for page in pages if is_indexable(page)]
     for row in rows:
         row["promoted"] = True  # an editor's choice need not contain the words typed
     return rows[:MAX_PINNED]
