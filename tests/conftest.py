@@ -21,6 +21,33 @@ from tests import (
 from tests.mfa import with_mfa
 
 
+class _XdistGroupIds:
+    """--dist loadgroup for pytest 9: pytest-xdist (3.8) tells the controller a test's
+    group by appending "@<group>" to its node id, but sets ``item._nodeid``, which
+    pytest 9 no longer reads (the id lives in ``item._id``): every group was spread over
+    the workers. This sets the id the way xdist means it, for every ``xdist_group``
+    test, and steps aside once xdist's own suffix is there."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config, items):
+        if not getattr(config.option, "loadgroup", False):
+            return
+        from _pytest.nodeid import NodeId
+
+        for item in items:
+            groups = {
+                str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                for mark in item.iter_markers("xdist_group")
+            }
+            if groups and "@" not in item.nodeid and hasattr(item, "_id"):
+                item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(sorted(groups))}")
+
+
+def pytest_configure(config):
+    if not config.pluginmanager.has_plugin("xdist-group-ids"):
+        config.pluginmanager.register(_XdistGroupIds(), "xdist-group-ids")
+
+
 def _is_transactional(request) -> bool:
     marker = request.node.get_closest_marker("django_db")
     names = set(request.fixturenames)

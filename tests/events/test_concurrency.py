@@ -19,7 +19,10 @@ from events.models import RegistrationStatus as Status
 
 from .factories import create_event
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Each rush holds RUSH + 1 connections at once; two rushes on the two xdist workers
+# at the same moment would need more than PostgreSQL's default 100 (seen in CI:
+# "too many clients already"). One group runs them one after another on one worker.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("rush")]
 
 RUSH = 50
 SEATS = 10
