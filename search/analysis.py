@@ -137,6 +137,13 @@ def is_dutch(word: str) -> bool:
     return word in dutch_words()
 
 
+def is_common_dutch(word: str) -> bool:
+    """True for a dictionary word seen at least MIN_PART_COUNT times in the list's
+    corpus. The rarer entries include its spelling slips ("huislijk", 50 against
+    *huiselijk*'s 1,214): such a word may still be a typo (``query.correct``)."""
+    return word in dutch_parts()
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """Snowball Dutch, corrected where it hurts recall or precision.

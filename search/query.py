@@ -22,6 +22,7 @@ from rapidfuzz import fuzz, process
 from . import analysis
 
 MAX_COMPOUND_ALTS = 8
+MAX_HEAD_ALTS = 4  # an unknown compound's head, as the end of the site's compounds
 OPTIONAL_WEIGHT = 0.5  # a matched number or short word counts half a content word
 MAX_CONTENT, MAX_OPTIONAL = 30, 10  # clauses a query keeps (200 characters rarely reach them)
 TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
@@ -250,6 +251,12 @@ def _word_clause(word: str, lexicon: Lexicon, query: ParsedQuery, *, prefix: boo
     stemmed = analysis.stem(token)
     alts = [Alt((stemmed,))]
     known = token in lexicon.vocabulary or stemmed in lexicon.stems or _heads_a_word(token, lexicon)
+    if not known and token.isalpha():
+        # A verb typed in the first person ("hoe herken ik"): Snowball stems "herken" to
+        # herk but the infinitive *herkennen* to herken. The infinitive's stem finds it.
+        relatives = _infinitive_stems(token, lexicon)
+        alts.extend(Alt((s,)) for s in relatives)
+        known = bool(relatives)
     if not known and (not token.isalpha() or len(token) < analysis.MIN_PART + 1):
         # A number or an unknown short word: it may raise a page, never block one.
         return Clause(alts, word, weight=0)
@@ -265,13 +272,18 @@ def _word_clause(word: str, lexicon: Lexicon, query: ParsedQuery, *, prefix: boo
         alts.append(Alt(stems, phrase=True))
         if not known and len(set(stems)) > 1:
             alts.append(Alt(stems))
+            if parts[-1] not in lexicon.vocabulary:
+                # The head only inside the site's own compounds: "jeugdcriminaliteit"
+                # finds jeugd with *drugscriminaliteit* (the site never writes
+                # "criminaliteit" alone).
+                alts.extend(
+                    Alt((*stems[:-1], analysis.stem(w)))
+                    for w in _compounds_ending(parts[-1], lexicon)[:MAX_HEAD_ALTS]
+                )
     if not known and len(token) >= 5:
         # The word as the last part of compounds whose head is not a word of its own
         # ("uitbuiting" finds "arbeidsuitbuiting"): cheap suffix scan of the vocabulary.
-        compounds = sorted(
-            (w for w in lexicon.vocabulary if w.endswith(token) and len(w) - len(token) >= 3),
-            key=lambda w: -lexicon.frequencies.get(w, 0),
-        )[:MAX_COMPOUND_ALTS]
+        compounds = _compounds_ending(token, lexicon)[:MAX_COMPOUND_ALTS]
         alts.extend(Alt((analysis.stem(w),)) for w in compounds)
         if not compounds and len(stemmed) >= 5:
             # Another form of that last part: "mishandelde" (stem mishandel) finds
@@ -287,7 +299,15 @@ def _word_clause(word: str, lexicon: Lexicon, query: ParsedQuery, *, prefix: boo
         return Clause(alts, word, weight=weight)
     # A Dutch word is never "corrected" into another word: if no page has it, it is
     # left out (and the visitor told). Only a word that is not Dutch is a typo.
-    corrected = None if analysis.is_dutch(token) else correct(token, lexicon)
+    # A rare dictionary entry may be a slip ("huislijk"): it is corrected, but only into
+    # a common Dutch word, never into the site's own jargon.
+    if not analysis.is_dutch(token):
+        corrected = correct(token, lexicon)
+    elif not analysis.is_common_dutch(token):
+        corrected = correct(token, lexicon)
+        corrected = corrected if corrected and analysis.is_common_dutch(corrected) else None
+    else:
+        corrected = None
     if not corrected:
         # Nothing contains it and nothing close: leave it out rather than let it turn
         # every result away ("dpia casusoverleg" -> "casusoverleg").
@@ -299,6 +319,29 @@ def _word_clause(word: str, lexicon: Lexicon, query: ParsedQuery, *, prefix: boo
     if corrected_parts:
         alts.append(Alt(tuple(analysis.stem(p) for p in corrected_parts), phrase=True))
     return Clause(alts, word, weight=_rarity(corrected, lexicon))
+
+
+def _compounds_ending(tail: str, lexicon: Lexicon) -> list[str]:
+    """Vocabulary words that end in ``tail`` after at least three letters, the most
+    frequent first."""
+    return sorted(
+        (w for w in lexicon.vocabulary if w.endswith(tail) and len(w) - len(tail) >= 3),
+        key=lambda w: (-lexicon.frequencies.get(w, 0), w),
+    )
+
+
+def _infinitive_stems(token: str, lexicon: Lexicon) -> list[str]:
+    """Stems of the index for the infinitive of a first-person verb form: herken ->
+    herkennen, meld -> melden, hoor -> horen (a long vowel written once before -en)."""
+    forms = [token + "en", token + token[-1] + "en"]
+    if len(token) >= 3 and token[-2] == token[-3] and token[-2] in "aeou":
+        forms.append(token[:-2] + token[-1] + "en")
+    stems = []
+    for form in forms:
+        stemmed = analysis.stem(form)
+        if analysis.is_dutch(form) and stemmed in lexicon.stems and stemmed not in stems:
+            stems.append(stemmed)
+    return stems
 
 
 def _heads_a_word(token: str, lexicon: Lexicon) -> bool:

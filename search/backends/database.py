@@ -31,6 +31,7 @@ THEME = knowledge_selectors.theme_table()
 # ts_rank weights for D, C, B, A: title (A) above body (B) above compound parts (C).
 TS_WEIGHTS = "'{0.05,0.2,0.4,1.0}'"
 SQLITE_BM25 = "bm25(search_fts, 10.0, 2.0, 1.0)"  # title, body, parts
+TITLE_FACTOR = 2  # a hit with a word of the query in its title: score times this
 # PostgreSQL's tsvectors of a SearchDocument ``d`` ('simple' configuration: the text
 # is analysed already, no second stemming).
 SEARCH_VECTOR_SQL = (
@@ -323,17 +324,32 @@ class DatabaseBackend(SearchBackend):
         else:
             tested = [(len(relaxable) + i, c) for i, c in enumerate(optional)]
             condition = self._match_text(query)
+        # A page with a word of the query in its title counts twice (TITLE_FACTOR): a
+        # column weight alone does not do it, as BM25 saturates a long page's many
+        # mentions and favours short documents ("procesregisseur": five experts whose
+        # function it is came before the article titled with it).
+        any_word = [*query.must, *query.should]  # typed phrases too
         if self.vendor == "postgresql":
             # The tsquery is written out twice: as a constant in the WHERE clause the
             # planner estimates it and uses the GIN index (a CROSS JOIN with it did not).
-            rank = f"ts_rank({TS_WEIGHTS}, e.search_vector, to_tsquery('simple', %s))"
+            title_hit = "e.title_vector @@ to_tsquery('simple', %s)"
+            rank = (
+                f"ts_rank({TS_WEIGHTS}, e.search_vector, to_tsquery('simple', %s)) "
+                f"* (CASE WHEN {title_hit} THEN {TITLE_FACTOR} ELSE 1 END)"
+            )
             where = "e.search_vector @@ to_tsquery('simple', %s)"
-            source, rank_params = f"{ENTRY} e", [condition]
+            source = f"{ENTRY} e"
+            rank_params = [condition, "(" + " | ".join(_ts_clause(c) for c in any_word) + ")"]
         elif self.vendor == "sqlite":
-            # A join with the FTS5 table: one MATCH for the whole query, BM25 read from it.
-            rank, where = f"-{SQLITE_BM25}", "search_fts MATCH %s"
+            # A join with the FTS5 table: one MATCH for the whole query, BM25 read from it;
+            # the title test is a second MATCH, run once for the statement.
+            title_hit = (
+                "search_fts.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
+            )
+            rank = f"-{SQLITE_BM25} * (CASE WHEN {title_hit} THEN {TITLE_FACTOR} ELSE 1 END)"
+            where = "search_fts MATCH %s"
             source = f"search_fts JOIN {ENTRY} e ON e.document_id = search_fts.rowid"
-            rank_params = []
+            rank_params = ["title : (" + " OR ".join(_fts_clause(c) for c in any_word) + ")"]
         else:
             raise NotImplementedError(f"No full-text search for {self.vendor}")
         flag_sql, flag_params = [], []

@@ -158,3 +158,44 @@ def test_another_form_of_a_compounds_last_part_finds_the_compound():
     query = parse("mishandelde", LEXICON)
     assert query.ignored == []
     assert ((analysis.stem("kindermishandeling"),), False) in alts_of("mishandelde")
+
+
+def test_an_unknown_compound_whose_head_the_site_writes_only_in_compounds_finds_those():
+    # The site has *kindermishandeling* but never "mishandeling" alone: "ouderenmishandeling"
+    # is searched as ouderen (a stem the site has: jongeren, ouders) with the compound.
+    lexicon = _with_words(LEXICON, "ouderen")
+    parts = analysis.decompose("ouderenmishandeling", lexicon.vocabulary)
+    assert parts == ["ouderen", "mishandeling"]
+    wanted = (analysis.stem("ouderen"), analysis.stem("kindermishandeling"))
+    assert wanted in {alt.stems for alt in parse("ouderenmishandeling", lexicon).must[0].alts}
+
+
+def test_a_verb_in_the_first_person_finds_its_infinitive():
+    # Snowball stems "herken" to herk, and *herkennen* to herken.
+    lexicon = _with_words(LEXICON, "herkennen")
+    (clause,) = parse("hoe herken ik", lexicon).must
+    assert (analysis.stem("herkennen"),) in {alt.stems for alt in clause.alts}
+    assert parse("hoe herken ik", lexicon).ignored == []
+
+
+def test_a_rare_dictionary_spelling_is_corrected_into_a_common_word():
+    # "huislijk" is in the Dutch word list, at its floor count; *huiselijk* is common.
+    assert analysis.is_dutch("huislijk") and not analysis.is_common_dutch("huislijk")
+    assert parse("huislijk geweld", LEXICON).corrections == {"huislijk": "huiselijk"}
+
+
+def test_a_common_dutch_word_is_never_corrected():
+    assert analysis.is_common_dutch("bellen")
+    assert parse("bellen", LEXICON).corrections == {}
+
+
+def _with_words(lexicon: Lexicon, *words: str) -> Lexicon:
+    vocabulary = lexicon.vocabulary | set(words)
+    return Lexicon(
+        vocabulary=vocabulary,
+        stems=frozenset(analysis.stem(w) for w in vocabulary),
+        sorted_terms=tuple(sorted(vocabulary)),
+        synonyms=lexicon.synonyms,
+        unsplittable=lexicon.unsplittable,
+        frequencies=dict.fromkeys(vocabulary, 5),
+    )

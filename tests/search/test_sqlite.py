@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_backend_contract_holds_on_sqlite_fts5(tmp_path):
-    # The contract, tiered matching and the default synonyms, all on SQLite FTS5.
+    # The contract, tiered matching, the default synonyms and ranking, on SQLite FTS5.
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'contract.sqlite3'}"}
     result = subprocess.run(
         [
@@ -23,6 +23,7 @@ def test_the_backend_contract_holds_on_sqlite_fts5(tmp_path):
             "tests/search/test_contract.py",
             "tests/search/test_tiers.py",
             "tests/search/test_default_synonyms.py",
+            "tests/search/test_ranking.py",
             "-q",
             "-p",
             "no:cacheprovider",
