@@ -278,8 +278,21 @@ class EventPage(BasePage):
         return super().save(*args, **kwargs)
 
     def search_document(self) -> dict:
-        """The site search dates an event by its first session, not by its publication."""
-        return {"date": timezone.localdate(self.starts_at)} if self.starts_at else {}
+        """The site search dates an event by its first session, not by its publication,
+        and finds it by what the page shows besides its body: the trainers (a visitor
+        searching a trainer's name gets her trainings), the sessions, the audience and
+        the venue."""
+        shown = [
+            *(expert.name for expert in self.trainer_experts.all()),
+            self.trainers,
+            *(session.title for session in self.sessions.all()),
+            self.audience,
+            self.venue,
+        ]
+        document: dict = {"extra_body": " ".join(text for text in shown if text)}
+        if self.starts_at:
+            document["date"] = timezone.localdate(self.starts_at)
+        return document
 
     # --- read helpers ---
     def ordered_sessions(self) -> list["EventSession"]:

@@ -7,7 +7,8 @@ newsletter subscribers, registrations and expert questions are never pages of th
 apps and never enter. Experts are snippets, not pages: each active expert is indexed
 as a document of its own that links to the expert's profile (``build_expert_document``).
 A page type can shape its own document with a ``search_document()`` method returning
-a dict with any of the keys of ``IndexedDoc`` (events use this).
+a dict with any of the keys of ``IndexedDoc``, and ``extra_body``: text the page shows
+besides its body, appended to it (events use both).
 """
 
 import datetime
@@ -94,6 +95,7 @@ def _text(value) -> str:
 def build_document(page: Page) -> IndexedDoc:
     page = page.specific
     custom = page.search_document() if hasattr(page, "search_document") else {}
+    extra_body = custom.pop("extra_body", "")
     themes = []
     if hasattr(page, "themes"):
         themes = list(page.themes.values_list("slug", flat=True))
@@ -112,6 +114,7 @@ def build_document(page: Page) -> IndexedDoc:
         getattr(page, "introduction", "") if summary != getattr(page, "introduction", "") else "",
         _text(getattr(page, "body", None)),
         getattr(page, "extracted_text", "") or "",
+        extra_body,
     ]
     if page._meta.model_name == "themepage":
         if page.theme.description not in (summary, page.introduction):

@@ -31,6 +31,19 @@ def on_expert_change(sender, instance, **kwargs):
     # Saved (perhaps made inactive) or deleted: the task indexes or removes it. The
     # admin saves the expert's themes in the same transaction, before the task runs.
     services.search_schedule_expert(expert_id=instance.pk)
+    if "created" in kwargs:  # post_save; on delete, on_expert_delete ran before
+        _schedule_trainings_of(instance)
+
+
+def on_expert_delete(sender, instance, **kwargs):
+    # Before the delete: afterwards the expert's trainings are no longer linked.
+    _schedule_trainings_of(instance)
+
+
+def _schedule_trainings_of(expert) -> None:
+    # An event's document holds its trainers' names (EventPage.search_document).
+    for page_id in expert.events.values_list("pk", flat=True):
+        services.search_schedule_page(page_id=page_id)
 
 
 def on_sending_saved(sender, instance, **kwargs):
@@ -75,6 +88,9 @@ def connect() -> None:
     )
     post_delete.connect(
         on_expert_change, sender="knowledge.Expert", dispatch_uid="search_expert_deleted"
+    )
+    pre_delete.connect(
+        on_expert_delete, sender="knowledge.Expert", dispatch_uid="search_expert_deleting"
     )
     post_save.connect(
         on_sending_saved, sender="newsletter.Sending", dispatch_uid="search_sending_saved"

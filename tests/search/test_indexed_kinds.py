@@ -119,3 +119,30 @@ def test_every_public_standard_and_index_page_is_indexed(home):
         "newsletter.newsletterissuepage",
         "knowledge.expert",
     } <= indexed
+
+
+def test_an_event_is_found_by_what_its_page_shows_besides_the_body(home):
+    from events.models import EventPage
+
+    event = next(e for e in EventPage.objects.live().specific() if e.trainer_experts.exists())
+    trainer = event.trainer_experts.first()
+    events = {"kind": ["evenement"]}
+    # A trainer's name finds her trainings, not only her profile; so does the venue.
+    assert event.title in hits(trainer.name, filters=events)
+    assert event.venue and event.title in hits(f'"{event.venue}"', filters=events)
+
+
+def test_an_event_follows_its_trainers_name(home, django_capture_on_commit_callbacks):
+    from events.models import EventPage
+
+    event = next(e for e in EventPage.objects.live().specific() if e.trainer_experts.exists())
+    trainer = event.trainer_experts.first()
+    events = {"kind": ["evenement"]}
+    with django_capture_on_commit_callbacks(execute=True):
+        trainer.name = "Jolien Verstappen"
+        trainer.save()
+    assert event.title in hits("Jolien Verstappen", filters=events)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        trainer.delete()
+    assert event.title not in hits("Jolien Verstappen", filters=events)
