@@ -12,6 +12,8 @@ from wagtail.models import Site
 
 import pytest
 from allauth.mfa.utils import is_mfa_enabled
+from celery import _state as _celery_state
+from pytest_django.plugin import blocking_manager_key
 
 from portal.demo import ensure_tree_root
 from tests import (
@@ -54,6 +56,53 @@ def _is_transactional(request) -> bool:
     return bool(marker and marker.kwargs.get("transaction")) or bool(
         names & {"transactional_db", "live_server"}
     )
+
+
+# Set when a transactional test has flushed the test database.
+_FLUSHED = pytest.StashKey[bool]()
+DATABASE_FIXTURES = frozenset({"db", "transactional_db", "live_server", "_django_db_helper"})
+
+
+def _item_is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        set(item.fixturenames) & {"transactional_db", "live_server"}
+    )
+
+
+def pytest_runtest_teardown(item, nextitem):
+    if _item_is_transactional(item):
+        item.config.stash[_FLUSHED] = True
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """A transactional test's flush also empties what the migrations created: Wagtail's
+    root collection and groups, the ZVH role groups. A test inside a transaction that
+    follows one gets the migrated database back first (a template copy, well under a
+    second), so no test depends on where xdist happened to schedule it. Transactional
+    tests themselves start from the flushed state, as pytest-django gives it."""
+    if not item.config.stash.get(_FLUSHED, False) or _item_is_transactional(item):
+        return
+    uses_database = item.get_closest_marker("django_db") or set(item.fixturenames) & (
+        DATABASE_FIXTURES
+    )
+    if not uses_database or not demo_database.available():
+        return
+    with item.config.stash[blocking_manager_key].unblock():
+        demo_database.restore_migrated_test_database()
+    item.config.stash[_FLUSHED] = False
+
+
+@pytest.fixture(autouse=True)
+def _celery_join_flag():
+    """Celery's eager ``apply_async`` sets a process-global "inside a task" flag and puts
+    back the value it found. Eager tasks in several threads at once (the registration
+    rush, a live server next to the test) can leave it set, and every later
+    ``.delay().get()`` in that process then fails with "Never call result.get() within
+    a task!" (seen in a full run, on the worker that ran the rush). Each test starts
+    with the flag down, as a fresh process has it."""
+    _celery_state._set_task_join_will_block(False)
 
 
 @pytest.fixture(autouse=True)
