@@ -22,6 +22,26 @@ from rapidfuzz import fuzz, process
 from . import analysis
 
 MAX_COMPOUND_ALTS = 8
+# Particles of Dutch separable verbs, as typed apart from the verb ("meld ... aan").
+PARTICLES = frozenset(
+    [
+        "aan",
+        "af",
+        "bij",
+        "door",
+        "in",
+        "mee",
+        "na",
+        "om",
+        "op",
+        "over",
+        "terug",
+        "toe",
+        "uit",
+        "voor",
+        "weg",
+    ]
+)
 MAX_HEAD_ALTS = 4  # an unknown compound's head, as the end of the site's compounds
 OPTIONAL_WEIGHT = 0.5  # a matched number or short word counts half a content word
 MAX_CONTENT, MAX_OPTIONAL = 30, 10  # clauses a query keeps (200 characters rarely reach them)
@@ -181,7 +201,10 @@ def parse(text: str, lexicon: Lexicon, *, prefix: bool = False) -> ParsedQuery:
         else:
             if not negated and value.lower() in used_by_synonym:
                 continue
-            clause = _word_clause(value, lexicon, query, prefix=prefix and i == last_index)
+            particles = _particles_after(tokens, i)
+            clause = _word_clause(
+                value, lexicon, query, prefix=prefix and i == last_index, particles=particles
+            )
         if clause is None:
             continue
         if negated:
@@ -235,7 +258,25 @@ def _join_split_compounds(raw: list[Token], lexicon: Lexicon) -> list[JoinedToke
     return out
 
 
-def _word_clause(word: str, lexicon: Lexicon, query: ParsedQuery, *, prefix: bool) -> Clause | None:
+def _particles_after(tokens: list[JoinedToken], index: int) -> tuple[str, ...]:
+    """The separable-verb particles typed after token ``index`` ("meld ... aan")."""
+    return tuple(
+        folded
+        for kind, value, negated in tokens[index + 1 :]
+        if kind == "word" and not negated and isinstance(value, str)
+        for folded in [analysis.fold(value.strip(".,;:!?"))]
+        if folded in PARTICLES
+    )
+
+
+def _word_clause(
+    word: str,
+    lexicon: Lexicon,
+    query: ParsedQuery,
+    *,
+    prefix: bool,
+    particles: tuple[str, ...] = (),
+) -> Clause | None:
     """The clause of one typed word; weight 0 marks it optional (see ``parse``)."""
     folded = analysis.words(word)
     if not folded:
@@ -251,12 +292,14 @@ def _word_clause(word: str, lexicon: Lexicon, query: ParsedQuery, *, prefix: boo
     stemmed = analysis.stem(token)
     alts = [Alt((stemmed,))]
     known = token in lexicon.vocabulary or stemmed in lexicon.stems or _heads_a_word(token, lexicon)
-    if not known and token.isalpha():
+    if token.isalpha() and (particles or not known):
         # A verb typed in the first person ("hoe herken ik"): Snowball stems "herken" to
-        # herk but the infinitive *herkennen* to herken. The infinitive's stem finds it.
-        relatives = _infinitive_stems(token, lexicon)
-        alts.extend(Alt((s,)) for s in relatives)
-        known = bool(relatives)
+        # herk but the infinitive *herkennen* to herken. The infinitive's stem finds it,
+        # with a particle typed later in the question in front: a separable verb ("hoe
+        # meld ik een casus aan" is *aanmelden*, "schakel ... in" is *inschakelen*).
+        relatives = _infinitive_stems(token, lexicon, particles)
+        alts.extend(Alt((s,)) for s in relatives if s != stemmed)
+        known = known or bool(relatives)
     if not known and (not token.isalpha() or len(token) < analysis.MIN_PART + 1):
         # A number or an unknown short word: it may raise a page, never block one.
         return Clause(alts, word, weight=0)
@@ -330,16 +373,24 @@ def _compounds_ending(tail: str, lexicon: Lexicon) -> list[str]:
     )
 
 
-def _infinitive_stems(token: str, lexicon: Lexicon) -> list[str]:
+def _infinitive_stems(token: str, lexicon: Lexicon, particles: tuple[str, ...] = ()) -> list[str]:
     """Stems of the index for the infinitive of a first-person verb form: herken ->
-    herkennen, meld -> melden, hoor -> horen (a long vowel written once before -en)."""
-    forms = [token + "en", token + token[-1] + "en"]
+    herkennen, meld -> melden, hoor -> horen (a long vowel written once before -en);
+    and for its third person (herkent: Snowball leaves the -t); with each particle in
+    front too (meld + aan -> aanmelden, schakel + in -> inschakelt)."""
+    bare = [token + "en", token + token[-1] + "en", token + "t"]
     if len(token) >= 3 and token[-2] == token[-3] and token[-2] in "aeou":
-        forms.append(token[:-2] + token[-1] + "en")
+        bare.append(token[:-2] + token[-1] + "en")
+    forms = [particle + form for particle in particles for form in bare]
+    forms += [] if token in lexicon.vocabulary else bare
     stems = []
     for form in forms:
         stemmed = analysis.stem(form)
-        if analysis.is_dutch(form) and stemmed in lexicon.stems and stemmed not in stems:
+        if (
+            (analysis.is_dutch(form) or form in lexicon.vocabulary)
+            and stemmed in lexicon.stems
+            and stemmed not in stems
+        ):
             stems.append(stemmed)
     return stems
 

@@ -199,3 +199,28 @@ def _with_words(lexicon: Lexicon, *words: str) -> Lexicon:
         unsplittable=lexicon.unsplittable,
         frequencies=dict.fromkeys(vocabulary, 5),
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "verb", "infinitive"),
+    [
+        ("hoe meld ik een casus aan", "meld", "aanmelden"),
+        ("wanneer schakel ik Veilig Thuis in?", "schakel", "inschakelen"),
+        # The site may write only the third person: "als u Veilig Thuis inschakelt".
+        ("wanneer schakel ik Veilig Thuis in?", "schakel", "inschakelt"),
+    ],
+)
+def test_a_separable_verb_typed_apart_finds_the_verb_written_whole(question, verb, infinitive):
+    lexicon = _with_words(LEXICON, "melden", infinitive)
+    clause = next(c for c in parse(question, lexicon).must if c.text == verb)
+    assert (analysis.stem(infinitive),) in {alt.stems for alt in clause.alts}
+
+
+def test_a_particle_makes_no_verb_the_dictionary_lacks():
+    # "bescherm ... voor" is no Dutch verb "voorbeschermen": nothing is added.
+    lexicon = _with_words(LEXICON, "beschermen")
+    clause = next(c for c in parse("hoe bescherm ik jongeren voor drugs", lexicon).must)
+    assert {alt.stems for alt in clause.alts} == {
+        (analysis.stem("bescherm"),),
+        (analysis.stem("beschermen"),),
+    }
