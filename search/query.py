@@ -13,6 +13,7 @@ phrases always hold; numbers and unknown short words (``should``) never block.
 """
 
 import bisect
+import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
@@ -78,6 +79,26 @@ def minimum_should_match(count: int) -> int:
     """How many of ``count`` content clauses a page must match in tier 2: half,
     rounded up, and at least one. See docs/search.md (Matching in tiers) for why."""
     return max(1, math.ceil(count / 2))
+
+
+def anchored_on_the_rarer_word(query: "ParsedQuery") -> "ParsedQuery | None":
+    """Tier 2 of a two-word query: the rarer content word required, the commoner one
+    optional; None when both are equally rare (then half of two, one, is asked).
+
+    Half of two words lets a page with only the commoner word in: "parkeervergunning
+    aanvragen" found an article on *verplichte zorg aanvragen*, "geradicaliseerd
+    gemeente" every page on the municipality. The rarer word carries the question."""
+    relaxable = query.relaxable()
+    if len(relaxable) != 2 or relaxable[0].weight == relaxable[1].weight:
+        return None
+    rarer, commoner = sorted(relaxable, key=lambda clause: -clause.weight)
+    must = [
+        dataclasses.replace(clause, required=True) if clause is rarer else clause
+        for clause in query.must
+        if clause is not commoner
+    ]
+    optional = dataclasses.replace(commoner, weight=OPTIONAL_WEIGHT)
+    return dataclasses.replace(query, must=must, should=[optional, *query.should])
 
 
 @dataclass

@@ -6,7 +6,14 @@ No database: a lexicon as the site would load it, with the default synonym list.
 import pytest
 
 from search import analysis
-from search.query import Lexicon, default_synonyms, keeps_whole, minimum_should_match, parse
+from search.query import (
+    Lexicon,
+    anchored_on_the_rarer_word,
+    default_synonyms,
+    keeps_whole,
+    minimum_should_match,
+    parse,
+)
 
 SITE_WORDS = ["kindermishandeling", "vermoeden", "huiselijk", "geweld", "politie", "jongeren"]
 SITE_WORDS += ["radicalisering", "radicaliseren", "wijkteam", "ouders"]
@@ -224,3 +231,17 @@ def test_a_particle_makes_no_verb_the_dictionary_lacks():
         (analysis.stem("bescherm"),),
         (analysis.stem("beschermen"),),
     }
+
+
+def test_of_two_words_tier_two_keeps_the_rarer_one_required():
+    lexicon = _with_words(LEXICON, "aanvragen")
+    lexicon.frequencies.update({"aanvragen": 40, "radicalisering": 2})
+    query = parse("radicalisering aanvragen", lexicon)
+    anchored = anchored_on_the_rarer_word(query)
+    assert anchored is not None
+    assert [(c.text, c.required) for c in anchored.must] == [("radicalisering", True)]
+    assert texts(anchored.should) == ["aanvragen"]
+
+
+def test_two_equally_rare_words_are_not_anchored():
+    assert anchored_on_the_rarer_word(parse("politie jongeren", LEXICON)) is None
