@@ -6,7 +6,6 @@ highlighted snippets, facets with counts, and "Bedoelde u ...?" suggestions.
 """
 
 import bisect
-import dataclasses
 import datetime
 import heapq
 import html
@@ -34,15 +33,13 @@ from .backends.base import FACETS
 from .documents import build_document, build_expert_document, expert_document_id, is_indexable
 from .models import SearchQueryLog, SearchTerm, SynonymGroup
 from .query import (
-    TIER1_MIN_RESULTS,
     Lexicon,
     ParsedQuery,
-    anchored_on_the_rarer_word,
     default_synonyms,
     keeps_whole,
-    minimum_should_match,
     parse,
 )
+from .tiers import search_in_tiers
 
 LEXICON_VERSION_KEY = "search:lexicon:version"
 SNIPPET_WORDS = 32
@@ -236,7 +233,7 @@ def search_query(
         raw = BackendResult(page_ids=[], total=0, facets={})
         complete_total = 0
     else:
-        raw, complete_total, parsed = _search_in_tiers(engine, request)
+        raw, complete_total, parsed = search_in_tiers(engine, request)
     partial = raw.total > complete_total
     scored = parsed.scored()
     unused = [*parsed.ignored]
@@ -282,39 +279,6 @@ def search_query(
 def _shown(word: str) -> str:
     """A typed word as the page names it: without the punctuation around it ("2025?")."""
     return word.strip(".,;:!?()[]{}\"'")
-
-
-def _search_in_tiers(
-    backend: Any, request: SearchRequest
-) -> tuple[BackendResult, int, ParsedQuery]:
-    """(result, how many results match every content word, the query it answers).
-
-    Tier 1 needs every content word. When it finds fewer than TIER1_MIN_RESULTS pages
-    and there are several content words, tier 2 asks for at least half of them
-    (``minimum_should_match``) and, if that is still too little, for one; pages with
-    more of the words come first, so the tier-1 pages stay on top. Of two words, tier
-    2 keeps the rarer one required (``anchored_on_the_rarer_word``). Phrases typed in
-    quotes hold in every tier. The query returned is the one whose ``scored()``
-    clauses the result's masks and counts refer to.
-    """
-    raw = backend.search(request)
-    complete = raw.total
-    relaxable = len(request.query.relaxable())
-    if complete >= TIER1_MIN_RESULTS or relaxable < 2:
-        return raw, complete, request.query
-    anchored = anchored_on_the_rarer_word(request.query)
-    if anchored is not None:
-        relaxed = backend.search(dataclasses.replace(request, query=anchored))
-        if relaxed.total > raw.total:
-            return relaxed, complete, anchored
-        return raw, complete, request.query
-    for minimum in sorted({minimum_should_match(relaxable), 1}, reverse=True):
-        relaxed = backend.search(dataclasses.replace(request, minimum_match=minimum))
-        if relaxed.total > raw.total:
-            raw = relaxed
-        if raw.total >= TIER1_MIN_RESULTS:
-            break
-    return raw, complete, request.query
 
 
 def kind_labels() -> dict[str, str]:

@@ -1,0 +1,45 @@
+"""Matching in tiers (docs/search.md, "Matching in tiers"): every content word first,
+then a minimum of them when that finds too little. Backend-neutral: it only builds
+requests and compares their totals."""
+
+import dataclasses
+from typing import Any
+
+from .backends.base import BackendResult, SearchRequest
+from .query import (
+    TIER1_MIN_RESULTS,
+    ParsedQuery,
+    anchored_on_the_rarer_word,
+    minimum_should_match,
+)
+
+
+def search_in_tiers(backend: Any, request: SearchRequest) -> tuple[BackendResult, int, ParsedQuery]:
+    """(result, how many results match every content word, the query it answers).
+
+    Tier 1 needs every content word. When it finds fewer than TIER1_MIN_RESULTS pages
+    and there are several content words, tier 2 asks for at least half of them
+    (``minimum_should_match``) and, if that is still too little, for one; pages with
+    more of the words come first, so the tier-1 pages stay on top. Of two words, tier
+    2 keeps the rarer one required (``anchored_on_the_rarer_word``). Phrases typed in
+    quotes hold in every tier. The query returned is the one whose ``scored()``
+    clauses the result's masks and counts refer to.
+    """
+    raw = backend.search(request)
+    complete = raw.total
+    relaxable = len(request.query.relaxable())
+    if complete >= TIER1_MIN_RESULTS or relaxable < 2:
+        return raw, complete, request.query
+    anchored = anchored_on_the_rarer_word(request.query)
+    if anchored is not None:
+        relaxed = backend.search(dataclasses.replace(request, query=anchored))
+        if relaxed.total > raw.total:
+            return relaxed, complete, anchored
+        return raw, complete, request.query
+    for minimum in sorted({minimum_should_match(relaxable), 1}, reverse=True):
+        relaxed = backend.search(dataclasses.replace(request, minimum_match=minimum))
+        if relaxed.total > raw.total:
+            raw = relaxed
+        if raw.total >= TIER1_MIN_RESULTS:
+            break
+    return raw, complete, request.query
