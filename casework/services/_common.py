@@ -1,12 +1,14 @@
 """Shared by the casework service modules: the refusal every service raises
 (``CaseworkError``), the services' logger and the permission checks: the role
-(``_require_staff``) and write access to a case (``_require_write_access``)."""
+(``_require_staff``), write access to a case (``_require_write_access``) and that the
+case is still open (``_require_open``)."""
 
 import logging
 
 from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
+from .. import workflow
 from ..models import Case
 from ..roles import has_role_perm
 from ..selectors import cases_visible_to, cases_writable_by
@@ -36,3 +38,14 @@ def _require_write_access(user: User, case: Case) -> None:
             )
         )
     raise CaseworkError(_("You are not allowed to do this."))
+
+
+def _require_open(case: Case) -> None:
+    """A closed or handed-over case gets nothing new: no meeting, plan, assignment,
+    message or attachment. Its retention term runs from the closure, so nothing may
+    add personal data to it afterwards."""
+    if case.status in workflow.CLOSED_STATUSES:
+        raise CaseworkError(
+            _("This case is closed (%(status)s): it can no longer be changed.")
+            % {"status": workflow.status_label(case.status)}
+        )

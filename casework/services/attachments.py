@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from .. import audit
 from ..models import Attachment, Case, CaseDraft
-from ._common import CaseworkError, _require_write_access
+from ._common import CaseworkError, _require_open, _require_write_access
 
 
 def attachment_add(
@@ -29,6 +29,7 @@ def attachment_add(
         if case_access(user, case) != Access.FULL:
             raise CaseworkError(_("You are not allowed to do this."))
         _require_write_access(user, case)
+        _require_open(case)
     elif draft is None or draft.owner_id != user.pk:
         raise CaseworkError(_("You are not allowed to do this."))
     try:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from .. import audit, workflow
 from ..models import Case, CaseEvaluation, TimelineEntry
 from ..roles import has_role_perm
-from ._common import CaseworkError, _require_staff, _require_write_access
+from ._common import CaseworkError, _require_open, _require_staff, _require_write_access
 
 
 @transaction.atomic
@@ -74,15 +74,6 @@ def _record_report_dimensions(case: Case, from_status: str, to_status: str) -> N
         case.direction_started_at = now
     if from_status == "weegtafel" and to_status in workflow.WEEGTAFEL_DECISIONS:
         case.weegtafel_decision = workflow.WEEGTAFEL_DECISIONS[to_status]
-
-
-def _require_open(case: Case) -> None:
-    """A closed or handed-over case gets no new meeting, plan or assignment."""
-    if case.status in workflow.CLOSED_STATUSES:
-        raise CaseworkError(
-            _("This case is closed (%(status)s): it can no longer be changed.")
-            % {"status": workflow.status_label(case.status)}
-        )
 
 
 @transaction.atomic

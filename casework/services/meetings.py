@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 
 from portal.mail import absolute_url, send_transactional
 
-from .. import audit, ics, workflow
+from .. import audit, ics
 from ..models import Case, CaseMeeting, MeetingInvitee, Membership, PartnerOrganisation
 from ..selectors import users_to_notify
-from ._common import CaseworkError, _require_staff, _require_write_access
+from ._common import CaseworkError, _require_open, _require_staff, _require_write_access
 from .messaging import _after_commit_quietly, _notify
 
 TEXT_LIMIT = 10_000
@@ -30,11 +30,6 @@ def involved_organisations(case: Case) -> list[PartnerOrganisation]:
     the only ones that can be invited or own an action (they can see the case)."""
     ids = {case.organisation_id, *case.shares.values_list("organisation_id", flat=True)}
     return list(PartnerOrganisation.objects.filter(pk__in=ids - {None}).order_by("name"))
-
-
-def _require_open(case: Case) -> None:
-    if case.status in workflow.CLOSED_STATUSES:
-        raise CaseworkError(_("This case has been closed; nothing can be added to it."))
 
 
 def _clean_text(value: str, label: str) -> str:

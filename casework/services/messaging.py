@@ -19,7 +19,7 @@ from portal.types import AnyUser
 from .. import audit
 from ..models import Case, PartnerOrganisation, TimelineEntry
 from ..selectors import Access, organisation_of, users_to_notify
-from ._common import CaseworkError, _require_staff, _require_write_access, logger
+from ._common import CaseworkError, _require_open, _require_staff, _require_write_access, logger
 
 
 def _notify(case: Case, users: Iterable[User]) -> None:
@@ -106,6 +106,7 @@ def message_send(
 ) -> TimelineEntry:
     """A partner writes to the ZVH, or staff write to a partner organisation on the case."""
     _require_write_access(author, case)
+    _require_open(case)
     body = body.strip()
     if not body:
         raise CaseworkError(_("Write a message first."))

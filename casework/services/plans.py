@@ -24,8 +24,8 @@ from ..models import CarePlan, Case, CaseMeeting, Membership, PartnerOrganisatio
 from ..procesregie_selectors import field_label
 from ..roles import has_role_perm, is_staff_member
 from ..selectors import cases_writable_by, organisation_of
-from ._common import CaseworkError, _require_staff, _require_write_access, logger
-from .meetings import _clean_text, _require_open, involved_organisations
+from ._common import CaseworkError, _require_open, _require_staff, _require_write_access, logger
+from .meetings import _clean_text, involved_organisations
 from .messaging import _after_commit_quietly, _notify
 
 REMINDER_BEFORE = "before"

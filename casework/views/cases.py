@@ -78,7 +78,8 @@ def case_detail(request, public_id):
         "shares": case.shares.select_related("organisation"),
         "rescued": rescued,
         "read_only_until": None if writable else break_glass_expires_at(request.user, case),
-        # A closed case is offered no assignment, meeting or plan (the services refuse too).
+        # A closed case is offered no assignment, meeting, plan, message or attachment
+        # (the services refuse them too).
         "case_open": case.status not in workflow.CLOSED_STATUSES,
     }
     if staff:
@@ -120,6 +121,9 @@ def case_detail(request, public_id):
     if access == Access.FULL:
         context["attachments"] = case.attachments.all()
         context["attachment_form"] = AttachmentForm(auto_id="bijlage-%s") if writable else None
+    if not context["case_open"]:
+        # Nothing new on a closed case: the services refuse messages and attachments.
+        context["message_form"] = context["attachment_form"] = None
     # Case meetings, the plan van aanpak and its actions, as far as this person may see.
     context.update(procesregie_context(request, case, access, writable))
     return render(request, "casework/case_detail.html", context)

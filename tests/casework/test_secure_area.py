@@ -196,6 +196,33 @@ def test_the_services_refuse_to_change_a_closed_case(client, regisseur, partner,
     assert not closed.timeline.filter(kind__in=["meeting", "plan"]).exists()
 
 
+def test_a_partner_can_add_no_message_or_attachment_to_a_closed_case(client, regisseur, partner):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    closed = closable_case(regisseur=regisseur, registered_by=partner, status="afgesloten")
+    client.force_login(partner)
+    page = detail(client, closed)
+    assert reverse("casework:case_action", args=[closed.public_id, "bericht"]) not in page
+    assert reverse("casework:case_attachment_upload", args=[closed.public_id]) not in page
+    assert "Deze casus is afgesloten: er kunnen geen berichten of bijlagen meer bij." in page
+
+    # A form kept open in another tab from before the closure is refused, in Dutch.
+    response = client.post(
+        reverse("casework:case_action", args=[closed.public_id, "bericht"]),
+        {"body": "Nog een vraag over deze casus."},
+    )
+    assert response.status_code == 400
+    assert "Deze casus loopt niet meer (status: Afgesloten)" in response.content.decode()
+    assert not closed.timeline.filter(kind="message").exists()
+    with pytest.raises(services.CaseworkError):
+        services.attachment_add(
+            upload=SimpleUploadedFile("verslag.pdf", b"%PDF-1.4\n", "application/pdf"),
+            user=partner,
+            case=closed,
+        )
+    assert not closed.attachments.exists()
+
+
 def test_a_closed_case_refuses_an_assignment_in_the_service_itself(regisseur, partner):
     closed = closable_case(regisseur=regisseur, registered_by=partner, status="overgedragen")
     with pytest.raises(services.CaseworkError):
