@@ -98,3 +98,19 @@ def test_the_decompounder_also_knows_the_dictionary_parts_of_the_vocabulary():
     lexicon = Lexicon(vocabulary=frozenset({"ouderenmishandeling"}))
     words = index_settings(lexicon)["settings"]["analysis"]["filter"]["nl_decompound"]["word_list"]
     assert {"ouderen", "mishandeling"} <= set(words)
+
+
+def test_of_two_words_the_rarer_is_required_and_the_commoner_optional():
+    from search.query import anchored_on_the_rarer_word
+
+    lexicon = Lexicon(
+        vocabulary=LEXICON.vocabulary | {"gemeente"},
+        frequencies={"politie": 2, "gemeente": 40},
+    )
+    anchored = anchored_on_the_rarer_word(parse("politie gemeente", lexicon))
+    assert anchored is not None
+    body = build_search(SearchRequest(query=anchored), "zvh").to_dict()
+    (required,) = body["query"]["bool"]["must"]
+    assert required["bool"]["should"][0]["multi_match"]["query"] == "politie"
+    optional = [s for s in body["query"]["bool"]["should"] if "constant_score" in s]
+    assert [s["constant_score"]["filter"]["bool"]["_name"] for s in optional] == ["c0"]
