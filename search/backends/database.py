@@ -149,6 +149,13 @@ class DatabaseBackend(SearchBackend):
                     batch = []
             if batch:
                 count = self._insert_batch(batch, lexicon, themes, count, progress)
+        # Fresh statistics for the planner: until autovacuum gets to the new rows it
+        # guessed a title shared by hundreds of documents and walked the primary key for
+        # a navigational lookup (55 ms at 100k documents against 0.05 ms after ANALYZE).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"ANALYZE {DOCUMENT}, {ENTRY}" if self.vendor == "postgresql" else "ANALYZE"
+            )
         return count
 
     def _insert_batch(
@@ -301,7 +308,8 @@ class DatabaseBackend(SearchBackend):
         rows = SearchDocument.objects.filter(analysed_title__in=keys).values_list(
             "pk", "page_id", "title", "url", "summary", "body", "entry__kind", "entry__date"
         )
-        return [_hit_row([0.0, *row]) for row in rows.order_by("pk")[:limit]]
+        # Ordered by the indexed column first, so the title index also gives the order.
+        return [_hit_row([0.0, *row]) for row in rows.order_by("analysed_title", "pk")[:limit]]
 
     def _matching(self, query: ParsedQuery, minimum: int = 0) -> tuple[str, list[Any]]:
         """SQL of the matched entries (id, facet fields, date, score, mask) and its parameters.

@@ -4,7 +4,7 @@ from wagtail.models import Site
 
 import pytest
 
-from search import services
+from search import navigation, services
 from search.backends import get_backend
 from tests import demo_database
 
@@ -16,9 +16,11 @@ BACKENDS = ["database", "elasticsearch"]
 @pytest.fixture(autouse=True)
 def _fresh_lexicon():
     """A test's writes are rolled back, but the lexicon its process loaded meanwhile
-    would stay in memory: every test starts from the database's own."""
+    (and the main sections it cached) would stay: every test starts from the
+    database's own."""
     yield
     services.lexicon_invalidate()
+    navigation.sections_forget()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -150,3 +150,24 @@ def test_a_promoted_page_without_the_words_typed_is_counted_in_the_total(home):
     results = search_query(text="agenda")
     assert results.total == len(results.hits)
     assert results.hits[0].title == "Trainingen & bijeenkomsten"
+
+
+def test_a_main_section_published_after_a_search_counts_at_once(
+    home, django_capture_on_commit_callbacks
+):
+    from portal.models import StandardPage
+    from search.navigation import section_rows
+
+    assert section_rows("stages") == []  # the main sections are cached now
+    with django_capture_on_commit_callbacks(execute=True):
+        page = home.add_child(
+            instance=StandardPage(title="Werkbezoeken en stages", slug="stages", live=False)
+        )
+        page.save_revision().publish()
+    assert [row["title"] for row in section_rows("stages")] == ["Werkbezoeken en stages"]
+    assert first("stages").title == "Werkbezoeken en stages"
+
+    page.refresh_from_db()  # publish() saved a fresh copy of the page
+    with django_capture_on_commit_callbacks(execute=True):
+        page.unpublish()
+    assert section_rows("stages") == []
