@@ -470,11 +470,11 @@ def search_schedule_removal(*, page_ids: list[int]) -> None:
 
 def search_sync_page(*, page_id: int, descendants: bool = True) -> dict[str, int]:
     """Index the page (and its subtree) if public and live; otherwise remove it."""
-    navigation.sections_forget()  # it may be a main section (or have become one)
     page = Page.objects.filter(pk=page_id).first()
     if page is None:
         search_remove_pages(page_ids=[page_id])
         return {"indexed": 0, "removed": 1}
+    navigation.sections_forget()  # it may be a main section (or have become one)
     pages = [page]
     if descendants:
         pages += list(page.get_descendants())

@@ -347,7 +347,7 @@ class DatabaseBackend(SearchBackend):
             )
             where = "e.search_vector @@ to_tsquery('simple', %s)"
             source = f"{ENTRY} e"
-            rank_params = [condition, "(" + " | ".join(_ts_clause(c) for c in any_word) + ")"]
+            rank_params = [condition, _ts_any(any_word)]
         elif self.vendor == "sqlite":
             # A join with the FTS5 table: one MATCH for the whole query, BM25 read from it;
             # the title test is a second MATCH, run once for the statement.
@@ -357,7 +357,7 @@ class DatabaseBackend(SearchBackend):
             rank = f"-{SQLITE_BM25} * (CASE WHEN {title_hit} THEN {TITLE_FACTOR} ELSE 1 END)"
             where = "search_fts MATCH %s"
             source = f"search_fts JOIN {ENTRY} e ON e.document_id = search_fts.rowid"
-            rank_params = ["title : (" + " OR ".join(_fts_clause(c) for c in any_word) + ")"]
+            rank_params = [f"title : {_fts_any(any_word)}"]
         else:
             raise NotImplementedError(f"No full-text search for {self.vendor}")
         flag_sql, flag_params = [], []
@@ -503,6 +503,10 @@ def _ts_clause(clause: Clause) -> str:
     return "(" + " | ".join(alts) + ")"
 
 
+def _ts_any(clauses: list[Clause]) -> str:
+    return "(" + " | ".join(_ts_clause(c) for c in clauses) + ")"
+
+
 def to_tsquery(query: ParsedQuery, any_of: list[Clause] | None = None) -> str:
     """PostgreSQL tsquery text; stems are [a-z0-9] only, so nothing needs escaping.
 
@@ -511,7 +515,7 @@ def to_tsquery(query: ParsedQuery, any_of: list[Clause] | None = None) -> str:
     if any_of is None:
         parts = [_ts_clause(c) for c in query.must]
     else:
-        parts = ["(" + " | ".join(_ts_clause(c) for c in any_of) + ")"]
+        parts = [_ts_any(any_of)]
         parts += [_ts_clause(c) for c in query.must if c.required]
     parts += ["!" + _ts_clause(c) for c in query.must_not]
     return " & ".join(parts)
@@ -530,6 +534,10 @@ def _fts_clause(clause: Clause) -> str:
     return "(" + " OR ".join(_fts_alt(a) for a in clause.alts if a.stems) + ")"
 
 
+def _fts_any(clauses: list[Clause]) -> str:
+    return "(" + " OR ".join(_fts_clause(c) for c in clauses) + ")"
+
+
 def to_fts5(query: ParsedQuery, any_of: list[Clause] | None = None) -> str:
     """SQLite FTS5 MATCH expression; stems are quoted, so keywords cannot be injected.
 
@@ -539,7 +547,7 @@ def to_fts5(query: ParsedQuery, any_of: list[Clause] | None = None) -> str:
         text = " AND ".join(_fts_clause(c) for c in query.must)
     else:
         required = [_fts_clause(c) for c in query.must if c.required]
-        text = " AND ".join(["(" + " OR ".join(_fts_clause(c) for c in any_of) + ")", *required])
+        text = " AND ".join([_fts_any(any_of), *required])
     for clause in query.must_not:
         text = f"({text}) NOT {_fts_clause(clause)}"
     return text
