@@ -50,12 +50,15 @@ def pytest_configure(config):
         config.pluginmanager.register(_XdistGroupIds(), "xdist-group-ids")
 
 
-def _is_transactional(request) -> bool:
-    marker = request.node.get_closest_marker("django_db")
-    names = set(request.fixturenames)
+def _transactional(node, fixturenames) -> bool:
+    marker = node.get_closest_marker("django_db")
     return bool(marker and marker.kwargs.get("transaction")) or bool(
-        names & {"transactional_db", "live_server"}
+        set(fixturenames) & {"transactional_db", "live_server"}
     )
+
+
+def _is_transactional(request) -> bool:
+    return _transactional(request.node, request.fixturenames)
 
 
 # Set when a transactional test has flushed the test database.
@@ -64,10 +67,7 @@ DATABASE_FIXTURES = frozenset({"db", "transactional_db", "live_server", "_django
 
 
 def _item_is_transactional(item) -> bool:
-    marker = item.get_closest_marker("django_db")
-    return bool(marker and marker.kwargs.get("transaction")) or bool(
-        set(item.fixturenames) & {"transactional_db", "live_server"}
-    )
+    return _transactional(item, item.fixturenames)
 
 
 def pytest_runtest_teardown(item, nextitem):
