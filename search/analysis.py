@@ -8,7 +8,8 @@ Elasticsearch see identical tokens:
 3. drop stop words (``data/stopwords_nl.txt``: also question words and auxiliary
    verbs), in documents and queries alike;
 4. stem with the Snowball Dutch stemmer, with exceptions kept as data
-   (``data/stem_exceptions_nl.txt``) and a ge- correction (see ``stem``);
+   (``data/stem_exceptions_nl.txt``), a conjugated verb form taken to its infinitive
+   first (``simplemma``: werkt -> werken) and a ge- correction (see ``stem``);
 5. decompound: a long word that splits into known words (the corpus vocabulary,
    the staff-managed synonym list and a Dutch dictionary) also yields its parts
    (veiligheidshuis -> veiligheid + huis), so "veiligheid" finds it.
@@ -23,6 +24,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
+import simplemma
 import snowballstemmer
 
 WORD = re.compile(r"[^\W_]+(?:[+][+])?", re.UNICODE)
@@ -162,6 +164,9 @@ def stem(word: str) -> str:
         return STEM_EXCEPTIONS[word]
     if not word.isalpha():
         return word
+    infinitive = verb_infinitive(word)
+    if infinitive is not None:
+        return stem(infinitive)
     if word.startswith("ge") and (len(word) <= 8 or not _is_participle(word)):
         result = _porter.stemWord(word)
     else:
@@ -169,6 +174,31 @@ def stem(word: str) -> str:
     if len(result) > 5 and result.endswith(("eert", "eerd", "aart", "aard", "oort", "oord")):
         result = result[:-1]
     return _UNDOUBLE.sub(lambda m: m.group(1)[0] + m.group(2), result)
+
+
+# Conjugated forms Snowball leaves alone: the third person (werkt, inschakelt), the
+# participle (gesignaleerd) and the past tense (mishandelde). Forms ending in -en are
+# not taken: a strong participle is often a word of its own (besloten, betrokken).
+VERB_FORM_ENDINGS = ("t", "d", "de", "te")
+
+
+@lru_cache(maxsize=200_000)
+def verb_infinitive(word: str) -> str | None:
+    """The infinitive of a conjugated verb form, or None.
+
+    Snowball Dutch strips no -t, so *werkt* and *werken* never met ("hoe werkt de
+    weegtafel" missed pages that say *werken*). simplemma's Dutch lemma list knows the
+    forms, strong verbs too (*vindt* -> vinden, *bezochte* -> bezoeken). Only a lemma
+    that is an infinitive (-en) and starts like the word counts (after a ge- prefix):
+    a lemma list also maps *beste* to goed and *vaart* to ervaren.
+    """
+    if len(word) < 4 or not word.endswith(VERB_FORM_ENDINGS):
+        return None
+    lemma = simplemma.lemmatize(word, lang="nl")
+    if lemma == word or not lemma.endswith("en") or not (lemma.isalpha() and lemma.islower()):
+        return None
+    start = word[2:4] if word.startswith("ge") and not lemma.startswith("ge") else word[:2]
+    return lemma if lemma.startswith(start) else None
 
 
 _PARTICIPLE = re.compile(r"^ge([a-z]{3,}?)(?:d|t)(?:e|en)?$")

@@ -79,10 +79,34 @@ def test_different_words_keep_different_stems(one, other):
         ("gesprek", "gesprekken"),
         ("radicaliseren", "geradicaliseerd", "radicaliseert"),
         ("gesignaleerd", "signaleren"),
+        ("kind", "kinderen"),
+        # Conjugated verb forms, through their infinitive (analysis.verb_infinitive):
+        # Snowball strips no -t and no past-tense ending.
+        ("werken", "werkt", "werk"),
+        ("inschakelen", "inschakelt"),
+        ("herkennen", "herkent"),
+        ("vinden", "vindt"),
+        ("mishandelen", "mishandelde", "mishandeld", "mishandeling"),
+        ("bezoeken", "bezochte", "bezoek"),
+        ("spijbelen", "spijbelt"),
     ],
 )
 def test_the_forms_of_one_word_share_a_stem(forms):
     assert len({STEM(form) for form in forms}) == 1
+
+
+@pytest.mark.parametrize(
+    ("form", "word"),
+    [
+        ("beste", "goed"),  # a lemma list's "best -> good" is not a verb form
+        ("vaart", "ervaren"),  # a lemma that does not start like the word
+        ("besloten", "besluiten"),  # a strong participle is a word of its own
+        ("gegevens", "geven"),  # data, not giving
+        ("grote", "groen"),
+    ],
+)
+def test_only_a_conjugated_form_is_taken_to_its_infinitive(form, word):
+    assert STEM(form) != STEM(word)
 
 
 def test_the_dutch_dictionary_knows_words_the_site_may_never_use():
