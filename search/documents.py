@@ -19,6 +19,8 @@ from django.utils.html import strip_tags
 from wagtail import blocks
 from wagtail.models import Page, PageViewRestriction
 
+from . import analysis
+
 # App labels whose pages may be indexed. Anything else (casework, ...) never is.
 INDEXED_APPS = frozenset({"portal", "knowledge", "events", "newsletter"})
 BODY_LIMIT = 200_000  # characters of body text kept (long PDFs)
@@ -34,6 +36,14 @@ KINDS = {
 }
 
 
+# Relevance is multiplied by this for a document of the kind (1 for the others). An
+# expert's document is a short list of labels (function, themes, expertise): full-text
+# ranking, which favours short documents, put five experts whose function is
+# *procesregisseur* above the article on the role. Her name still opens her profile
+# first (navigation.py); this only weighs topical matches.
+KIND_RANK_FACTORS = {"expert": 0.5}
+
+
 @dataclass
 class IndexedDoc:
     page_id: int
@@ -46,10 +56,30 @@ class IndexedDoc:
     audience: str = ""
     date: datetime.date | None = None
     themes: list[str] = field(default_factory=list)  # theme slugs
+    # The titles of the sections above the page (below the home page): matched with the
+    # weight of a compound part, never shown. "trainingen voor procesregisseurs" finds
+    # the intervisie in *Trainingen & bijeenkomsten* that never says "training".
+    section: str = ""
 
     @property
     def year(self) -> int | None:
         return self.date.year if self.date else None
+
+    @property
+    def text(self) -> str:
+        return document_text(self.title, self.summary, self.body)
+
+
+def analysed_parts(doc: IndexedDoc, vocabulary: frozenset[str], *parts: str) -> str:
+    """The lowest-weighted analysed text of a document (every backend): the compound
+    parts of its title and body, then its sections' titles and their parts."""
+    section, section_parts = analysis.analyse(doc.section, vocabulary)
+    return " ".join(p for p in (*parts, section, section_parts) if p)
+
+
+def document_text(title: str, summary: str, body: str) -> str:
+    """All the words of a document, as the vocabulary counts them."""
+    return f"{title} {summary} {body}"
 
 
 def is_indexable(page: Page) -> bool:
@@ -143,6 +173,7 @@ def build_document(page: Page) -> IndexedDoc:
         else "",
         "date": published,
         "themes": themes,
+        "section": " ".join(a.title for a in page.get_ancestors().filter(depth__gte=3)),
     }
     values.update(custom)
     return IndexedDoc(**values)

@@ -72,7 +72,7 @@ class Clause:
 
 
 # Tier 1 (every content word) must find at least this many pages, else tier 2 runs.
-TIER1_MIN_RESULTS = 3
+TIER1_MIN_RESULTS = 10
 
 
 def minimum_should_match(count: int) -> int:
@@ -109,6 +109,12 @@ class ParsedQuery:
     should: list[Clause] = field(default_factory=list)
     corrections: dict[str, str] = field(default_factory=dict)  # typed word -> corrected
     ignored: list[str] = field(default_factory=list)  # words no document contains
+    # Typed words that are compounds the site never writes, each of whose parts it
+    # does: word -> parts. ``split`` is the query with those parts as words of their
+    # own, for when the compound finds nothing (``tiers.search_in_tiers``).
+    compound_parts: dict[str, list[str]] = field(default_factory=dict)
+    split: "ParsedQuery | None" = None
+    is_split: bool = False  # this query is another's ``split``
 
     @property
     def empty(self) -> bool:
@@ -147,6 +153,8 @@ class Lexicon:
     # Veiligheidshuis"): "zorg" there is not a term of its own, so such a member is
     # never split on "en"/"of" (which would let "ZVH" match every text about zorg).
     unsplittable: frozenset[tuple[str, ...]] = frozenset()
+    # Pages per stem (its most widespread word's count): how rare a word is in tier 2.
+    stem_frequencies: dict[str, int] = field(default_factory=dict)
 
 
 ELLIPTICAL_COMPOUND = re.compile(r"\w-\s+(?:en|of)\s+\w", re.IGNORECASE)
@@ -252,7 +260,25 @@ def parse(text: str, lexicon: Lexicon, *, prefix: bool = False) -> ParsedQuery:
         dropped = {id(c) for c in relaxable[MAX_CONTENT:]}
         query.ignored += [c.text for c in relaxable[MAX_CONTENT:]]
         query.must = [c for c in query.must if id(c) not in dropped]
+    if query.compound_parts and not prefix:
+        split_text = text
+        for word, parts in query.compound_parts.items():
+            split_text = re.sub(
+                rf"(?<![\w-]){re.escape(word)}(?![\w-])", " ".join(parts), split_text
+            )
+        if split_text != text:
+            query.split = parse(split_text, lexicon)
+            query.split.is_split = True
     return query
+
+
+def _on_the_site(part: str, lexicon: Lexicon) -> bool:
+    """The site writes ``part``: as a word, or as a part of its own compounds."""
+    return (
+        part in lexicon.vocabulary
+        or _heads_a_word(part, lexicon)
+        or bool(_compounds_ending(part, lexicon))
+    )
 
 
 def _join_split_compounds(raw: list[Token], lexicon: Lexicon) -> list[JoinedToken]:
@@ -336,6 +362,8 @@ def _word_clause(
         alts.append(Alt(stems, phrase=True))
         if not known and len(set(stems)) > 1:
             alts.append(Alt(stems))
+            if all(_on_the_site(part, lexicon) for part in parts):
+                query.compound_parts[word] = parts
             if parts[-1] not in lexicon.vocabulary:
                 # The head only inside the site's own compounds: "jeugdcriminaliteit"
                 # finds jeugd with *drugscriminaliteit* (the site never writes
@@ -431,8 +459,12 @@ def _heads_a_word(token: str, lexicon: Lexicon) -> bool:
 
 
 def _rarity(token: str, lexicon: Lexicon) -> float:
-    """1 for a word on one page, less the more pages have it (tier-2 ranking)."""
-    return 1.0 / math.log2(2 + lexicon.frequencies.get(token, 0))
+    """1 for a word on one page, less the more pages have it (tier-2 ranking). Counted
+    by stem: "zorgen" is as common as *zorg*."""
+    frequency = lexicon.stem_frequencies.get(analysis.stem(token)) or lexicon.frequencies.get(
+        token, 0
+    )
+    return 1.0 / math.log2(2 + frequency)
 
 
 def correct(token: str, lexicon: Lexicon) -> str | None:

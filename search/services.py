@@ -11,16 +11,12 @@ import heapq
 import html
 import math
 import re
-import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypedDict
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -31,109 +27,18 @@ from . import analysis, navigation
 from .backends import BackendResult, SearchRequest, get_backend
 from .backends.base import FACETS
 from .documents import build_document, build_expert_document, expert_document_id, is_indexable
-from .models import SearchQueryLog, SearchTerm, SynonymGroup
+from .lexicon import lexicon_get, lexicon_invalidate, vocabulary_rebuild, vocabulary_update
+from .models import SearchQueryLog, SynonymGroup
 from .query import (
     Lexicon,
     ParsedQuery,
     default_synonyms,
-    keeps_whole,
     parse,
 )
 from .tiers import search_in_tiers
 
-LEXICON_VERSION_KEY = "search:lexicon:version"
 SNIPPET_WORDS = 32
 SORTS = ("relevance", "date")
-
-
-# --- lexicon (vocabulary + synonyms), cached per process ------------------------
-# The version in the shared cache says when another process changed the lexicon; a
-# process looks at it at most every LEXICON_CHECK_SECONDS, so a search costs no
-# cache round trip. Changes made in this process apply at once.
-LEXICON_CHECK_SECONDS = 2.0
-
-
-@dataclass
-class _LexiconCache:
-    version: object = None  # the shared cache's version when ``lexicon`` was loaded
-    lexicon: Lexicon | None = None
-    checked: float = 0.0  # time.monotonic() of the last look at the version
-
-
-_lexicon_cache = _LexiconCache()
-
-
-def lexicon_invalidate() -> None:
-    cache.set(LEXICON_VERSION_KEY, timezone.now().timestamp(), None)
-    _lexicon_cache.lexicon = None
-
-
-def lexicon_get() -> Lexicon:
-    now = time.monotonic()
-    current = _lexicon_cache.lexicon
-    if current is not None and now - _lexicon_cache.checked < LEXICON_CHECK_SECONDS:
-        return current
-    version = cache.get(LEXICON_VERSION_KEY)
-    if version is None:
-        version = timezone.now().timestamp()
-        cache.set(LEXICON_VERSION_KEY, version, None)
-    if _lexicon_cache.version != version or current is None:
-        current = _lexicon_cache.lexicon = _lexicon_load()
-        _lexicon_cache.version = version
-    _lexicon_cache.checked = now
-    return current
-
-
-def _lexicon_load() -> Lexicon:
-    from knowledge.selectors import theme_labels
-
-    frequencies = dict(SearchTerm.objects.values_list("term", "doc_freq"))
-    groups: list[tuple[tuple[str, ...], ...]] = []
-    unsplittable: set[tuple[str, ...]] = set()
-    for group in SynonymGroup.objects.all():
-        members = tuple(tuple(analysis.words(m)) for m in group.members if analysis.words(m))
-        if len(members) > 1:
-            groups.append(members)
-            unsplittable.update(tuple(analysis.words(m)) for m in group.members if keeps_whole(m))
-    synonym_words = {w for g in groups for m in g for w in m if len(w) >= 3}
-    vocabulary = frozenset((set(frequencies) | synonym_words) - analysis.STOPWORDS)
-    return Lexicon(
-        vocabulary=vocabulary,
-        stems=frozenset(analysis.stem(w) for w in vocabulary),
-        synonyms=tuple(groups),
-        unsplittable=frozenset(unsplittable),
-        frequencies=frequencies,
-        sorted_terms=tuple(sorted(frequencies)),
-        theme_labels=theme_labels(),
-    )
-
-
-def vocabulary_add(*, texts: Iterable[str]) -> int:
-    """Add new words of indexed text to the vocabulary; returns how many were new."""
-    words = analysis.vocabulary_words(texts)
-    words = {w for w in words if len(w) <= 100}
-    known = set(SearchTerm.objects.filter(term__in=words).values_list("term", flat=True))
-    new = words - known
-    if new:
-        SearchTerm.objects.bulk_create(
-            [SearchTerm(term=w) for w in new], ignore_conflicts=True, batch_size=1000
-        )
-        lexicon_invalidate()
-    return len(new)
-
-
-def vocabulary_rebuild(*, texts: Iterable[str]) -> int:
-    counts: Counter[str] = Counter()
-    for text in texts:
-        counts.update(analysis.vocabulary_words([text]))
-    with transaction.atomic():
-        SearchTerm.objects.all().delete()
-        SearchTerm.objects.bulk_create(
-            [SearchTerm(term=w, doc_freq=n) for w, n in counts.items() if len(w) <= 100],
-            batch_size=2000,
-        )
-    lexicon_invalidate()
-    return len(counts)
 
 
 # --- querying -------------------------------------------------------------------
@@ -177,6 +82,8 @@ class SearchResults:
     complete_total: int = 0
     # Typed words no result uses: unknown to the index, or in none of the results.
     unused_words: list[str] = field(default_factory=list)
+    # Compounds no page has, searched as their parts: typed word -> parts.
+    split_words: dict[str, list[str]] = field(default_factory=dict)
 
     page_size: int = 10
 
@@ -228,12 +135,16 @@ def search_query(
         query=parsed, filters=cleaned, sort=sort, offset=(page - 1) * page_size, limit=page_size
     )
     engine = get_backend(backend)
+    split_words: dict[str, list[str]] = {}
     if parsed.empty and text.strip():
         # Only stopwords or exclusions: nothing to look for.
         raw = BackendResult(page_ids=[], total=0, facets={})
         complete_total = 0
     else:
-        raw, complete_total, parsed = search_in_tiers(engine, request)
+        raw, complete_total, answered = search_in_tiers(engine, request)
+        if answered.is_split:
+            split_words = parsed.compound_parts
+        parsed = answered
     partial = raw.total > complete_total
     scored = parsed.scored()
     unused = [*parsed.ignored]
@@ -268,6 +179,7 @@ def search_query(
         partial=partial,
         complete_total=complete_total,
         unused_words=unused,
+        split_words=split_words,
     )
     if raw.total == 0 and text.strip():
         result.suggestions = _zero_result_suggestions(text, lexicon)
@@ -483,8 +395,10 @@ def search_sync_page(*, page_id: int, descendants: bool = True) -> dict[str, int
     for item in pages:
         (indexable if is_indexable(item) else removable).append(item)
     docs = [build_document(p) for p in indexable]
-    vocabulary_add(texts=[f"{d.title} {d.summary} {d.body}" for d in docs])
     backend = get_backend()
+    vocabulary_update(
+        before=backend.stored_texts(p.pk for p in pages), after={d.page_id: d.text for d in docs}
+    )
     backend.index(docs, lexicon_get())
     if removable:
         backend.delete([p.pk for p in removable])
@@ -493,7 +407,9 @@ def search_sync_page(*, page_id: int, descendants: bool = True) -> dict[str, int
 
 def search_remove_pages(*, page_ids: list[int]) -> None:
     navigation.sections_forget()
-    get_backend().delete(page_ids)
+    backend = get_backend()
+    vocabulary_update(before=backend.stored_texts(page_ids), after={})
+    backend.delete(page_ids)
 
 
 def search_schedule_expert(*, expert_id: int) -> None:
@@ -512,8 +428,9 @@ def search_sync_expert(*, expert_id: int) -> dict[str, int]:
         search_remove_pages(page_ids=[expert_document_id(expert_id)])
         return {"indexed": 0, "removed": 1}
     doc = build_expert_document(expert)
-    vocabulary_add(texts=[f"{doc.title} {doc.summary} {doc.body}"])
-    get_backend().index([doc], lexicon_get())
+    backend = get_backend()
+    vocabulary_update(before=backend.stored_texts([doc.page_id]), after={doc.page_id: doc.text})
+    backend.index([doc], lexicon_get())
     return {"indexed": 1, "removed": 0}
 
 
@@ -526,7 +443,7 @@ def search_rebuild(
     candidates = [p for p in Page.objects.live().filter(depth__gte=2).specific() if is_indexable(p)]
     docs = [build_document(p) for p in candidates]
     docs += [build_expert_document(expert) for expert in active_experts()]
-    vocabulary_rebuild(texts=[f"{d.title} {d.summary} {d.body}" for d in docs])
+    vocabulary_rebuild(texts=[d.text for d in docs])
     lexicon = lexicon_get()
     total = len(docs)
     return get_backend(backend).rebuild(

@@ -25,12 +25,28 @@ def search_in_tiers(backend: Any, request: SearchRequest) -> tuple[BackendResult
     quotes hold in every tier. The query returned is the one whose ``scored()``
     clauses the result's masks and counts refer to.
     """
+    raw, complete, query = _in_tiers(backend, request)
+    if raw.total == 0 and request.query.split is not None:
+        # A compound the site never writes found nothing, not even by its parts
+        # together: search the parts as words of their own ("jeugdcriminaliteit":
+        # pages on *jeugd*, pages on *drugscriminaliteit*). A compound with a part the
+        # site never writes is not split: "parkeervergunning" is no question about
+        # every page on vergunningen.
+        raw, _complete, query = _in_tiers(
+            backend, dataclasses.replace(request, query=request.query.split)
+        )
+    return raw, complete, query
+
+
+def _in_tiers(backend: Any, request: SearchRequest) -> tuple[BackendResult, int, ParsedQuery]:
     raw = backend.search(request)
     complete = raw.total
     relaxable = len(request.query.relaxable())
     if complete >= TIER1_MIN_RESULTS or relaxable < 2:
         return raw, complete, request.query
-    anchored = anchored_on_the_rarer_word(request.query)
+    # The parts of a split compound are equals: either may answer ("jeugd" as much as
+    # "criminaliteit"), so tier 2 asks for one, not for the rarer.
+    anchored = None if request.query.is_split else anchored_on_the_rarer_word(request.query)
     if anchored is not None:
         relaxed = backend.search(dataclasses.replace(request, query=anchored))
         if relaxed.total > raw.total:

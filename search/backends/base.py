@@ -53,6 +53,11 @@ class SearchBackend:
     def delete(self, page_ids: Iterable[int]) -> None:
         raise NotImplementedError
 
+    def stored_texts(self, page_ids: Iterable[int]) -> dict[int, str]:
+        """The text (title, summary, body) each of these documents is indexed with now,
+        for those that are in the index: what the vocabulary counts."""
+        raise NotImplementedError
+
     def rebuild(
         self, docs: Iterable[IndexedDoc], lexicon: Lexicon, progress: Callable[[int], None]
     ) -> int:

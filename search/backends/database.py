@@ -17,7 +17,7 @@ from knowledge import selectors as knowledge_selectors
 from portal.ids import parse_id
 
 from .. import analysis
-from ..documents import IndexedDoc
+from ..documents import KIND_RANK_FACTORS, IndexedDoc, analysed_parts, document_text
 from ..models import SearchDocument, SearchEntry
 from ..query import Alt, Clause, Lexicon, ParsedQuery
 from .base import FACETS, BackendResult, SearchBackend, SearchRequest, Suggestion
@@ -32,6 +32,14 @@ THEME = knowledge_selectors.theme_table()
 TS_WEIGHTS = "'{0.05,0.2,0.4,1.0}'"
 SQLITE_BM25 = "bm25(search_fts, 10.0, 2.0, 1.0)"  # title, body, parts
 TITLE_FACTOR = 2  # a hit with a word of the query in its title: score times this
+# documents.KIND_RANK_FACTORS on the row ``e`` (constants from code, not input)
+KIND_FACTOR_SQL = (
+    "(CASE "
+    + " ".join(
+        f"WHEN e.kind = '{kind}' THEN {factor}" for kind, factor in KIND_RANK_FACTORS.items()
+    )
+    + " ELSE 1 END)"
+)
 # PostgreSQL's tsvectors of a SearchDocument ``d`` ('simple' configuration: the text
 # is analysed already, no second stemming).
 SEARCH_VECTOR_SQL = (
@@ -116,6 +124,15 @@ class DatabaseBackend(SearchBackend):
                 f"WHERE id IN ({marks})",
                 pks,
             )
+
+    def stored_texts(self, page_ids: Iterable[int]) -> dict[int, str]:
+        rows = SearchDocument.objects.filter(page_id__in=list(page_ids))
+        return {
+            page_id: document_text(title, summary, body)
+            for page_id, title, summary, body in rows.values_list(
+                "page_id", "title", "summary", "body"
+            )
+        }
 
     def delete(self, page_ids: Iterable[int]) -> None:
         rows = SearchDocument.objects.filter(page_id__in=list(page_ids))
@@ -343,7 +360,7 @@ class DatabaseBackend(SearchBackend):
             title_hit = "e.title_vector @@ to_tsquery('simple', %s)"
             rank = (
                 f"ts_rank({TS_WEIGHTS}, e.search_vector, to_tsquery('simple', %s)) "
-                f"* (CASE WHEN {title_hit} THEN {TITLE_FACTOR} ELSE 1 END)"
+                f"* (CASE WHEN {title_hit} THEN {TITLE_FACTOR} ELSE 1 END) * {KIND_FACTOR_SQL}"
             )
             where = "e.search_vector @@ to_tsquery('simple', %s)"
             source = f"{ENTRY} e"
@@ -354,7 +371,10 @@ class DatabaseBackend(SearchBackend):
             title_hit = (
                 "search_fts.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
             )
-            rank = f"-{SQLITE_BM25} * (CASE WHEN {title_hit} THEN {TITLE_FACTOR} ELSE 1 END)"
+            rank = (
+                f"-{SQLITE_BM25} * (CASE WHEN {title_hit} THEN {TITLE_FACTOR} ELSE 1 END) "
+                f"* {KIND_FACTOR_SQL}"
+            )
             where = "search_fts MATCH %s"
             source = f"search_fts JOIN {ENTRY} e ON e.document_id = search_fts.rowid"
             rank_params = [f"title : {_fts_any(any_word)}"]
@@ -444,7 +464,7 @@ def _document_fields(doc: IndexedDoc, lexicon: Lexicon) -> dict[str, str]:
         "body": doc.body,
         "analysed_title": title,
         "analysed_body": body,
-        "analysed_parts": f"{title_parts} {body_parts}".strip(),
+        "analysed_parts": analysed_parts(doc, lexicon.vocabulary, title_parts, body_parts),
     }
 
 

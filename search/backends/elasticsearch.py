@@ -24,7 +24,7 @@ from elasticsearch.dsl.query import Query
 from portal.ids import parse_id
 
 from .. import analysis
-from ..documents import IndexedDoc
+from ..documents import KIND_RANK_FACTORS, IndexedDoc, analysed_parts, document_text
 from ..query import Alt, Clause, Lexicon, ParsedQuery
 from .base import FACETS, BackendResult, SearchBackend, SearchRequest, Suggestion
 
@@ -182,26 +182,34 @@ def to_es_query(query: ParsedQuery, raw_text: str = "", minimum_match: int = 0) 
         Q("constant_score", filter=_clause_query(c, name=named[id(c)]), boost=CLAUSE_BOOST / 2)
         for c in query.should
     ]
-    required = [c for c in query.must if c.required]
+    must_not = [_clause_query(c) for c in query.must_not]
     if not minimum_match:
         must = [_clause_query(c, name=named.get(id(c), "")) for c in query.must]
-    else:
-        counted = [
-            Q("constant_score", filter=_clause_query(c, name=named[id(c)]), boost=CLAUSE_BOOST)
-            for c in relaxable
-        ]
-        relevance = [_clause_query(c) for c in relaxable]  # the words' own score, to break ties
-        must = [
-            Q("bool", should=counted, minimum_should_match=minimum_match),
-            *(_clause_query(c) for c in required),
-        ]
-        should = [*should, *relevance]
-    return Q(
-        "bool",
-        must=must,
-        must_not=[_clause_query(c) for c in query.must_not],
-        should=[*should, *optional],
-    )
+        return _weighed_by_kind(
+            Q("bool", must=must, must_not=must_not, should=[*should, *optional])
+        )
+    counted = [
+        Q("constant_score", filter=_clause_query(c, name=named[id(c)]), boost=CLAUSE_BOOST)
+        for c in relaxable
+    ]
+    relevance = [_clause_query(c) for c in relaxable]  # the words' own score, to break ties
+    must = [
+        Q("bool", should=counted, minimum_should_match=minimum_match),
+        *(_clause_query(c) for c in query.must if c.required),
+    ]
+    # As on the database: the kind weighs the words' own score (the tie-break), not the
+    # count of matched words.
+    tie_break = _weighed_by_kind(Q("bool", should=[*should, *relevance]))
+    return Q("bool", must=must, must_not=must_not, should=[tie_break, *optional])
+
+
+def _weighed_by_kind(query: Query) -> Query:
+    """``query``'s score times ``KIND_RANK_FACTORS`` of the document's kind."""
+    functions = [
+        {"filter": Q("term", kind=kind), "weight": factor}
+        for kind, factor in KIND_RANK_FACTORS.items()
+    ]
+    return Q("function_score", query=query, functions=functions, boost_mode="multiply")
 
 
 def build_suggest(query: ParsedQuery, index: str, limit: int) -> Search:
@@ -277,7 +285,7 @@ class ElasticsearchBackend(SearchBackend):
                 "body": doc.body,
                 "analysed_title": title,
                 "analysed_body": body,
-                "analysed_parts": f"{title_parts} {body_parts}".strip(),
+                "analysed_parts": analysed_parts(doc, lexicon.vocabulary, title_parts, body_parts),
                 "kind": doc.kind,
                 "audience": doc.audience,
                 "themes": doc.themes,
@@ -301,6 +309,24 @@ class ElasticsearchBackend(SearchBackend):
         self._ensure_index(lexicon)
         helpers.bulk(self.client, (self._action(d, lexicon, self.alias) for d in docs))
         self.client.indices.refresh(index=self.alias)
+
+    def stored_texts(self, page_ids: Iterable[int]) -> dict[int, str]:
+        ids = [str(i) for i in page_ids]
+        if not ids:
+            return {}
+        try:
+            found = self.client.mget(
+                index=self.alias, ids=ids, source=["page_id", "title", "summary", "body"]
+            )
+        except NotFoundError:  # no index yet: nothing is indexed
+            return {}
+        return {
+            doc["_source"]["page_id"]: document_text(
+                doc["_source"]["title"], doc["_source"]["summary"], doc["_source"]["body"]
+            )
+            for doc in found["docs"]
+            if doc.get("found")
+        }
 
     def delete(self, page_ids: Iterable[int]) -> None:
         actions = [{"_op_type": "delete", "_index": self.alias, "_id": i} for i in page_ids]

@@ -14,10 +14,18 @@ LEXICON = Lexicon(
 )
 
 
+def _weighed(query: dict) -> dict:
+    """The query inside the kind weighting (documents.KIND_RANK_FACTORS), checked."""
+    weighing = query["function_score"]
+    assert weighing["functions"] == [{"filter": {"term": {"kind": "expert"}}, "weight": 0.5}]
+    assert weighing["boost_mode"] == "multiply"
+    return weighing["query"]
+
+
 def test_clauses_exclusions_and_phrases_become_a_bool_query():
     request = SearchRequest(query=parse('HGKM "huiselijk geweld" -politie', LEXICON))
     body = build_search(request, "zvh").to_dict()
-    query = body["query"]["bool"]
+    query = _weighed(body["query"])["bool"]
     assert len(query["must"]) == 2
     assert query["must_not"][0]["bool"]["should"][0]["multi_match"]["query"] == "politie"
     phrase = query["must"][1]["bool"]["should"][0]["multi_match"]
@@ -76,12 +84,16 @@ def test_tier_two_asks_for_a_minimum_of_named_clauses_each_worth_the_same():
     assert must[1]["bool"]["should"][0]["multi_match"]["type"] == "phrase"
     optional = [s for s in body["query"]["bool"]["should"] if "constant_score" in s]
     assert [s["constant_score"]["filter"]["bool"]["_name"] for s in optional] == ["c2"]
+    # An expert's document weighs half in the words' own score, the tie-break only: the
+    # count of matched words (the constant scores) is the same for every kind.
+    (tie_break,) = [s for s in body["query"]["bool"]["should"] if "function_score" in s]
+    assert _weighed(tie_break)["bool"]["should"]
 
 
 def test_tier_one_requires_every_clause_and_counts_each_clause_for_the_page():
     query = parse("politie veiligheid", LEXICON)
     body = build_search(SearchRequest(query=query), "zvh").to_dict()
-    assert [c["bool"]["_name"] for c in body["query"]["bool"]["must"]] == ["c0", "c1"]
+    assert [c["bool"]["_name"] for c in _weighed(body["query"])["bool"]["must"]] == ["c0", "c1"]
     assert set(body["aggs"]["clauses"]["aggs"]["each"]["filters"]["filters"]) == {"c0", "c1"}
 
 
@@ -110,7 +122,8 @@ def test_of_two_words_the_rarer_is_required_and_the_commoner_optional():
     anchored = anchored_on_the_rarer_word(parse("politie gemeente", lexicon))
     assert anchored is not None
     body = build_search(SearchRequest(query=anchored), "zvh").to_dict()
-    (required,) = body["query"]["bool"]["must"]
+    query = _weighed(body["query"])["bool"]
+    (required,) = query["must"]
     assert required["bool"]["should"][0]["multi_match"]["query"] == "politie"
-    optional = [s for s in body["query"]["bool"]["should"] if "constant_score" in s]
+    optional = [s for s in query["should"] if "constant_score" in s]
     assert [s["constant_score"]["filter"]["bool"]["_name"] for s in optional] == ["c0"]

@@ -63,3 +63,32 @@ def test_the_page_titled_with_the_word_comes_before_short_documents_with_it(back
 
     assert results.total == 6
     assert results.hits[0].url == "/kennis/de-rol-van-de-procesregisseur/"
+
+
+def test_an_expert_profile_weighs_less_than_a_page_on_the_subject(backend_name):
+    # Neither title has the word: an article that discusses it, and an expert whose
+    # function it is. A profile is a short list of labels, which full-text ranking
+    # favours; documents.KIND_RANK_FACTORS halves it.
+    body = FILLER * 2 + "De procesregisseur bewaakt het plan van aanpak. " + FILLER * 2
+    page = IndexedDoc(
+        1,
+        "knowledge.expertisearticlepage",
+        "/kennis/regie-op-complexe-casuistiek/",
+        "Regie op complexe casuïstiek",
+        "Wie houdt de regie?",
+        body,
+        "achtergrond",
+        "",
+        datetime.date(2025, 5, 1),
+        [],
+    )
+    docs = [page, expert(1)]
+    services.vocabulary_rebuild(texts=[d.text for d in docs])
+    get_backend(backend_name).rebuild(docs, services.lexicon_get(), lambda n: None)
+
+    results = services.search_query(text="procesregisseur", backend=backend_name)
+
+    assert [hit.url for hit in results.hits] == [
+        "/kennis/regie-op-complexe-casuistiek/",
+        "/experts/1/",
+    ]

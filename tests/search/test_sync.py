@@ -11,7 +11,7 @@ import pytest
 
 from knowledge.models import ExpertiseArticlePage, KnowledgeIndexPage, Theme
 from search.documents import INDEXED_APPS, is_indexable
-from search.models import SearchDocument
+from search.models import SearchDocument, SearchTerm
 from search.services import search_query
 from tests.knowledge.factories import make_article
 
@@ -49,6 +49,47 @@ def test_an_unpublished_page_leaves_the_results(article, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         article.unpublish()
     assert found("zorgboerderij") == set()
+
+
+def test_a_page_is_found_by_the_title_of_its_section(article):
+    # The article never says "kennis": its section, Kennis & expertise, does.
+    assert "kennis" not in f"{article.title} {article.summary}".lower()
+    results = search_query(text="kennis zorgboerderij")
+    assert results.complete_total == 1
+    assert results.hits[0].title == article.title and results.hits[0].missing_words == []
+
+
+def pages_with(word):
+    term = SearchTerm.objects.filter(term=word).first()
+    return term.doc_freq if term else 0
+
+
+def test_the_vocabulary_counts_the_pages_that_have_a_word(
+    article, django_capture_on_commit_callbacks
+):
+    # Tier 2 weighs a word by how many pages have it: publishing, republishing, editing
+    # and unpublishing keep that count true without a rebuild.
+    assert pages_with("zorgboerderij") == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        article.save_revision().publish()  # the same text again: still one page
+        second = make_article(
+            KnowledgeIndexPage.objects.get(),
+            title="Dagbesteding op de zorgboerderij",
+            themes=[],
+            body_text="Ook voor zwerfjongeren.",
+        )
+    assert (pages_with("zorgboerderij"), pages_with("dagbesteding")) == (2, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        article.body = []
+        article.title = "Zwerfjongeren"
+        article.summary = "Over zwerfjongeren."
+        article.save_revision().publish()  # the word left this page
+    assert (pages_with("zorgboerderij"), pages_with("zwerfjongeren")) == (1, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        second.unpublish()
+    # A word no page has any more leaves the vocabulary: no "Bedoelde u" offers it.
+    assert pages_with("zorgboerderij") == 0
+    assert not SearchTerm.objects.filter(term="zorgboerderij").exists()
 
 
 def test_a_deleted_page_leaves_the_results(article, django_capture_on_commit_callbacks):

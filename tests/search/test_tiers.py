@@ -93,3 +93,21 @@ def test_the_results_page_says_which_words_were_not_used(client, corpus_index):
     assert "Niet gebruikt (in geen enkel resultaat gevonden):" in html
     assert "<s>2025</s>" in html  # the word, not its question mark
     assert "Ontbreekt:" in html
+
+
+def test_a_compound_the_site_never_writes_is_found_by_each_of_its_parts(client, corpus_index):
+    # No page has "jeugdgeweld", nor jeugd and geweld together: then each part is a
+    # word of its own, and pages on either answer (9 and 10 on jeugd, 5 on geweld).
+    results = corpus_index("jeugdgeweld")
+    assert set(ids(results)) == {5, 9, 10}
+    assert results.partial and results.complete_total == 0
+    assert {tuple(hit.missing_words) for hit in results.hits} == {("jeugd",), ("geweld",)}
+    assert results.split_words == {"jeugdgeweld": ["jeugd", "geweld"]}
+    html = client.get("/zoeken/", {"q": "jeugdgeweld"}).content.decode()
+    assert "Geen pagina bevat “jeugdgeweld”. Gezocht op de delen: jeugd, geweld." in html
+
+
+def test_a_compound_with_a_part_the_site_never_writes_is_not_split(corpus_index):
+    # "parkeervergunning" is no question about every page with a "vergunning" (or a
+    # "gedrag", a word the corpus has): with a part the site lacks it finds nothing.
+    assert corpus_index("parkeergedrag").total == 0
