@@ -73,6 +73,9 @@ class Clause:
 
 # Tier 1 (every content word) must find at least this many pages, else tier 2 runs.
 TIER1_MIN_RESULTS = 10
+# Tier 2 asks for one content word only when half of them finds fewer than this: the
+# one-word statement matches most of the index for a long query (the costliest there).
+TIER2_ENOUGH = 3
 
 
 def minimum_should_match(count: int) -> int:

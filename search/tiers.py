@@ -8,6 +8,7 @@ from typing import Any
 from .backends.base import BackendResult, SearchRequest
 from .query import (
     TIER1_MIN_RESULTS,
+    TIER2_ENOUGH,
     ParsedQuery,
     anchored_on_the_rarer_word,
     minimum_should_match,
@@ -19,11 +20,12 @@ def search_in_tiers(backend: Any, request: SearchRequest) -> tuple[BackendResult
 
     Tier 1 needs every content word. When it finds fewer than TIER1_MIN_RESULTS pages
     and there are several content words, tier 2 asks for at least half of them
-    (``minimum_should_match``) and, if that is still too little, for one; pages with
+    (``minimum_should_match``) and, if that finds fewer than TIER2_ENOUGH, for one; pages with
     more of the words come first, so the tier-1 pages stay on top. Of two words, tier
     2 keeps the rarer one required (``anchored_on_the_rarer_word``). Phrases typed in
-    quotes hold in every tier. The query returned is the one whose ``scored()``
-    clauses the result's masks and counts refer to.
+    quotes hold in every tier. A compound no page has is then searched as its parts
+    (``ParsedQuery.split``). The query returned is the one whose ``scored()`` clauses
+    the result's masks and counts refer to.
     """
     raw, complete, query = _in_tiers(backend, request)
     if raw.total == 0 and request.query.split is not None:
@@ -56,6 +58,6 @@ def _in_tiers(backend: Any, request: SearchRequest) -> tuple[BackendResult, int,
         relaxed = backend.search(dataclasses.replace(request, minimum_match=minimum))
         if relaxed.total > raw.total:
             raw = relaxed
-        if raw.total >= TIER1_MIN_RESULTS:
+        if raw.total >= TIER2_ENOUGH:
             break
     return raw, complete, request.query

@@ -1,6 +1,6 @@
 """Matching in tiers, on every backend: questions and case descriptions find pages.
 
-Tier 1 needs every content word; when it finds fewer than three pages, tier 2 needs
+Tier 1 needs every content word; when it finds fewer than ten pages (a page of results), tier 2 needs
 half of them (rounded up) and then one, pages with more of the words first; of two
 words, the rarer one. The result says which words no result has and what each
 partial hit lacks.
