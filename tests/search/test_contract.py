@@ -164,3 +164,12 @@ def test_a_renamed_theme_shows_its_new_name_in_the_facets_at_once(corpus_index):
 
     labels = {f.value: f.label for f in corpus_index("radicaliseren").facets["theme"]}
     assert labels["radicalisering"] == "Polarisatie en radicalisering"
+
+
+def test_a_backend_returns_the_text_a_document_is_indexed_with(corpus_index, backend_name):
+    # What the vocabulary counts when a document changes (lexicon.vocabulary_update).
+    from search.backends import get_backend
+    from tests.search.corpus import DOCS
+
+    texts = get_backend(backend_name).stored_texts([1, 10, 999])
+    assert texts == {1: DOCS[0].text, 10: DOCS[9].text}
