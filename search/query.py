@@ -117,7 +117,6 @@ class ParsedQuery:
     # own, for when the compound finds nothing (``tiers.search_in_tiers``).
     compound_parts: dict[str, list[str]] = field(default_factory=dict)
     split: "ParsedQuery | None" = None
-    is_split: bool = False  # this query is another's ``split``
 
     @property
     def empty(self) -> bool:
@@ -271,7 +270,6 @@ def parse(text: str, lexicon: Lexicon, *, prefix: bool = False) -> ParsedQuery:
             )
         if split_text != text:
             query.split = parse(split_text, lexicon)
-            query.split.is_split = True
     return query
 
 
@@ -280,7 +278,7 @@ def _on_the_site(part: str, lexicon: Lexicon) -> bool:
     return (
         part in lexicon.vocabulary
         or _heads_a_word(part, lexicon)
-        or bool(_compounds_ending(part, lexicon))
+        or any(_ends_a_compound(word, part) for word in lexicon.vocabulary)
     )
 
 
@@ -420,9 +418,13 @@ def _compounds_ending(tail: str, lexicon: Lexicon) -> list[str]:
     """Vocabulary words that end in ``tail`` after at least three letters, the most
     frequent first."""
     return sorted(
-        (w for w in lexicon.vocabulary if w.endswith(tail) and len(w) - len(tail) >= 3),
+        (w for w in lexicon.vocabulary if _ends_a_compound(w, tail)),
         key=lambda w: (-lexicon.frequencies.get(w, 0), w),
     )
+
+
+def _ends_a_compound(word: str, tail: str) -> bool:
+    return word.endswith(tail) and len(word) - len(tail) >= 3
 
 
 def _infinitive_stems(token: str, lexicon: Lexicon, particles: tuple[str, ...] = ()) -> list[str]:

@@ -142,7 +142,7 @@ def search_query(
         complete_total = 0
     else:
         raw, complete_total, answered = search_in_tiers(engine, request)
-        if answered.is_split:
+        if answered is parsed.split:
             split_words = parsed.compound_parts
         parsed = answered
     partial = raw.total > complete_total

@@ -33,22 +33,23 @@ def search_in_tiers(backend: Any, request: SearchRequest) -> tuple[BackendResult
         # together: search the parts as words of their own ("jeugdcriminaliteit":
         # pages on *jeugd*, pages on *drugscriminaliteit*). A compound with a part the
         # site never writes is not split: "parkeervergunning" is no question about
-        # every page on vergunningen.
+        # every page on vergunningen. The parts are equals: either may answer ("jeugd"
+        # as much as "criminaliteit"), so tier 2 asks for one, not for the rarer.
         raw, _complete, query = _in_tiers(
-            backend, dataclasses.replace(request, query=request.query.split)
+            backend, dataclasses.replace(request, query=request.query.split), anchor=False
         )
     return raw, complete, query
 
 
-def _in_tiers(backend: Any, request: SearchRequest) -> tuple[BackendResult, int, ParsedQuery]:
+def _in_tiers(
+    backend: Any, request: SearchRequest, *, anchor: bool = True
+) -> tuple[BackendResult, int, ParsedQuery]:
     raw = backend.search(request)
     complete = raw.total
     relaxable = len(request.query.relaxable())
     if complete >= TIER1_MIN_RESULTS or relaxable < 2:
         return raw, complete, request.query
-    # The parts of a split compound are equals: either may answer ("jeugd" as much as
-    # "criminaliteit"), so tier 2 asks for one, not for the rarer.
-    anchored = None if request.query.is_split else anchored_on_the_rarer_word(request.query)
+    anchored = anchored_on_the_rarer_word(request.query) if anchor else None
     if anchored is not None:
         relaxed = backend.search(dataclasses.replace(request, query=anchored))
         if relaxed.total > raw.total:
