@@ -25,6 +25,9 @@ from .blocks import ArticleBodyBlock
 # this Wagtail hook; knowledge never imports those apps. A hook function takes
 # ``(theme, request)`` and returns a ``ThemeSection`` or ``None``.
 THEME_PAGE_SECTIONS_HOOK = "knowledge_theme_page_sections"
+# How many of its newest articles and of its publications a theme page lists.
+THEME_PAGE_ARTICLES = 12
+THEME_PAGE_PUBLICATIONS = 5
 
 
 class Theme(models.Model):
@@ -208,6 +211,20 @@ class ThemePage(BasePage):
     class Meta:
         verbose_name = _("theme page")
 
+    def search_document(self) -> dict:
+        """The site search finds a theme page by the titles it lists, too: its articles
+        and publications (``IndexedDoc.listing``), as the page shows them. The upcoming
+        events it also shows are left out: they change with the date, not with an edit
+        that would reindex the page."""
+        titles = [
+            *self.articles()[:THEME_PAGE_ARTICLES].values_list("title", flat=True),
+            *self.publications()[:THEME_PAGE_PUBLICATIONS].values_list("title", flat=True),
+        ]
+        return {"listing": " ".join(titles)}
+
+    def publications(self):
+        return PublicationPage.objects.live().public().filter(themes=self.theme)
+
     def articles(self):
         return (
             ExpertiseArticlePage.objects.live()
@@ -220,10 +237,8 @@ class ThemePage(BasePage):
         from .forms import ExpertQuestionForm
 
         context = super().get_context(request, *args, **kwargs)
-        context["articles"] = self.articles()[:12]
-        context["publications"] = (
-            PublicationPage.objects.live().public().filter(themes=self.theme)[:5]
-        )
+        context["articles"] = self.articles()[:THEME_PAGE_ARTICLES]
+        context["publications"] = self.publications()[:THEME_PAGE_PUBLICATIONS]
         context["experts"] = self.theme.experts.filter(active=True).select_related("basisteam")
         context["extra_sections"] = [
             section

@@ -8,7 +8,7 @@ apps and never enter. Experts are snippets, not pages: each active expert is ind
 as a document of its own that links to the expert's profile (``build_expert_document``).
 A page type can shape its own document with a ``search_document()`` method returning
 a dict with any of the keys of ``IndexedDoc``, and ``extra_body``: text the page shows
-besides its body, appended to it (events use both).
+besides its body, appended to it (events use both; theme pages set ``listing``).
 """
 
 import datetime
@@ -60,6 +60,10 @@ class IndexedDoc:
     # weight of a compound part, never shown. "trainingen voor procesregisseurs" finds
     # the intervisie in *Trainingen & bijeenkomsten* that never says "training".
     section: str = ""
+    # The titles of the pages the page lists (a theme page: its articles and
+    # publications), at the same lowest weight, never shown: "meldcode" finds the theme
+    # page *Huiselijk geweld en kindermishandeling*, whose list shows the guide on it.
+    listing: str = ""
 
     @property
     def year(self) -> int | None:
@@ -72,9 +76,10 @@ class IndexedDoc:
 
 def analysed_parts(doc: IndexedDoc, vocabulary: frozenset[str], *parts: str) -> str:
     """The lowest-weighted analysed text of a document (every backend): the compound
-    parts of its title and body, then its sections' titles and their parts."""
-    section, section_parts = analysis.analyse(doc.section, vocabulary)
-    return " ".join(p for p in (*parts, section, section_parts) if p)
+    parts of its title and body, then its sections' titles and the titles it lists,
+    with their parts."""
+    context, context_parts = analysis.analyse(f"{doc.section} {doc.listing}", vocabulary)
+    return " ".join(p for p in (*parts, context, context_parts) if p)
 
 
 def document_text(title: str, summary: str, body: str) -> str:

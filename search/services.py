@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 
 from wagtail.models import Page
 
+from knowledge.selectors import listed_on_theme_pages
+
 from . import analysis, navigation
 from .backends import BackendResult, SearchRequest, get_backend
 from .backends.base import FACETS
@@ -394,22 +396,48 @@ def search_sync_page(*, page_id: int, descendants: bool = True) -> dict[str, int
     removable: list[Page] = []
     for item in pages:
         (indexable if is_indexable(item) else removable).append(item)
-    docs = [build_document(p) for p in indexable]
-    backend = get_backend()
-    vocabulary_update(
-        before=backend.stored_texts(p.pk for p in pages), after={d.page_id: d.text for d in docs}
-    )
-    backend.index(docs, lexicon_get())
+    _index(indexable)
     if removable:
-        backend.delete([p.pk for p in removable])
-    return {"indexed": len(docs), "removed": len(removable)}
+        _remove([p.pk for p in removable])
+    if any(listed_on_theme_pages(p) for p in pages):
+        synced = {p.pk for p in pages}
+        _relist_theme_pages(skip=synced)
+    return {"indexed": len(indexable), "removed": len(removable)}
 
 
 def search_remove_pages(*, page_ids: list[int]) -> None:
+    """Remove deleted pages from the index. The theme pages are indexed again: a deleted
+    article or publication leaves their lists (their type is not known any more)."""
     navigation.sections_forget()
+    _remove(page_ids)
+    _relist_theme_pages(skip=set(page_ids))
+
+
+def _index(pages: list[Page]) -> None:
+    """Index these pages (indexable ones), the vocabulary's counts following the change."""
+    docs = [build_document(p) for p in pages]
+    backend = get_backend()
+    vocabulary_update(
+        before=backend.stored_texts(d.page_id for d in docs),
+        after={d.page_id: d.text for d in docs},
+    )
+    backend.index(docs, lexicon_get())
+
+
+def _remove(page_ids: list[int]) -> None:
     backend = get_backend()
     vocabulary_update(before=backend.stored_texts(page_ids), after={})
     backend.delete(page_ids)
+
+
+def _relist_theme_pages(*, skip: set[int]) -> None:
+    """A theme page is found by the titles of the articles and publications it lists
+    (``ThemePage.search_document``): index it again when one of them changed."""
+    from knowledge.selectors import theme_pages
+
+    pages = [page for page in theme_pages() if page.pk not in skip]
+    if pages:
+        _index(pages)
 
 
 def search_schedule_expert(*, expert_id: int) -> None:
@@ -425,7 +453,7 @@ def search_sync_expert(*, expert_id: int) -> dict[str, int]:
 
     expert = active_experts().filter(pk=expert_id).first()
     if expert is None:
-        search_remove_pages(page_ids=[expert_document_id(expert_id)])
+        _remove([expert_document_id(expert_id)])
         return {"indexed": 0, "removed": 1}
     doc = build_expert_document(expert)
     backend = get_backend()

@@ -55,8 +55,34 @@ def test_a_page_is_found_by_the_title_of_its_section(article):
     # The article never says "kennis": its section, Kennis & expertise, does.
     assert "kennis" not in f"{article.title} {article.summary}".lower()
     results = search_query(text="kennis zorgboerderij")
-    assert results.complete_total == 1
     assert results.hits[0].title == article.title and results.hits[0].missing_words == []
+
+
+def theme_pages_found(text):
+    return {hit.title for hit in search_query(text=text).hits if hit.kind == "thema"}
+
+
+def test_a_theme_page_is_found_by_the_titles_it_lists(article, django_capture_on_commit_callbacks):
+    # The theme page lists its newest articles; it never says "zorgboerderij" itself.
+    theme_page = Theme.objects.get(slug="jeugd-hic").theme_page
+    assert "zorgboerderij" not in f"{theme_page.title} {theme_page.introduction}".lower()
+    assert theme_pages_found("zorgboerderij") == {theme_page.title}
+    # Its own articles come first: the list weighs least.
+    assert search_query(text="zorgboerderij").hits[0].title == article.title
+    with django_capture_on_commit_callbacks(execute=True):
+        article.title = "Zwerfjongeren en de kinderboerderij"
+        article.save_revision().publish()
+    assert theme_pages_found("zorgboerderij") == set()
+    assert theme_pages_found("kinderboerderij") == {theme_page.title}
+    with django_capture_on_commit_callbacks(execute=True):
+        article.unpublish()
+    assert theme_pages_found("kinderboerderij") == set()
+
+
+def test_a_deleted_article_leaves_its_theme_pages_list(article, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        article.delete()
+    assert theme_pages_found("zorgboerderij") == set()
 
 
 def pages_with(word):
