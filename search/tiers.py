@@ -24,20 +24,23 @@ def search_in_tiers(backend: Any, request: SearchRequest) -> tuple[BackendResult
     more of the words come first, so the tier-1 pages stay on top. Of two words, tier
     2 keeps the rarer one required (``anchored_on_the_rarer_word``). Phrases typed in
     quotes hold in every tier. A compound no page has is then searched as its parts
-    (``ParsedQuery.split``). The query returned is the one whose ``scored()`` clauses
+    (``ParsedQuery.split``) when that finds more. The query returned is the one whose ``scored()`` clauses
     the result's masks and counts refer to.
     """
     raw, complete, query = _in_tiers(backend, request)
-    if raw.total == 0 and request.query.split is not None:
-        # A compound the site never writes found nothing, not even by its parts
-        # together: search the parts as words of their own ("jeugdcriminaliteit":
-        # pages on *jeugd*, pages on *drugscriminaliteit*). A compound with a part the
-        # site never writes is not split: "parkeervergunning" is no question about
-        # every page on vergunningen. The parts are equals: either may answer ("jeugd"
-        # as much as "criminaliteit"), so tier 2 asks for one, not for the rarer.
-        raw, _complete, query = _in_tiers(
+    if raw.total < TIER1_MIN_RESULTS and request.query.split is not None:
+        # A compound the site never writes found too little by its parts together (a
+        # theme page listing pages on both): search the parts as words of their own
+        # ("jeugdcriminaliteit": pages on *jeugd*, pages on *drugscriminaliteit*), the
+        # pages with both still first. A compound with a part the site never writes is
+        # not split: "parkeervergunning" is no question about every page on
+        # vergunningen. The parts are equals: either may answer ("jeugd" as much as
+        # "criminaliteit"), so tier 2 asks for one, not for the rarer.
+        split = _in_tiers(
             backend, dataclasses.replace(request, query=request.query.split), anchor=False
         )
+        if split[0].total > raw.total:
+            raw, _complete, query = split
     return raw, complete, query
 
 

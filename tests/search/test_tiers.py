@@ -107,7 +107,43 @@ def test_a_compound_the_site_never_writes_is_found_by_each_of_its_parts(client, 
     assert "Geen pagina bevat “jeugdgeweld”. Gezocht op de delen: jeugd, geweld." in html
 
 
+def test_a_compound_that_few_pages_have_by_both_parts_is_split_too(corpus_index, backend_name):
+    # A theme page listing a page on jeugd and one on geweld has both parts: one hit
+    # is too little, so the parts are searched one by one as well, that page first.
+    from search.backends import get_backend
+    from search.documents import IndexedDoc
+    from search.services import lexicon_get
+
+    theme_page = IndexedDoc(
+        99, "knowledge.themepage", "/a/99/", "Jeugd", "Het thema jeugd.", "", "thema",
+        listing="Geweld in het uitgaansleven",
+    )  # fmt: skip
+    get_backend(backend_name).index([theme_page], lexicon_get())
+    results = corpus_index("jeugdgeweld")
+    assert ids(results)[0] == 99
+    assert set(ids(results)) == {5, 9, 10, 99}
+    assert results.split_words == {"jeugdgeweld": ["jeugd", "geweld"]}
+
+
 def test_a_compound_with_a_part_the_site_never_writes_is_not_split(corpus_index):
     # "parkeervergunning" is no question about every page with a "vergunning" (or a
     # "gedrag", a word the corpus has): with a part the site lacks it finds nothing.
     assert corpus_index("parkeergedrag").total == 0
+
+
+def test_two_words_of_which_no_page_has_one_find_nothing_but_offer_the_other(client, corpus_index):
+    # "verlengen" is a common Dutch word on no page: pages that mention radicalising
+    # do not answer "radicaliseren verlengen"; they are offered, not shown.
+    results = corpus_index("radicaliseren verlengen")
+    assert results.total == 0 and results.hits == []
+    assert results.narrower == {"missing": "verlengen", "text": "radicaliseren", "total": 2}
+    html = client.get("/zoeken/", {"q": "radicaliseren verlengen"}).content.decode()
+    assert "Geen enkele pagina bevat “verlengen”." in html
+    assert '<a href="?q=radicaliseren">Zoek alleen op “radicaliseren”</a> (2 resultaten).' in html
+
+
+def test_a_word_that_is_no_dutch_word_is_left_out_and_the_rest_answers(corpus_index):
+    # An acronym or a name the site lacks is no question of its own.
+    results = corpus_index("radicaliseren xqzv")
+    assert set(ids(results)) == {1, 2} and results.narrower == {}
+    assert results.unused_words == ["xqzv"]
