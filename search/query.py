@@ -284,7 +284,8 @@ def _on_the_site(part: str, lexicon: Lexicon) -> bool:
 
 def _join_split_compounds(raw: list[Token], lexicon: Lexicon) -> list[JoinedToken]:
     """Two typed words that together form a vocabulary word ("weeg tafel") also find
-    the compound ("weegtafel"): the other direction of compound handling."""
+    the compound ("weegtafel"): the other direction of compound handling. Stop words
+    never join: "bij een gezin" is no question about *bijeen*."""
     out: list[JoinedToken] = []
     i = 0
     while i < len(raw):
@@ -297,7 +298,13 @@ def _join_split_compounds(raw: list[Token], lexicon: Lexicon) -> list[JoinedToke
             and not raw[i + 1][2]
         ):
             first, second = analysis.fold(value), analysis.fold(raw[i + 1][1])
-            if first.isalpha() and second.isalpha() and first + second in lexicon.vocabulary:
+            if (
+                first.isalpha()
+                and second.isalpha()
+                and first not in analysis.STOPWORDS
+                and second not in analysis.STOPWORDS
+                and first + second in lexicon.vocabulary
+            ):
                 out.append(("joined", (first, second), False))
                 i += 2
                 continue

@@ -147,6 +147,13 @@ def alts_of(text):
     return {(alt.stems, alt.phrase) for alt in clause.alts}
 
 
+def test_two_typed_words_that_form_a_site_compound_find_it_unless_they_are_stop_words():
+    lexicon = _with_words(LEXICON, "weegtafel", "bijeen", "gezin")
+    assert texts(parse("weeg tafel", lexicon).must) == ["weeg tafel"]
+    # "bij een gezin" is no question about *bijeen* (as in "bijeenkomst").
+    assert texts(parse("bij een gezin", lexicon).must) == ["gezin"]
+
+
 def test_an_unknown_compound_is_searched_by_its_parts_side_by_side_or_apart():
     # "politiegeweld" is no word of the site; its parts are, and may stand apart.
     parts = (analysis.stem("politie"), analysis.stem("geweld"))
