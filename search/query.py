@@ -273,6 +273,23 @@ def parse(text: str, lexicon: Lexicon, *, prefix: bool = False) -> ParsedQuery:
     return query
 
 
+def uncovered_word(query: ParsedQuery) -> str | None:
+    """The common Dutch word of a two-word query that no page has, when the other word
+    is all that is left to search ("paspoort verlengen": pages that mention a passport
+    do not say how to renew one). The site does not answer that question; its pages on
+    the other word are offered, not shown as its answer. None otherwise: a longer
+    question or description still finds the pages with most of its words, and a
+    word that is no Dutch word (an acronym, a name) is left out as before."""
+    if len(query.ignored) != 1 or len(query.must) != 1 or query.should or query.corrections:
+        return None
+    if query.must[0].required or query.split is not None:
+        return None
+    folded = analysis.words(query.ignored[0])
+    if len(folded) == 1 and analysis.is_common_dutch(folded[0]):
+        return query.ignored[0]
+    return None
+
+
 def _on_the_site(part: str, lexicon: Lexicon) -> bool:
     """The site writes ``part``: as a word, or as a part of its own compounds."""
     return (

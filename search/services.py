@@ -36,6 +36,7 @@ from .query import (
     ParsedQuery,
     default_synonyms,
     parse,
+    uncovered_word,
 )
 from .tiers import search_in_tiers
 
@@ -86,6 +87,9 @@ class SearchResults:
     unused_words: list[str] = field(default_factory=list)
     # Compounds no page has, searched as their parts: typed word -> parts.
     split_words: dict[str, list[str]] = field(default_factory=dict)
+    # A two-word query whose one word no page has (``query.uncovered_word``): nothing
+    # is shown; the other word alone is offered (missing, text, total).
+    narrower: dict[str, Any] = field(default_factory=dict)
 
     page_size: int = 10
 
@@ -147,13 +151,22 @@ def search_query(
         if answered is parsed.split:
             split_words = parsed.compound_parts
         parsed = answered
+    narrower: dict[str, Any] = {}
+    uncovered = uncovered_word(parsed)
+    if uncovered and raw.total:
+        narrower = {
+            "missing": _shown(uncovered),
+            "text": parsed.must[0].text,
+            "total": raw.total,
+        }
+        raw, complete_total = BackendResult(page_ids=[], total=0, facets={}), 0
     partial = raw.total > complete_total
     scored = parsed.scored()
     unused = [*parsed.ignored]
     unused += [c.text for c, n in zip(scored, raw.clause_counts, strict=False) if n == 0]
-    unused = [w for w in (_shown(word) for word in unused) if w]
+    unused = [w for w in (_shown(word) for word in unused) if w and not narrower]
     matched = raw.matched  # clause masks of the hits (a pinned title may add a hit)
-    if sort == "relevance" and not cleaned and text.strip():
+    if sort == "relevance" and not cleaned and text.strip() and not narrower:
         # A query that is a title (or an expert's name) opens with that document.
         named = navigation.named_rows(engine, text, parsed)
         raw = navigation.pin(raw, named, first_page=page == 1)
@@ -182,6 +195,7 @@ def search_query(
         complete_total=complete_total,
         unused_words=unused,
         split_words=split_words,
+        narrower=narrower,
     )
     if raw.total == 0 and text.strip():
         result.suggestions = _zero_result_suggestions(text, lexicon)

@@ -67,7 +67,7 @@ def test_a_number_never_blocks_a_query(corpus_index):
 
 
 def test_a_dutch_word_no_page_has_is_named_not_corrected(corpus_index):
-    results = corpus_index("radicaliseren bellen")
+    results = corpus_index("jongeren radicaliseren bellen")
     assert set(ids(results)) == {1, 2}
     assert results.did_you_mean == ""
     assert results.unused_words == ["bellen"]
