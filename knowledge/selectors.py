@@ -25,6 +25,7 @@ from .models import (
 )
 
 if TYPE_CHECKING:
+    from wagtail.models import Page
     from wagtail.query import PageQuerySet
 
 __all__ = [
@@ -85,7 +86,7 @@ def theme_pages() -> PageQuerySet:
     return ThemePage.objects.live().public().order_by("path")
 
 
-def listed_on_theme_pages(page) -> bool:
+def listed_on_theme_pages(page: Page) -> bool:
     """Whether theme pages list pages of this one's type (its articles and
     publications): the search index holds those titles with the theme page."""
     return issubclass(page.specific_class or type(None), (ExpertiseArticlePage, PublicationPage))
