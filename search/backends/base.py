@@ -29,6 +29,9 @@ class SearchRequest:
     # 0: tier 1, every clause of ``query.must``. n > 0: tier 2, at least n of
     # ``query.relaxable()`` (typed phrases still hold), more matched clauses first.
     minimum_match: int = 0
+    # Tier 2 only: theme slug -> how many matched words a result on that theme gains
+    # (the most of its themes counts). See ``tiers`` (a long description's themes).
+    theme_focus: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -36,7 +39,8 @@ class BackendResult:
     page_ids: list[int]  # in result order, this page only
     total: int
     facets: dict[str, dict[str, int]]  # facet -> value -> count (disjunctive)
-    # Stored fields of the hits on this page: page_id -> title, url, summary, body, kind, date
+    # Stored fields of the hits on this page: page_id -> title, url, summary, body, kind,
+    # date, themes (slugs)
     docs: dict[int, dict[str, Any]] = field(default_factory=dict)
     # page_id -> bit i set when the hit matches ``query.scored()[i]`` (this page's hits)
     matched: dict[int, int] = field(default_factory=dict)

@@ -204,7 +204,7 @@ class DatabaseBackend(SearchBackend):
         the rows that pass every *other* filter, so its own selection does not shrink
         its counts. Only the hits of this page are read from ``SearchDocument``.
         """
-        matched, params = self._matching(request.query, request.minimum_match)
+        matched, params = self._matching(request.query, request.minimum_match, request.theme_focus)
         flags, flag_params = self._filter_flags(request.filters)
         every = " AND ".join(f"f_{name}" for name in FACETS)
         if request.sort == "date":
@@ -213,11 +213,11 @@ class DatabaseBackend(SearchBackend):
             order = "score DESC, date DESC NULLS LAST, id"
         parts = [
             f"WITH f AS MATERIALIZED (SELECT m.*, {', '.join(flags)} FROM ({matched}) m), "  # noqa: S608 (model table names; values bound)
-            "hits AS (SELECT id, score, kind, date, mask FROM f "
+            "hits AS (SELECT id, score, kind, date, mask, theme_ids FROM f "
             f"WHERE {every} ORDER BY {order} LIMIT %s OFFSET %s) "
             # Typed NULLs: the first branch fixes the column types of the union. A hit's
-            # third column is the mask of the clauses it matched.
-            "SELECT 'hit', CAST(NULL AS TEXT), CAST(h.mask AS BIGINT), h.score, h.id, d.page_id, "
+            # second column is its theme slugs, its third the mask of the clauses it matched.
+            f"SELECT 'hit', {self._theme_slugs('h')}, CAST(h.mask AS BIGINT), h.score, h.id, d.page_id, "
             f"d.title, d.url, d.summary, d.body, h.kind, h.date FROM hits h JOIN {DOCUMENT} d "
             "ON d.id = h.id UNION ALL SELECT 'total', NULL, COUNT(*), "
             f"NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM f WHERE {every}"
@@ -261,6 +261,7 @@ class DatabaseBackend(SearchBackend):
             for section, value, number, *hit in cursor.fetchall():
                 if section == "hit":
                     rows.append(_hit_row(hit))
+                    rows[-1]["themes"] = value.split() if value else []
                     masks[rows[-1]["page_id"]] = number or 0
                 elif section == "clause":
                     clause_counts[int(value)] = number
@@ -328,14 +329,17 @@ class DatabaseBackend(SearchBackend):
         # Ordered by the indexed column first, so the title index also gives the order.
         return [_hit_row([0.0, *row]) for row in rows.order_by("analysed_title", "pk")[:limit]]
 
-    def _matching(self, query: ParsedQuery, minimum: int = 0) -> tuple[str, list[Any]]:
+    def _matching(
+        self, query: ParsedQuery, minimum: int = 0, theme_focus: dict[str, float] | None = None
+    ) -> tuple[str, list[Any]]:
         """SQL of the matched entries (id, facet fields, date, score, mask) and its parameters.
 
         ``mask`` has bit i set when the row matches ``query.scored()[i]``. Tier 1
         (``minimum`` 0) matches every clause and only tests the optional ones per row;
         tier 2 matches any scored clause (typed phrases still required), tests each per
         row, keeps rows matching at least ``minimum`` content clauses and ranks by how
-        many (numbers and short words count half), then by rarity, then by the engine.
+        many (numbers and short words count half) plus the ``theme_focus`` of the row's
+        themes, then by rarity, then by the engine.
         """
         columns = "e.document_id AS id, e.kind, e.audience, e.year, e.date, e.theme_ids"
         if query.empty:
@@ -385,9 +389,18 @@ class DatabaseBackend(SearchBackend):
             test, param = self._clause_test(clause)
             flag_sql.append(f"CASE WHEN {test} THEN 1 ELSE 0 END AS m{i}")
             flag_params.append(param)
+        focus_params: list[Any] = []
+        if minimum and theme_focus:
+            each_theme, theme_matches = self._theme_ids("e")
+            cases = " ".join("WHEN %s THEN %s" for _ in theme_focus)
+            flag_sql.append(
+                f"(SELECT COALESCE(MAX(CASE t.slug {cases} ELSE 0 END), 0) FROM {each_theme} "  # noqa: S608 (model table names; values bound)
+                f"JOIN {THEME} t ON {theme_matches}) AS tf"
+            )
+            focus_params = [v for slug, weight in theme_focus.items() for v in (slug, weight)]
         flags = "".join(f", {f}" for f in flag_sql)
         inner = f"SELECT {columns}, {rank} AS r{flags} FROM {source} WHERE {where}"  # noqa: S608 (model table names; values bound)
-        params: list[Any] = [*rank_params, *flag_params, condition]
+        params: list[Any] = [*rank_params, *flag_params, *focus_params, condition]
         full = sum(1 << i for i in range(len(relaxable)))
         mask = " + ".join([str(0 if minimum else full), *(f"m{i} * {1 << i}" for i, _ in tested)])
         if not minimum:
@@ -397,7 +410,8 @@ class DatabaseBackend(SearchBackend):
         halves = "".join(f" + 0.5 * m{len(relaxable) + i}" for i in range(len(optional)))
         total_weight = sum(c.weight for c in scored) or 1.0
         rarity = " + ".join(f"{c.weight / total_weight:.6f} * m{i}" for i, c in enumerate(scored))
-        score = f"{counted}{halves} + 0.9 * ({rarity}) + 0.09 * x.r / (ABS(x.r) + 1)"
+        focus = " + x.tf" if focus_params else ""
+        score = f"{counted}{halves}{focus} + 0.9 * ({rarity}) + 0.09 * x.r / (ABS(x.r) + 1)"
         return (
             f"SELECT x.*, {score} AS score, {mask} AS mask FROM ({inner}) x "  # noqa: S608 (constant SQL)
             f"WHERE {counted} >= %s",
@@ -418,6 +432,16 @@ class DatabaseBackend(SearchBackend):
         return "e.document_id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)", (
             _fts_clause(clause)
         )
+
+    def _theme_slugs(self, alias: str) -> str:
+        """SQL of the theme slugs of ``alias``.theme_ids, separated by spaces (text)."""
+        each_theme, theme_matches = self._theme_ids(alias)
+        joined = (
+            "string_agg(t.slug, ' ')"
+            if self.vendor == "postgresql"
+            else "group_concat(t.slug, ' ')"
+        )
+        return f"(SELECT {joined} FROM {each_theme} JOIN {THEME} t ON {theme_matches})"  # noqa: S608 (model table names)
 
     def _theme_ids(self, alias: str) -> tuple[str, str]:
         """(the theme ids of ``alias``.theme_ids as rows, how a theme ``t`` matches one)."""

@@ -168,11 +168,17 @@ def _filter_queries(filters: dict[str, list[str]], skip: str = "") -> list[Query
     return queries
 
 
-def to_es_query(query: ParsedQuery, raw_text: str = "", minimum_match: int = 0) -> Query:
+def to_es_query(
+    query: ParsedQuery,
+    raw_text: str = "",
+    minimum_match: int = 0,
+    theme_focus: dict[str, float] | None = None,
+) -> Query:
     """Tier 1 (``minimum_match`` 0): every clause. Tier 2: at least ``minimum_match`` of
     the content clauses through ``minimum_should_match``, each matched one adding
-    CLAUSE_BOOST; typed phrases still required. Scored clauses are named c0, c1, ...
-    in ``query.scored()`` order."""
+    CLAUSE_BOOST, and a result on a theme of ``theme_focus`` its weight times
+    CLAUSE_BOOST (the most of its themes: ``dis_max``); typed phrases still required.
+    Scored clauses are named c0, c1, ... in ``query.scored()`` order."""
     if query.empty:
         return Q("match_all")
     should = [Q("multi_match", query=raw_text, fields=NATIVE)] if raw_text else []
@@ -200,7 +206,20 @@ def to_es_query(query: ParsedQuery, raw_text: str = "", minimum_match: int = 0) 
     # As on the database: the kind weighs the words' own score (the tie-break), not the
     # count of matched words.
     tie_break = _weighed_by_kind(Q("bool", should=[*should, *relevance]))
-    return Q("bool", must=must, must_not=must_not, should=[tie_break, *optional])
+    focus = (
+        [
+            Q(
+                "dis_max",
+                queries=[
+                    Q("constant_score", filter=Q("term", themes=slug), boost=weight * CLAUSE_BOOST)
+                    for slug, weight in theme_focus.items()
+                ],
+            )
+        ]
+        if theme_focus
+        else []
+    )
+    return Q("bool", must=must, must_not=must_not, should=[tie_break, *optional, *focus])
 
 
 def _weighed_by_kind(query: Query) -> Query:
@@ -239,7 +258,9 @@ def build_exact_titles(keys: list[str], index: str, limit: int) -> Search:
 
 def build_search(request: SearchRequest, index: str, raw_text: str = "") -> Search:
     query = request.query
-    search = Search(index=index).query(to_es_query(query, raw_text, request.minimum_match))
+    search = Search(index=index).query(
+        to_es_query(query, raw_text, request.minimum_match, request.theme_focus)
+    )
     search = search.extra(track_total_hits=True)
     filters = _filter_queries(request.filters)
     if filters:
@@ -259,7 +280,7 @@ def build_search(request: SearchRequest, index: str, raw_text: str = "") -> Sear
         search = search.sort({"date": {"order": "desc", "missing": "_last"}}, "_score")
     else:
         search = search.sort("_score", {"date": {"order": "desc", "missing": "_last"}})
-    search = search.source(["page_id", "title", "url", "summary", "body", "kind", "date"])
+    search = search.source(["page_id", "title", "url", "summary", "body", "kind", "date", "themes"])
     return search[request.offset : request.offset + request.limit]
 
 

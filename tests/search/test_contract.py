@@ -173,3 +173,19 @@ def test_a_backend_returns_the_text_a_document_is_indexed_with(corpus_index, bac
 
     texts = get_backend(backend_name).stored_texts([1, 10, 999])
     assert texts == {1: DOCS[0].text, 10: DOCS[9].text}
+
+
+def test_a_hit_carries_its_themes(corpus_index, backend_name):
+    # The theme focus of a long description reads them (tiers._focused_on_themes).
+    from search.backends import SearchRequest, get_backend
+    from search.query import parse
+    from search.services import lexicon_get
+
+    corpus_index("radicaliseren")
+    query = parse("jongeren", lexicon_get())
+    raw = get_backend(backend_name).search(SearchRequest(query=query))
+    assert {page_id: raw.docs[page_id]["themes"] for page_id in raw.page_ids} == {
+        1: ["radicalisering"],
+        9: ["jeugd-hic"],
+        10: ["jeugd-hic"],
+    }

@@ -90,6 +90,22 @@ def test_tier_two_asks_for_a_minimum_of_named_clauses_each_worth_the_same():
     assert _weighed(tie_break)["bool"]["should"]
 
 
+def test_tier_two_adds_the_theme_focus_the_most_of_a_results_themes():
+    query = parse("politie veiligheid", LEXICON)
+    request = SearchRequest(
+        query=query, minimum_match=1, theme_focus={"radicalisering": 2.5, "jeugd-hic": 1.0}
+    )
+    body = build_search(request, "zvh").to_dict()
+    (focus,) = [s["dis_max"] for s in body["query"]["bool"]["should"] if "dis_max" in s]
+    assert focus["queries"] == [
+        {"constant_score": {"filter": {"term": {"themes": "radicalisering"}}, "boost": 250.0}},
+        {"constant_score": {"filter": {"term": {"themes": "jeugd-hic"}}, "boost": 100.0}},
+    ]
+    assert "themes" in body["_source"]  # the hits' themes decide the focus
+    tier_one = build_search(SearchRequest(query=query, theme_focus={"x": 1.0}), "zvh")
+    assert "dis_max" not in str(tier_one.to_dict())  # tier 1 ranks by the words alone
+
+
 def test_tier_one_requires_every_clause_and_counts_each_clause_for_the_page():
     query = parse("politie veiligheid", LEXICON)
     body = build_search(SearchRequest(query=query), "zvh").to_dict()

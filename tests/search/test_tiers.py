@@ -147,3 +147,25 @@ def test_a_word_that_is_no_dutch_word_is_left_out_and_the_rest_answers(corpus_in
     results = corpus_index("radicaliseren xqzv")
     assert set(ids(results)) == {1, 2} and results.narrower == {}
     assert results.unused_words == ["xqzv"]
+
+
+LONG_DESCRIPTION = (
+    "Een twintiger kwam geradicaliseerd terug naar zijn gemeente. Partners blikken "
+    "met hem op de weegtafel."
+)
+
+
+def test_a_long_description_ranks_the_pages_on_its_best_hits_theme_higher(
+    corpus_index, monkeypatch
+):
+    # The best hit (2, on radicalisering) says what the case is about: the weegtafel
+    # article (1, same theme) comes before the anniversary news (4), which shares
+    # more of the description's common words (terug, partners, blikken).
+    from search import tiers
+
+    focused = ids(corpus_index(LONG_DESCRIPTION))
+    monkeypatch.setattr(tiers, "THEME_FOCUS_MIN_WORDS", 99)
+    unfocused = ids(corpus_index(LONG_DESCRIPTION))
+    assert unfocused[:3] == [2, 4, 1]
+    assert focused[:3] == [2, 1, 4]
+    assert sorted(focused) == sorted(unfocused)  # the same pages match
