@@ -211,11 +211,13 @@ class ThemePage(BasePage):
     class Meta:
         verbose_name = _("theme page")
 
+    # The site search finds a theme page by the titles it lists, too: its articles and
+    # publications (``IndexedDoc.listing``, re-indexed when one of those changes). The
+    # upcoming events it also shows are left out: they change with the date, not with
+    # an edit that would re-index the page.
+    search_lists = ("knowledge.expertisearticlepage", "knowledge.publicationpage")
+
     def search_document(self) -> dict:
-        """The site search finds a theme page by the titles it lists, too: its articles
-        and publications (``IndexedDoc.listing``), as the page shows them. The upcoming
-        events it also shows are left out: they change with the date, not with an edit
-        that would reindex the page."""
         titles = [
             *self.articles()[:THEME_PAGE_ARTICLES].values_list("title", flat=True),
             *self.publications()[:THEME_PAGE_PUBLICATIONS].values_list("title", flat=True),

@@ -18,14 +18,12 @@ from .models import (
     Expert,
     ExpertiseArticlePage,
     KnowledgeIndexPage,
-    PublicationPage,
     Theme,
     ThemePage,
     ThemeSection,
 )
 
 if TYPE_CHECKING:
-    from wagtail.models import Page
     from wagtail.query import PageQuerySet
 
 __all__ = [
@@ -35,7 +33,6 @@ __all__ = [
     "audience_labels",
     "experts_with_slugs",
     "knowledge_index",
-    "listed_on_theme_pages",
     "newest_articles",
     "theme_by_slug",
     "theme_ids_by_slug",
@@ -84,12 +81,6 @@ def knowledge_index() -> KnowledgeIndexPage | None:
 def theme_pages() -> PageQuerySet:
     """Live, public theme pages in tree order."""
     return ThemePage.objects.live().public().order_by("path")
-
-
-def listed_on_theme_pages(page: Page) -> bool:
-    """Whether theme pages list pages of this one's type (its articles and
-    publications): the search index holds those titles with the theme page."""
-    return issubclass(page.specific_class or type(None), (ExpertiseArticlePage, PublicationPage))
 
 
 def newest_articles(*, theme: Theme | None = None) -> PageQuerySet:

@@ -149,6 +149,13 @@ class NewsletterIndexPage(BasePage):
     class Meta:
         verbose_name = _("newsletter index page")
 
+    # The site search finds the archive by the titles of the issues it lists
+    # (``IndexedDoc.listing``): "nieuwsbrief najaar 2026" finds the archive too.
+    search_lists = ("newsletter.newsletterissuepage",)
+
+    def search_document(self) -> dict:
+        return {"listing": " ".join(sent_issues(self).values_list("title", flat=True))}
+
     def get_context(self, request, *args, **kwargs):
         from .forms import SubscribeForm
 

@@ -21,9 +21,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from wagtail.models import Page
-
-from knowledge.selectors import listed_on_theme_pages
+from wagtail.models import Page, get_page_models
 
 from . import analysis, navigation
 from .backends import BackendResult, SearchRequest, get_backend
@@ -413,22 +411,22 @@ def search_sync_page(*, page_id: int, descendants: bool = True) -> dict[str, int
     _index(indexable)
     if removable:
         _remove([p.pk for p in removable])
-    if any(listed_on_theme_pages(p) for p in pages):
-        synced = {p.pk for p in pages}
-        _relist_theme_pages(skip=synced)
+    _index(_listing_pages(changed=pages, skip={p.pk for p in pages}))
     return {"indexed": len(indexable), "removed": len(removable)}
 
 
 def search_remove_pages(*, page_ids: list[int]) -> None:
-    """Remove deleted pages from the index. The theme pages are indexed again: a deleted
-    article or publication leaves their lists (their type is not known any more)."""
+    """Remove deleted pages from the index. Every page that lists others is indexed
+    again: the deleted pages leave their lists (their type is not known any more)."""
     navigation.sections_forget()
     _remove(page_ids)
-    _relist_theme_pages(skip=set(page_ids))
+    _index(_listing_pages(changed=None, skip=set(page_ids)))
 
 
 def _index(pages: list[Page]) -> None:
     """Index these pages (indexable ones), the vocabulary's counts following the change."""
+    if not pages:
+        return
     docs = [build_document(p) for p in pages]
     backend = get_backend()
     vocabulary_update(
@@ -444,14 +442,18 @@ def _remove(page_ids: list[int]) -> None:
     backend.delete(page_ids)
 
 
-def _relist_theme_pages(*, skip: set[int]) -> None:
-    """A theme page is found by the titles of the articles and publications it lists
-    (``ThemePage.search_document``): index it again when one of them changed."""
-    from knowledge.selectors import theme_pages
-
-    pages = [page for page in theme_pages() if page.pk not in skip]
-    if pages:
-        _index(pages)
+def _listing_pages(*, changed: list[Page] | None, skip: set[int]) -> list[Page]:
+    """The live, public pages whose documents carry the titles of ``changed`` pages:
+    page types that name the types they list in ``search_lists`` (a theme page its
+    articles and publications, the newsletter archive its issues). Every such page
+    when ``changed`` is None (a deletion)."""
+    labels = {p.specific_class._meta.label_lower for p in changed or () if p.specific_class}
+    pages: list[Page] = []
+    for model in get_page_models():
+        lists = set(getattr(model, "search_lists", ()))
+        if lists and (changed is None or lists & labels):
+            pages += [p for p in model.objects.live().public() if p.pk not in skip]
+    return pages
 
 
 def search_schedule_expert(*, expert_id: int) -> None:

@@ -96,10 +96,13 @@ def test_an_issue_enters_the_index_when_it_is_sent_not_when_it_is_published(
         )
         issue.save_revision().publish()
     assert "Nieuwsbrief winter" not in hits("zorgboerderijen")
+    assert "Nieuwsbrief" not in hits("nieuwsbrief winter")  # the archive lists sent issues
 
     with django_capture_on_commit_callbacks(execute=True):
         newsletter.issue_schedule(issue=issue, when=timezone.now())
     assert hits("zorgboerderijen")["Nieuwsbrief winter"].kind_label == "Nieuwsbrief"
+    # The archive carries the titles of the issues it lists: it is found with them.
+    assert {"Nieuwsbrief winter", "Nieuwsbrief"} <= set(hits("nieuwsbrief winter"))
 
 
 def test_the_contact_page_is_found_by_the_contact_details_it_shows(home):
