@@ -175,8 +175,11 @@ if DATABASE_URL:
         # random page costs about as much as a sequential one. With PostgreSQL's
         # default of 4 the planner scanned the whole search table instead of using
         # its GIN index: 54 ms against 8 ms at 100k documents (docs/search.md).
+        # JIT compilation is off: the portal's statements are short, and a search
+        # matching half of 100k documents spent 35-40 ms of its 90-220 ms compiling
+        # (the planner's cost estimate crossed jit_above_cost; docs/search.md).
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-            f"-c random_page_cost={env('POSTGRES_RANDOM_PAGE_COST', '1.1')}"
+            f"-c random_page_cost={env('POSTGRES_RANDOM_PAGE_COST', '1.1')} -c jit=off"
         )
 elif DEMO:
     VAR_DIR.mkdir(parents=True, exist_ok=True)

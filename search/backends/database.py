@@ -229,14 +229,18 @@ class DatabaseBackend(SearchBackend):
                 return f"COUNT(*) FILTER (WHERE {others})"
 
             rest = ", ".join(["NULL"] * 9)
-            each_theme, theme_matches = self._theme_ids("f")
+            each_theme, theme_matches = self._theme_ids("c")
             parts += [
                 f"SELECT 'kind', kind, {counted('kind')}, {rest} FROM f GROUP BY kind",  # noqa: S608 (constant SQL)
                 f"SELECT 'audience', audience, {counted('audience')}, {rest} "  # noqa: S608 (constant SQL)
                 "FROM f GROUP BY audience",
                 f"SELECT 'year', CAST(year AS TEXT), {counted('year')}, {rest} FROM f GROUP BY year",  # noqa: S608 (constant SQL)
-                # The theme ids are a list in the row: no join with a through table.
-                f"SELECT 'theme', t.slug, {counted('theme')}, {rest} FROM f "  # noqa: S608 (model table names)
+                # The theme ids are a list in the row: no join with a through table. The
+                # rows are counted per list first (a handful of distinct lists), then the
+                # lists are unpacked: unpacking every row's list took 44 ms of a search
+                # matching 48,000 of 100k documents, this 5 ms (docs/search.md).
+                f"SELECT 'theme', t.slug, CAST(SUM(c.n) AS BIGINT), {rest} FROM "  # noqa: S608 (model table names)
+                f"(SELECT theme_ids, {counted('theme')} AS n FROM f GROUP BY theme_ids) c "
                 f"CROSS JOIN {each_theme} JOIN {THEME} t ON {theme_matches} GROUP BY t.slug",
             ]
         scored = request.query.scored()
