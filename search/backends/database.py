@@ -19,8 +19,9 @@ from portal.ids import parse_id
 from .. import analysis
 from ..documents import KIND_RANK_FACTORS, IndexedDoc, analysed_parts, document_text
 from ..models import SearchDocument, SearchEntry
-from ..query import Alt, Clause, Lexicon, ParsedQuery
+from ..query import Clause, Lexicon, ParsedQuery
 from .base import FACETS, BackendResult, SearchBackend, SearchRequest, Suggestion
+from .match_text import fts_any, fts_clause, to_fts5, to_tsquery, ts_any, ts_clause
 
 BATCH = 200
 
@@ -372,7 +373,7 @@ class DatabaseBackend(SearchBackend):
             )
             where = "e.search_vector @@ to_tsquery('simple', %s)"
             source = f"{ENTRY} e"
-            rank_params = [condition, _ts_any(any_word)]
+            rank_params = [condition, ts_any(any_word)]
         elif self.vendor == "sqlite":
             # A join with the FTS5 table: one MATCH for the whole query, BM25 read from it;
             # the title test is a second MATCH, run once for the statement.
@@ -385,7 +386,7 @@ class DatabaseBackend(SearchBackend):
             )
             where = "search_fts MATCH %s"
             source = f"search_fts JOIN {ENTRY} e ON e.document_id = search_fts.rowid"
-            rank_params = [f"title : {_fts_any(any_word)}"]
+            rank_params = [f"title : {fts_any(any_word)}"]
         else:
             raise NotImplementedError(f"No full-text search for {self.vendor}")
         flag_sql, flag_params = [], []
@@ -431,10 +432,10 @@ class DatabaseBackend(SearchBackend):
     def _clause_test(self, clause: Clause) -> tuple[str, str]:
         """SQL that tests one clause on the row ``e`` (for tier-2 counting), and its value."""
         if self.vendor == "postgresql":
-            return "e.search_vector @@ to_tsquery('simple', %s)", _ts_clause(clause)
+            return "e.search_vector @@ to_tsquery('simple', %s)", ts_clause(clause)
         # Uncorrelated: SQLite runs the MATCH once and probes its rowids per row.
         return "e.document_id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)", (
-            _fts_clause(clause)
+            fts_clause(clause)
         )
 
     def _theme_slugs(self, alias: str) -> str:
@@ -533,69 +534,3 @@ def _sort_hits(rows: list[dict[str, Any]], sort: str) -> None:
         rows.sort(key=lambda r: (newest(r), -r["score"], r["id"]))
     else:
         rows.sort(key=lambda r: (-r["score"], newest(r), r["id"]))
-
-
-# --- query compilers ---------------------------------------------------------
-def _ts_alt(alt: Alt) -> str:
-    stems = [s for s in alt.stems if s]
-    if alt.prefix:
-        return f"{stems[-1]}:*"
-    if len(stems) == 1:
-        return stems[0]
-    joiner = " <-> " if alt.phrase else " & "
-    return "(" + joiner.join(stems) + ")"
-
-
-def _ts_clause(clause: Clause) -> str:
-    alts = [_ts_alt(a) for a in clause.alts if a.stems]
-    return "(" + " | ".join(alts) + ")"
-
-
-def _ts_any(clauses: list[Clause]) -> str:
-    return "(" + " | ".join(_ts_clause(c) for c in clauses) + ")"
-
-
-def to_tsquery(query: ParsedQuery, any_of: list[Clause] | None = None) -> str:
-    """PostgreSQL tsquery text; stems are [a-z0-9] only, so nothing needs escaping.
-
-    With ``any_of`` (tier 2): any of those clauses, plus the typed phrases.
-    """
-    if any_of is None:
-        parts = [_ts_clause(c) for c in query.must]
-    else:
-        parts = [_ts_any(any_of)]
-        parts += [_ts_clause(c) for c in query.must if c.required]
-    parts += ["!" + _ts_clause(c) for c in query.must_not]
-    return " & ".join(parts)
-
-
-def _fts_alt(alt: Alt) -> str:
-    stems = [s for s in alt.stems if s]
-    if alt.prefix:
-        return f'"{stems[-1]}"*'
-    if alt.phrase:
-        return '"' + " ".join(stems) + '"'
-    return "(" + " AND ".join(f'"{s}"' for s in stems) + ")"
-
-
-def _fts_clause(clause: Clause) -> str:
-    return "(" + " OR ".join(_fts_alt(a) for a in clause.alts if a.stems) + ")"
-
-
-def _fts_any(clauses: list[Clause]) -> str:
-    return "(" + " OR ".join(_fts_clause(c) for c in clauses) + ")"
-
-
-def to_fts5(query: ParsedQuery, any_of: list[Clause] | None = None) -> str:
-    """SQLite FTS5 MATCH expression; stems are quoted, so keywords cannot be injected.
-
-    With ``any_of`` (tier 2): any of those clauses, plus the typed phrases.
-    """
-    if any_of is None:
-        text = " AND ".join(_fts_clause(c) for c in query.must)
-    else:
-        required = [_fts_clause(c) for c in query.must if c.required]
-        text = " AND ".join([_fts_any(any_of), *required])
-    for clause in query.must_not:
-        text = f"({text}) NOT {_fts_clause(clause)}"
-    return text
