@@ -32,9 +32,11 @@ def search_in_tiers(backend: Any, request: SearchRequest) -> tuple[BackendResult
     (``minimum_should_match``) and, if that finds fewer than TIER2_ENOUGH, for one; pages with
     more of the words come first, so the tier-1 pages stay on top. Of two words, tier
     2 keeps the rarer one required (``anchored_on_the_rarer_word``). Phrases typed in
-    quotes hold in every tier. A compound no page has is then searched as its parts
-    (``ParsedQuery.split``) when that finds more. The query returned is the one whose ``scored()`` clauses
-    the result's masks and counts refer to.
+    quotes hold in every tier. A long description answered in tier 2 is ranked again
+    with the themes of its best hits (``_focused_on_themes``). A compound no page has
+    is then searched as its parts (``ParsedQuery.split``) when that finds more. The
+    query returned is the one whose ``scored()`` clauses the result's masks and counts
+    refer to.
     """
     raw, complete, used = _in_tiers(backend, request)
     if raw.total < TIER1_MIN_RESULTS and request.query.split is not None:
