@@ -281,12 +281,30 @@ def analyse(text: str, vocabulary=frozenset()) -> tuple[str, str]:
     """
     stems: list[str] = []
     parts: list[str] = []
+    previous = ""
     for word in content_words(text):
         stems.append(stem(word))
         split = decompose(word, vocabulary)
         if split:
             parts.extend(stem(p) for p in split)
+        joined = joined_compound(previous, word)
+        if joined:
+            parts.append(stem(joined))
+        previous = word
     return " ".join(stems), " ".join(parts)
+
+
+def joined_compound(first: str, second: str) -> str:
+    """The Dutch word two folded words written apart form ("drugs criminaliteit" ->
+    drugscriminaliteit), or "". The index holds it with the compound parts, so a query
+    for the compound finds the words written apart without a phrase search (which
+    PostgreSQL must check row by row: 27 of 36 ms for "drugscriminaliteit" at 100k
+    documents). Dictionary words only: unlike the site's vocabulary, the dictionary
+    does not change between indexing and searching."""
+    if not (first.isalpha() and second.isalpha()):
+        return ""
+    word = first + second
+    return word if len(word) >= MIN_COMPOUND and is_dutch(word) else ""
 
 
 def vocabulary_words(texts: Iterable[str]) -> set[str]:

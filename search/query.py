@@ -211,13 +211,11 @@ def parse(text: str, lexicon: Lexicon, *, prefix: bool = False) -> ParsedQuery:
     for i, (kind, value, negated) in enumerate(tokens):
         if isinstance(value, tuple):  # kind "joined"
             first, second = value
-            clause = Clause(
-                [
-                    Alt((analysis.stem(first), analysis.stem(second)), phrase=True),
-                    Alt((analysis.stem(first + second),)),
-                ],
-                f"{first} {second}",
-            )
+            joined = Alt((analysis.stem(first + second),))
+            apart = Alt((analysis.stem(first), analysis.stem(second)), phrase=True)
+            # A Dutch word written apart is in the index joined (analysis.joined_compound).
+            alts = [joined] if analysis.joined_compound(first, second) else [apart, joined]
+            clause = Clause(alts, f"{first} {second}")
             query.must.append(clause)
             continue
         if kind == "or":
@@ -384,7 +382,10 @@ def _word_clause(
         # uitwisselen). Never by one part alone: "parkeervergunning" is no question
         # about every page on vergunningen.
         stems = tuple(analysis.stem(p) for p in parts)
-        alts.append(Alt(stems, phrase=True))
+        if not (len(parts) == 2 and analysis.is_dutch(token)):
+            # Written apart: a Dutch word of two parts is in the index joined as well
+            # (analysis.joined_compound), found by its stem without this phrase.
+            alts.append(Alt(stems, phrase=True))
         if not known and len(set(stems)) > 1:
             alts.append(Alt(stems))
             if all(_on_the_site(part, lexicon) for part in parts):

@@ -189,3 +189,19 @@ def test_a_hit_carries_its_themes(corpus_index, backend_name):
         9: ["jeugd-hic"],
         10: ["jeugd-hic"],
     }
+
+
+def test_a_dutch_compound_finds_a_page_that_writes_it_apart(corpus_index, backend_name):
+    # Page 10 writes "drugscriminaliteit"; page 99 "drugs criminaliteit", which the index
+    # also holds joined (analysis.joined_compound): both answer, typed either way.
+    from search.backends import get_backend
+    from search.documents import IndexedDoc
+    from search.services import lexicon_get
+
+    apart = IndexedDoc(
+        99, "knowledge.expertisearticlepage", "/a/99/", "Samen tegen ondermijning", "",
+        "Gemeenten pakken drugs criminaliteit samen aan.", "achtergrond",
+    )  # fmt: skip
+    get_backend(backend_name).index([apart], lexicon_get())
+    assert {10, 99} <= {hit.page_id for hit in corpus_index("drugscriminaliteit").hits}
+    assert {10, 99} <= {hit.page_id for hit in corpus_index("drugs criminaliteit").hits}

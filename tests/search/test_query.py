@@ -155,9 +155,16 @@ def test_two_typed_words_that_form_a_site_compound_find_it_unless_they_are_stop_
 
 
 def test_an_unknown_compound_is_searched_by_its_parts_side_by_side_or_apart():
-    # "politiegeweld" is no word of the site; its parts are, and may stand apart.
+    # "politiegeweld" is no word of the site; its parts are, and may stand apart. Side
+    # by side the index holds them joined (a Dutch word): its own stem finds them.
     parts = (analysis.stem("politie"), analysis.stem("geweld"))
-    assert {(parts, True), (parts, False)} <= alts_of("politiegeweld")
+    assert analysis.stem("politiegeweld") in analysis.analyse("Politie geweld.")[1].split()
+    assert {((analysis.stem("politiegeweld"),), False), (parts, False)} <= alts_of("politiegeweld")
+    assert (parts, True) not in alts_of("politiegeweld")  # no phrase to check row by row
+    # A compound that is no Dutch word is not joined in the index: a phrase finds it.
+    parts = (analysis.stem("huiselijk"), analysis.stem("geweld"))
+    assert analysis.analyse("Huiselijk geweld.")[1] == ""
+    assert (parts, True) in alts_of("huiselijkgeweld")
 
 
 def test_an_unknown_compound_is_never_searched_by_one_part_alone():
