@@ -26,7 +26,13 @@ from wagtail.models import Page, get_page_models
 from . import analysis, navigation
 from .backends import BackendResult, SearchRequest, get_backend
 from .backends.base import FACETS
-from .documents import build_document, build_expert_document, expert_document_id, is_indexable
+from .documents import (
+    IndexedDoc,
+    build_document,
+    build_expert_document,
+    expert_document_id,
+    is_indexable,
+)
 from .lexicon import lexicon_get, lexicon_invalidate, vocabulary_rebuild, vocabulary_update
 from .models import SearchQueryLog, SynonymGroup
 from .query import (
@@ -408,10 +414,10 @@ def search_sync_page(*, page_id: int, descendants: bool = True) -> dict[str, int
     removable: list[Page] = []
     for item in pages:
         (indexable if is_indexable(item) else removable).append(item)
-    _index(indexable)
+    _index([build_document(p) for p in indexable])
     if removable:
         _remove([p.pk for p in removable])
-    _index(_listing_pages(changed=pages, skip={p.pk for p in pages}))
+    _index(_listing_documents(changed=pages, skip={p.pk for p in pages}))
     return {"indexed": len(indexable), "removed": len(removable)}
 
 
@@ -420,14 +426,13 @@ def search_remove_pages(*, page_ids: list[int]) -> None:
     again: the deleted pages leave their lists (their type is not known any more)."""
     navigation.sections_forget()
     _remove(page_ids)
-    _index(_listing_pages(changed=None, skip=set(page_ids)))
+    _index(_listing_documents(changed=None, skip=set(page_ids)))
 
 
-def _index(pages: list[Page]) -> None:
-    """Index these pages (indexable ones), the vocabulary's counts following the change."""
-    if not pages:
+def _index(docs: list[IndexedDoc]) -> None:
+    """Index these documents, the vocabulary's counts following the change."""
+    if not docs:
         return
-    docs = [build_document(p) for p in pages]
     backend = get_backend()
     vocabulary_update(
         before=backend.stored_texts(d.page_id for d in docs),
@@ -442,8 +447,8 @@ def _remove(page_ids: list[int]) -> None:
     backend.delete(page_ids)
 
 
-def _listing_pages(*, changed: list[Page] | None, skip: set[int]) -> list[Page]:
-    """The live, public pages whose documents carry the titles of ``changed`` pages:
+def _listing_documents(*, changed: list[Page] | None, skip: set[int]) -> list[IndexedDoc]:
+    """The documents of the live, public pages that carry the titles of ``changed`` pages:
     page types that name the types they list in ``search_lists`` (a theme page its
     articles and publications, the newsletter archive its issues). Every such page
     when ``changed`` is None (a deletion)."""
@@ -453,7 +458,7 @@ def _listing_pages(*, changed: list[Page] | None, skip: set[int]) -> list[Page]:
         lists = set(getattr(model, "search_lists", ()))
         if lists and (changed is None or lists & labels):
             pages += [p for p in model.objects.live().public() if p.pk not in skip]
-    return pages
+    return [build_document(p) for p in pages]
 
 
 def search_schedule_expert(*, expert_id: int) -> None:
@@ -471,10 +476,7 @@ def search_sync_expert(*, expert_id: int) -> dict[str, int]:
     if expert is None:
         _remove([expert_document_id(expert_id)])
         return {"indexed": 0, "removed": 1}
-    doc = build_expert_document(expert)
-    backend = get_backend()
-    vocabulary_update(before=backend.stored_texts([doc.page_id]), after={doc.page_id: doc.text})
-    backend.index([doc], lexicon_get())
+    _index([build_expert_document(expert)])
     return {"indexed": 1, "removed": 0}
 
 
