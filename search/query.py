@@ -382,7 +382,7 @@ def _word_clause(
         # uitwisselen). Never by one part alone: "parkeervergunning" is no question
         # about every page on vergunningen.
         stems = tuple(analysis.stem(p) for p in parts)
-        if not (len(parts) == 2 and analysis.is_dutch(token)):
+        if not (len(parts) == 2 and analysis.is_joined_when_apart(token)):
             # Written apart: a Dutch word of two parts is in the index joined as well
             # (analysis.joined_compound), found by its stem without this phrase.
             alts.append(Alt(stems, phrase=True))
